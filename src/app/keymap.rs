@@ -1,0 +1,137 @@
+//! Key -> Action, from the defaults patched by the config's `[keys]` table.
+//! Clashes are refused with a message naming both actions; nothing falls back silently.
+
+use super::action::Action;
+use super::keys::{Key, KeyCode};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keymap {
+    by_key: BTreeMap<Key, Action>,
+}
+
+/// The default bindings (k9s / vim habits).
+pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
+    use Action::*;
+    let k = Key::char;
+    let p = Key::plain;
+    [
+        (MoveDown, vec![k('j'), p(KeyCode::Down)]),
+        (MoveUp, vec![k('k'), p(KeyCode::Up)]),
+        (Top, vec![k('g'), p(KeyCode::Home)]),
+        (Bottom, vec![k('G'), p(KeyCode::End)]),
+        (Select, vec![p(KeyCode::Enter)]),
+        (Back, vec![p(KeyCode::Esc)]),
+        (NextPane, vec![p(KeyCode::Tab)]),
+        (PrevPane, vec![p(KeyCode::BackTab)]),
+        (FocusSlo, vec![k('1')]),
+        (FocusAlerts, vec![k('2')]),
+        (FocusLogs, vec![k('3')]),
+        (Filter, vec![k('/')]),
+        (Command, vec![k(':')]),
+        (Help, vec![k('?')]),
+        (Ack, vec![k('a')]),
+        (Unack, vec![k('u')]),
+        (Escalate, vec![k('e')]),
+        (Runbook, vec![k('r')]),
+        (Logs, vec![k('l')]),
+        (Follow, vec![k('f')]),
+        (ToggleSilenced, vec![k('s')]),
+        (Refresh, vec![k('R'), Key::ctrl('r')]),
+        (NextTheme, vec![k('t')]),
+        (Quit, vec![k('q'), Key::ctrl('c')]),
+    ]
+    .into_iter()
+    .collect()
+}
+
+impl Keymap {
+    /// Defaults with the user's bindings applied: each named action gets exactly the keys given.
+    pub fn with_overrides(overrides: &BTreeMap<Action, Vec<Key>>) -> Result<Self, String> {
+        let mut bindings = default_bindings();
+        for (action, keys) in overrides {
+            bindings.insert(*action, keys.clone());
+        }
+        let mut by_key = BTreeMap::new();
+        for (action, keys) in &bindings {
+            for key in keys {
+                if let Some(other) = by_key.insert(*key, *action) {
+                    return Err(format!(
+                        "key '{key}' is bound to both '{}' and '{}'; change one of them in [keys]",
+                        other.name(),
+                        action.name()
+                    ));
+                }
+            }
+        }
+        Ok(Self { by_key })
+    }
+
+    pub fn action(&self, key: &Key) -> Option<Action> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The keys bound to an action, in a stable order, for hints and help.
+    pub fn keys_for(&self, action: Action) -> Vec<Key> {
+        self.by_key
+            .iter()
+            .filter(|(_, a)| **a == action)
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// `"j/↓"`: the keys of an action as the footer shows them.
+    pub fn keys_label(&self, action: Action) -> String {
+        self.keys_for(action)
+            .iter()
+            .map(Key::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut by_key = BTreeMap::new();
+        for (action, keys) in default_bindings() {
+            for key in keys {
+                by_key.insert(key, action);
+            }
+        }
+        Self { by_key }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_have_no_clash_and_cover_every_action() {
+        let map = Keymap::with_overrides(&BTreeMap::new()).unwrap();
+        assert_eq!(map, Keymap::default());
+        for a in Action::ALL {
+            assert!(!map.keys_for(*a).is_empty(), "{a:?} has no key");
+        }
+        assert_eq!(map.action(&Key::char('a')), Some(Action::Ack));
+        assert_eq!(map.keys_label(Action::MoveDown), "j/↓");
+    }
+
+    #[test]
+    fn override_replaces_the_keys_of_that_action() {
+        let o = [(Action::Ack, vec![Key::char('A')])].into_iter().collect();
+        let map = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(map.action(&Key::char('A')), Some(Action::Ack));
+        assert_eq!(map.action(&Key::char('a')), None);
+    }
+
+    #[test]
+    fn clash_is_refused_with_both_names() {
+        let o = [(Action::Ack, vec![Key::char('j')])].into_iter().collect();
+        let err = Keymap::with_overrides(&o).unwrap_err();
+        assert_eq!(
+            err,
+            "key 'j' is bound to both 'move_down' and 'ack'; change one of them in [keys]"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! The one application state. Changed only by `update`; drawn by `ui::draw`.
+
+use super::keymap::Keymap;
+use super::msg::ClusterSnapshot;
+use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
+use crate::domain::health::{SourceHealth, SourceId};
+use crate::domain::logs::LogBuffer;
+use crate::domain::slo::{BurnRule, SloEvaluation};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Slo,
+    Alerts,
+    Logs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Slo, Pane::Alerts, Pane::Logs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Slo => "SLO burn",
+            Pane::Alerts => "Alerts",
+            Pane::Logs => "Logs",
+        }
+    }
+}
+
+/// An SLO as configured (or discovered).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SloDef {
+    pub name: String,
+    /// The `[[prometheus]]` source it is measured on.
+    pub source: String,
+    /// As a fraction: 99.9% is 0.999.
+    pub objective: f64,
+    pub period: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SloRow {
+    pub def: SloDef,
+    /// The last good evaluation (kept, dimmed, when a later poll fails).
+    pub eval: Option<SloEvaluation>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// What the cockpit is started with, derived from the config and the command line.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub user: String,
+    pub read_only: bool,
+    pub wall: bool,
+    pub keymap: Keymap,
+    pub sources: Vec<SourceId>,
+    pub slos: Vec<SloDef>,
+    pub burn_rules: Vec<BurnRule>,
+    pub group_by: Vec<String>,
+    pub dedup_labels: Vec<String>,
+    pub log_max_lines: usize,
+    pub log_max_bytes: usize,
+    pub theme_names: Vec<String>,
+    pub theme_index: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    Help,
+    /// Quit asked while a page is active: `y` quits, anything else stays.
+    ConfirmQuit,
+    /// The detail view of the selected alert.
+    AlertDetail(Box<DedupedAlert>),
+}
+
+/// A line of text being typed (filter or command).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    Command,
+}
+
+#[derive(Debug)]
+pub struct Input {
+    pub kind: InputKind,
+    pub textarea: ratatui_textarea::TextArea<'static>,
+}
+
+impl Input {
+    pub fn text(&self) -> String {
+        self.textarea.lines().join(" ")
+    }
+}
+
+/// One visible row of the alerts pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertRow {
+    Group(usize),
+    Alert(usize, usize),
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub now: DateTime<Utc>,
+    pub user: String,
+    pub read_only: bool,
+    pub wall: bool,
+    pub keymap: Keymap,
+    pub focus: Pane,
+    pub overlay: Option<Overlay>,
+    pub input: Option<Input>,
+    /// The footer's message: the last action's result.
+    pub status: Option<String>,
+    pub size: (u16, u16),
+    pub theme_names: Vec<String>,
+    pub theme_index: usize,
+    pub quit: bool,
+
+    pub sources: Vec<SourceHealth>,
+
+    pub slos: Vec<SloRow>,
+    pub burn_rules: Vec<BurnRule>,
+    pub slo_cursor: usize,
+
+    /// Last good snapshot per Alertmanager cluster.
+    pub clusters: BTreeMap<String, ClusterSnapshot>,
+    pub group_by: Vec<String>,
+    pub dedup_labels: Vec<String>,
+    /// Derived from `clusters` on every alert update (filtered, grouped, sorted).
+    pub groups: Vec<AlertGroup>,
+    pub expanded: BTreeSet<String>,
+    pub show_silenced: bool,
+    pub alert_filter: String,
+    pub alert_cursor: usize,
+
+    pub logs: LogBuffer,
+    /// Highest log sequence number applied, per source.
+    pub log_seq: BTreeMap<String, u64>,
+    pub follow: bool,
+    /// Lines scrolled up from the bottom while paused.
+    pub log_scroll: usize,
+    pub log_filter: String,
+}
+
+impl State {
+    pub fn new(setup: Setup, now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            user: setup.user,
+            read_only: setup.read_only || setup.wall,
+            wall: setup.wall,
+            keymap: setup.keymap,
+            focus: Pane::Alerts,
+            overlay: None,
+            input: None,
+            status: None,
+            size: (80, 24),
+            theme_names: setup.theme_names,
+            theme_index: setup.theme_index,
+            quit: false,
+            sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
+            slos: setup
+                .slos
+                .into_iter()
+                .map(|def| SloRow {
+                    def,
+                    eval: None,
+                    fetched_at: None,
+                    error: None,
+                })
+                .collect(),
+            burn_rules: setup.burn_rules,
+            slo_cursor: 0,
+            clusters: BTreeMap::new(),
+            group_by: setup.group_by,
+            dedup_labels: setup.dedup_labels,
+            groups: Vec::new(),
+            expanded: BTreeSet::new(),
+            show_silenced: false,
+            alert_filter: String::new(),
+            alert_cursor: 0,
+            logs: LogBuffer::new(setup.log_max_lines, setup.log_max_bytes),
+            log_seq: BTreeMap::new(),
+            follow: true,
+            log_scroll: 0,
+            log_filter: String::new(),
+        }
+    }
+
+    pub fn theme_name(&self) -> &str {
+        self.theme_names
+            .get(self.theme_index)
+            .map(String::as_str)
+            .unwrap_or("default")
+    }
+
+    pub fn health(&self, id: &SourceId) -> Option<&SourceHealth> {
+        self.sources.iter().find(|h| &h.id == id)
+    }
+
+    /// Rows of the alerts pane: each group, followed by its alerts when expanded.
+    pub fn alert_rows(&self) -> Vec<AlertRow> {
+        let mut rows = Vec::new();
+        for (g, group) in self.groups.iter().enumerate() {
+            rows.push(AlertRow::Group(g));
+            if self.expanded.contains(&group.key()) {
+                rows.extend((0..group.alerts.len()).map(|a| AlertRow::Alert(g, a)));
+            }
+        }
+        rows
+    }
+
+    /// SLO rows worst first (page, ticket, ok, no data), then by budget left.
+    pub fn slo_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.slos.len()).collect();
+        let key = |i: &usize| {
+            let row = &self.slos[*i];
+            let status = row
+                .eval
+                .as_ref()
+                .map(|e| e.status)
+                .unwrap_or(crate::domain::slo::SloStatus::NoData);
+            let budget = row
+                .eval
+                .as_ref()
+                .and_then(|e| e.budget_remaining)
+                .unwrap_or(f64::INFINITY);
+            (std::cmp::Reverse(status), ordered(budget))
+        };
+        order.sort_by_key(key);
+        order
+    }
+
+    /// True while some SLO pages or a critical alert fires unacknowledged: quitting asks first.
+    pub fn page_active(&self) -> bool {
+        let slo_page = self.slos.iter().any(|r| {
+            r.eval
+                .as_ref()
+                .is_some_and(|e| e.status == crate::domain::slo::SloStatus::Page)
+        });
+        let crit = self.groups.iter().flat_map(|g| &g.alerts).any(|a| {
+            a.severity == alerts::Severity::Critical && a.reading == alerts::AlertReading::Firing
+        });
+        slo_page || crit
+    }
+
+    /// Recomputes `groups` from the clusters' last good snapshots.
+    pub fn regroup(&mut self) {
+        let mut silences = BTreeMap::new();
+        let mut observations = Vec::new();
+        for (name, snap) in &self.clusters {
+            silences.insert(name.clone(), snap.silences.clone());
+            observations.extend(snap.observations.iter().cloned());
+        }
+        let filter = self.alert_filter.to_lowercase();
+        let deduped: Vec<DedupedAlert> = alerts::dedup(observations, &self.dedup_labels, &silences)
+            .into_iter()
+            .filter(|a| {
+                self.show_silenced
+                    || a.reading == alerts::AlertReading::Firing
+                    || a.reading.name() == "acked"
+            })
+            .filter(|a| {
+                filter.is_empty()
+                    || a.alert
+                        .labels
+                        .iter()
+                        .any(|(k, v)| format!("{k}={v}").to_lowercase().contains(&filter))
+            })
+            .collect();
+        let mut by = self.group_by.clone();
+        if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
+            by.push("cluster".into());
+        }
+        self.groups = alerts::group(deduped, &by);
+        let rows = self.alert_rows().len();
+        self.alert_cursor = self.alert_cursor.min(rows.saturating_sub(1));
+    }
+}
+
+/// Total order on f64 for sorting (NaN last).
+fn ordered(v: f64) -> i64 {
+    if v.is_nan() {
+        i64::MAX
+    } else {
+        (v * 1e9).clamp(-9e18, 9e18) as i64
+    }
+}

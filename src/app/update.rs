@@ -1,0 +1,395 @@
+//! The reducer: `update(&mut State, Msg, &Clock) -> Vec<Effect>`. Pure: no I/O, no sleeping.
+
+use super::action::Action;
+use super::clock::Clock;
+use super::keys::{Key, KeyCode};
+use super::msg::{Effect, LogWindow, Msg, Payload, SloSample, SourceUpdate};
+use super::state::{AlertRow, Input, InputKind, Overlay, Pane, State};
+use crate::domain::slo;
+use chrono::{DateTime, Utc};
+
+pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
+    state.now = clock.now();
+    match msg {
+        Msg::Tick => Vec::new(),
+        Msg::Resize { width, height } => {
+            state.size = (width, height);
+            Vec::new()
+        }
+        Msg::Key(key) => on_key(state, key),
+        Msg::Source(update) => {
+            apply_source(state, update);
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
+    if state.input.is_some() {
+        return on_input_key(state, key);
+    }
+    match state.overlay {
+        Some(Overlay::ConfirmQuit) => {
+            state.overlay = None;
+            if key == Key::char('y') || key == Key::char('Y') {
+                state.quit = true;
+                return vec![Effect::Quit];
+            }
+            state.status = Some("quit cancelled".into());
+            return Vec::new();
+        }
+        Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) => {
+            // Any of back/help/quit/select closes the overlay; other keys are ignored.
+            if matches!(
+                state.keymap.action(&key),
+                Some(Action::Back | Action::Help | Action::Quit | Action::Select)
+            ) {
+                state.overlay = None;
+            }
+            return Vec::new();
+        }
+        None => {}
+    }
+    match state.keymap.action(&key) {
+        Some(action) => on_action(state, action),
+        None => Vec::new(),
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if action.is_mutating() && state.read_only {
+        state.status = Some(format!("read-only: {} is disabled", action.name()));
+        return Vec::new();
+    }
+    match action {
+        Action::Quit => {
+            if state.page_active() {
+                state.overlay = Some(Overlay::ConfirmQuit);
+                return Vec::new();
+            }
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => state.overlay = Some(Overlay::Help),
+        Action::Back => {
+            state.status = None;
+        }
+        Action::NextPane | Action::PrevPane => {
+            let i = Pane::ALL
+                .iter()
+                .position(|p| *p == state.focus)
+                .unwrap_or(0);
+            let n = Pane::ALL.len();
+            let next = if action == Action::NextPane {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            state.focus = Pane::ALL[next];
+        }
+        Action::FocusSlo => state.focus = Pane::Slo,
+        Action::FocusAlerts => state.focus = Pane::Alerts,
+        Action::FocusLogs => state.focus = Pane::Logs,
+        Action::MoveDown => move_cursor(state, 1),
+        Action::MoveUp => move_cursor(state, -1),
+        Action::Top => move_cursor(state, isize::MIN),
+        Action::Bottom => move_cursor(state, isize::MAX),
+        Action::Select => select(state),
+        Action::Follow => {
+            state.follow = !state.follow;
+            if state.follow {
+                state.log_scroll = 0;
+            }
+            state.status = Some(
+                if state.follow {
+                    "following the log tail"
+                } else {
+                    "log tail paused"
+                }
+                .into(),
+            );
+        }
+        Action::ToggleSilenced => {
+            state.show_silenced = !state.show_silenced;
+            state.regroup();
+            state.status = Some(
+                if state.show_silenced {
+                    "showing silenced and inhibited"
+                } else {
+                    "hiding silenced and inhibited"
+                }
+                .into(),
+            );
+        }
+        Action::NextTheme => {
+            if !state.theme_names.is_empty() {
+                state.theme_index = (state.theme_index + 1) % state.theme_names.len();
+                state.status = Some(format!("theme: {}", state.theme_name()));
+            }
+        }
+        Action::Refresh => {
+            state.status = Some("refreshing every source".into());
+            return vec![Effect::Refresh(Vec::new())];
+        }
+        Action::Filter => open_input(state, InputKind::Filter),
+        Action::Command => open_input(state, InputKind::Command),
+        Action::Ack | Action::Unack | Action::Escalate | Action::Runbook | Action::Logs => {
+            state.status = Some(format!("{}: not available in this version", action.name()));
+        }
+    }
+    Vec::new()
+}
+
+fn open_input(state: &mut State, kind: InputKind) {
+    let mut textarea = ratatui_textarea::TextArea::default();
+    if kind == InputKind::Filter {
+        let current = match state.focus {
+            Pane::Logs => state.log_filter.clone(),
+            _ => state.alert_filter.clone(),
+        };
+        textarea.insert_str(current);
+    }
+    state.input = Some(Input { kind, textarea });
+}
+
+fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
+    let Some(input) = state.input.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.input = None;
+        }
+        KeyCode::Enter => {
+            let text = input.text().trim().to_string();
+            let kind = input.kind.clone();
+            state.input = None;
+            return match kind {
+                InputKind::Filter => {
+                    apply_filter(state, text);
+                    Vec::new()
+                }
+                InputKind::Command => run_command(state, &text),
+            };
+        }
+        _ => {
+            input.textarea.input(to_textarea_input(key));
+        }
+    }
+    Vec::new()
+}
+
+fn apply_filter(state: &mut State, text: String) {
+    match state.focus {
+        Pane::Logs => {
+            state.status = Some(if text.is_empty() {
+                "log filter cleared".into()
+            } else {
+                format!("log filter: {text}")
+            });
+            state.log_filter = text;
+            state.log_scroll = 0;
+        }
+        _ => {
+            state.status = Some(if text.is_empty() {
+                "alert filter cleared".into()
+            } else {
+                format!("alert filter: {text}")
+            });
+            state.alert_filter = text;
+            state.regroup();
+        }
+    }
+}
+
+fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("q" | "quit"), None) => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        (Some("theme"), Some(name)) => match state.theme_names.iter().position(|n| n == name) {
+            Some(i) => {
+                state.theme_index = i;
+                state.status = Some(format!("theme: {name}"));
+            }
+            None => {
+                state.status = Some(format!(
+                    "no theme '{name}' (have: {})",
+                    state.theme_names.join(", ")
+                ))
+            }
+        },
+        (Some("refresh"), None) => return vec![Effect::Refresh(Vec::new())],
+        (Some("help"), None) => state.overlay = Some(Overlay::Help),
+        (None, _) => {}
+        (Some(other), _) => {
+            state.status = Some(format!(
+                "unknown command ':{other}' (try :theme NAME, :refresh, :help, :quit)"
+            ))
+        }
+    }
+    Vec::new()
+}
+
+fn to_textarea_input(key: Key) -> ratatui_textarea::Input {
+    use ratatui_textarea::Key as T;
+    let k = match key.code {
+        KeyCode::Char(c) => T::Char(c),
+        KeyCode::Enter => T::Enter,
+        KeyCode::Esc => T::Esc,
+        KeyCode::Tab => T::Tab,
+        KeyCode::BackTab => T::Tab,
+        KeyCode::Backspace => T::Backspace,
+        KeyCode::Delete => T::Delete,
+        KeyCode::Up => T::Up,
+        KeyCode::Down => T::Down,
+        KeyCode::Left => T::Left,
+        KeyCode::Right => T::Right,
+        KeyCode::Home => T::Home,
+        KeyCode::End => T::End,
+        KeyCode::PageUp => T::PageUp,
+        KeyCode::PageDown => T::PageDown,
+        KeyCode::F(n) => T::F(n),
+    };
+    ratatui_textarea::Input {
+        key: k,
+        ctrl: key.ctrl,
+        alt: key.alt,
+        shift: false,
+    }
+}
+
+fn move_cursor(state: &mut State, delta: isize) {
+    let step = |cur: usize, len: usize| -> usize {
+        if len == 0 {
+            return 0;
+        }
+        match delta {
+            isize::MIN => 0,
+            isize::MAX => len - 1,
+            d => (cur as isize + d).clamp(0, len as isize - 1) as usize,
+        }
+    };
+    match state.focus {
+        Pane::Slo => state.slo_cursor = step(state.slo_cursor, state.slos.len()),
+        Pane::Alerts => state.alert_cursor = step(state.alert_cursor, state.alert_rows().len()),
+        Pane::Logs => {
+            // Scrolling up pauses the tail; reaching the bottom again resumes it.
+            let max = state.logs.len().saturating_sub(1);
+            state.log_scroll = match delta {
+                isize::MIN => max,
+                isize::MAX => 0,
+                d if d < 0 => (state.log_scroll + d.unsigned_abs()).min(max),
+                d => state.log_scroll.saturating_sub(d as usize),
+            };
+            state.follow = state.log_scroll == 0;
+        }
+    }
+}
+
+fn select(state: &mut State) {
+    if state.focus != Pane::Alerts {
+        return;
+    }
+    match state.alert_rows().get(state.alert_cursor) {
+        Some(AlertRow::Group(g)) => {
+            let key = state.groups[*g].key();
+            if !state.expanded.remove(&key) {
+                state.expanded.insert(key);
+            }
+        }
+        Some(AlertRow::Alert(g, a)) => {
+            let alert = state.groups[*g].alerts[*a].clone();
+            state.overlay = Some(Overlay::AlertDetail(Box::new(alert)));
+        }
+        None => {}
+    }
+}
+
+fn apply_source(state: &mut State, update: SourceUpdate) {
+    let Some(health) = state.sources.iter_mut().find(|h| h.id == update.source) else {
+        return;
+    };
+    if update.generation <= health.generation {
+        return; // stale: a newer snapshot was already applied
+    }
+    health.generation = update.generation;
+    let payload = match update.result {
+        Ok(p) => {
+            health.last_ok = Some(update.fetched_at);
+            health.last_error = None;
+            p
+        }
+        Err(e) => {
+            // Keep the last good data; the pane shows it dimmed with this error.
+            health.last_error = Some(e);
+            return;
+        }
+    };
+    let name = update.source.name.clone();
+    match payload {
+        Payload::Slo(samples) => {
+            state
+                .sources
+                .iter_mut()
+                .filter(|h| h.id == update.source)
+                .for_each(|h| h.degraded.clear());
+            apply_slos(state, &name, &samples, update.fetched_at);
+        }
+        Payload::Alerts(snapshot) => {
+            let degraded: Vec<String> = snapshot
+                .replicas
+                .iter()
+                .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)))
+                .collect();
+            if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
+                h.degraded = degraded;
+            }
+            state.clusters.insert(name, (*snapshot).clone());
+            state.regroup();
+        }
+        Payload::Logs(window) => apply_logs(state, &name, &window),
+    }
+}
+
+fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTime<Utc>) {
+    for row in state.slos.iter_mut().filter(|r| r.def.source == source) {
+        let Some(sample) = samples.iter().find(|s| s.name == row.def.name) else {
+            continue;
+        };
+        row.error = sample.error.clone();
+        row.fetched_at = Some(at);
+        let eval = slo::evaluate(
+            row.def.objective,
+            row.def.period,
+            &sample.measurement,
+            &state.burn_rules,
+        );
+        // A sample with an error and no data keeps the previous evaluation.
+        if sample.error.is_none() || eval.status != slo::SloStatus::NoData {
+            row.eval = Some(eval);
+        }
+    }
+}
+
+fn apply_logs(state: &mut State, source: &str, window: &LogWindow) {
+    let seen = state.log_seq.get(source).copied();
+    let mut last = seen;
+    for (i, line) in window.lines.iter().enumerate() {
+        let seq = window.first_seq + i as u64;
+        if seen.is_some_and(|s| seq <= s) {
+            continue;
+        }
+        state.logs.push(line.clone());
+        if !state.follow {
+            // keep the paused view still while lines arrive below it
+            state.log_scroll += 1;
+        }
+        last = Some(seq);
+    }
+    if let Some(l) = last {
+        state.log_seq.insert(source.to_string(), l);
+    }
+}

@@ -1,0 +1,1 @@
+//! Commands of the binary: cockpit, demo, init, check, snapshot.

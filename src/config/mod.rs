@@ -1,0 +1,5 @@
+//! The TOML config: schema (serde, deny_unknown_fields), defaults, validation, paths.
+
+pub mod schema;
+
+pub use schema::*;

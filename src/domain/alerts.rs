@@ -1,0 +1,515 @@
+//! Alerts: identity, de-duplication across replicas and HA pairs, grouping, severities, ack reading.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// Alertmanager's own view of an alert (`status.state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmState {
+    Unprocessed,
+    Active,
+    Suppressed,
+}
+
+/// One alert as one Alertmanager replica reports it (mapped from the v2 wire type).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Alert {
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub state: AmState,
+    pub silenced_by: Vec<String>,
+    pub inhibited_by: Vec<String>,
+    pub starts_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub generator_url: Option<String>,
+    pub fingerprint: String,
+    pub receivers: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Matcher {
+    pub name: String,
+    pub value: String,
+    pub is_regex: bool,
+    pub is_equal: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SilenceState {
+    Active,
+    Pending,
+    Expired,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Silence {
+    pub id: String,
+    pub matchers: Vec<Matcher>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_by: String,
+    pub comment: String,
+    pub state: SilenceState,
+}
+
+impl Silence {
+    /// An ack is a silence whose comment starts with `ACK` (DESIGN §5); any other is maintenance.
+    pub fn is_ack(&self) -> bool {
+        self.comment.trim_start().starts_with("ACK")
+    }
+}
+
+/// Severity from the `severity` label; never shown by colour alone (see `label`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    None,
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn from_labels(labels: &Labels) -> Self {
+        match labels
+            .get("severity")
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("critical" | "page" | "error" | "high" | "p1" | "emergency") => Severity::Critical,
+            Some("warning" | "warn" | "ticket" | "medium" | "p2" | "p3") => Severity::Warning,
+            Some("info" | "informational" | "low" | "none" | "p4" | "p5") => Severity::Info,
+            _ => Severity::None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "CRIT",
+            Severity::Warning => "WARN",
+            Severity::Info => "INFO",
+            Severity::None => "----",
+        }
+    }
+}
+
+/// How the cockpit reads an alert once silences are taken into account.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum AlertReading {
+    Firing,
+    Acked {
+        by: String,
+        comment: String,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        silence_id: String,
+    },
+    Silenced {
+        by: String,
+        comment: String,
+        until: DateTime<Utc>,
+        silence_id: String,
+    },
+    Inhibited,
+}
+
+impl AlertReading {
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertReading::Firing => "firing",
+            AlertReading::Acked { .. } => "acked",
+            AlertReading::Silenced { .. } => "silenced",
+            AlertReading::Inhibited => "inhibited",
+        }
+    }
+}
+
+/// One alert after de-duplication: reported by one or more sources of one cluster.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DedupedAlert {
+    pub cluster: String,
+    /// The labels with the dedup labels dropped: what makes it one alert.
+    pub identity: Labels,
+    /// The freshest report (highest `updated_at`).
+    pub alert: Alert,
+    /// Which sources reported it: `replica` or `replica/label=value` for an HA Prometheus pair.
+    pub sources: Vec<String>,
+    pub reading: AlertReading,
+    pub severity: Severity,
+}
+
+/// Labels with the dedup labels (e.g. `replica`, `prometheus_replica`) removed.
+pub fn identity(labels: &Labels, dedup_labels: &[String]) -> Labels {
+    labels
+        .iter()
+        .filter(|(k, _)| !dedup_labels.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// One alert as reported by a replica of a cluster, before dedup.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    pub cluster: String,
+    pub replica: String,
+    pub alert: Alert,
+}
+
+/// Merges observations whose identities are equal within a cluster.
+pub fn dedup(
+    observations: impl IntoIterator<Item = Observation>,
+    dedup_labels: &[String],
+    silences: &BTreeMap<String, Vec<Silence>>,
+) -> Vec<DedupedAlert> {
+    let mut merged: BTreeMap<(String, Labels), DedupedAlert> = BTreeMap::new();
+    for obs in observations {
+        let id = identity(&obs.alert.labels, dedup_labels);
+        let dropped: Vec<String> = obs
+            .alert
+            .labels
+            .iter()
+            .filter(|(k, _)| dedup_labels.contains(k))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let source = if dropped.is_empty() {
+            obs.replica.clone()
+        } else {
+            format!("{}/{}", obs.replica, dropped.join(","))
+        };
+        let key = (obs.cluster.clone(), id.clone());
+        match merged.get_mut(&key) {
+            Some(existing) => {
+                if !existing.sources.contains(&source) {
+                    existing.sources.push(source);
+                }
+                if obs.alert.updated_at > existing.alert.updated_at {
+                    existing.alert = obs.alert;
+                }
+            }
+            None => {
+                let severity = Severity::from_labels(&obs.alert.labels);
+                merged.insert(
+                    key,
+                    DedupedAlert {
+                        cluster: obs.cluster,
+                        identity: id,
+                        alert: obs.alert,
+                        sources: vec![source],
+                        reading: AlertReading::Firing,
+                        severity,
+                    },
+                );
+            }
+        }
+    }
+    merged
+        .into_values()
+        .map(|mut a| {
+            a.sources.sort();
+            let cluster_silences = silences.get(&a.cluster).map(Vec::as_slice).unwrap_or(&[]);
+            a.reading = read_state(&a.alert, cluster_silences);
+            a
+        })
+        .collect()
+}
+
+/// Acked beats silenced beats inhibited: the most useful thing to tell the on-call engineer.
+pub fn read_state(alert: &Alert, silences: &[Silence]) -> AlertReading {
+    let mut maintenance = None;
+    for id in &alert.silenced_by {
+        let Some(s) = silences.iter().find(|s| &s.id == id) else {
+            continue;
+        };
+        if s.is_ack() {
+            return AlertReading::Acked {
+                by: s.created_by.clone(),
+                comment: s.comment.clone(),
+                since: s.starts_at,
+                until: s.ends_at,
+                silence_id: s.id.clone(),
+            };
+        }
+        maintenance.get_or_insert_with(|| AlertReading::Silenced {
+            by: s.created_by.clone(),
+            comment: s.comment.clone(),
+            until: s.ends_at,
+            silence_id: s.id.clone(),
+        });
+    }
+    if let Some(m) = maintenance {
+        return m;
+    }
+    if !alert.silenced_by.is_empty() {
+        // Silenced by a silence we have not fetched (yet): still not firing.
+        return AlertReading::Silenced {
+            by: String::new(),
+            comment: String::new(),
+            until: alert.ends_at.unwrap_or(alert.updated_at),
+            silence_id: alert.silenced_by[0].clone(),
+        };
+    }
+    if !alert.inhibited_by.is_empty() {
+        return AlertReading::Inhibited;
+    }
+    AlertReading::Firing
+}
+
+/// Alerts sharing the values of the group-by labels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertGroup {
+    pub labels: Labels,
+    pub alerts: Vec<DedupedAlert>,
+    pub worst: Severity,
+    pub firing: usize,
+    pub acked: usize,
+    pub silenced: usize,
+}
+
+impl AlertGroup {
+    /// A stable key for selection and expansion state.
+    pub fn key(&self) -> String {
+        self.labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn oldest_start(&self) -> Option<DateTime<Utc>> {
+        self.alerts.iter().map(|a| a.alert.starts_at).min()
+    }
+}
+
+/// Groups alerts by the given labels; groups sorted by worst severity, then oldest first.
+/// Alerts inside a group are sorted the same way.
+pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
+    let mut groups: BTreeMap<Labels, Vec<DedupedAlert>> = BTreeMap::new();
+    for a in alerts {
+        // `cluster` falls back to the Alertmanager cluster the alert came from.
+        let value = |l: &String| match a.alert.labels.get(l) {
+            Some(v) => v.clone(),
+            None if l == "cluster" => a.cluster.clone(),
+            None => String::new(),
+        };
+        let key: Labels = by.iter().map(|l| (l.clone(), value(l))).collect();
+        groups.entry(key).or_default().push(a);
+    }
+    let mut out: Vec<AlertGroup> = groups
+        .into_iter()
+        .map(|(labels, mut alerts)| {
+            alerts.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then(a.alert.starts_at.cmp(&b.alert.starts_at))
+                    .then(a.identity.cmp(&b.identity))
+            });
+            let count = |name: &str| alerts.iter().filter(|a| a.reading.name() == name).count();
+            AlertGroup {
+                worst: alerts
+                    .iter()
+                    .filter(|a| a.reading == AlertReading::Firing)
+                    .map(|a| a.severity)
+                    .max()
+                    .or_else(|| alerts.iter().map(|a| a.severity).max())
+                    .unwrap_or(Severity::None),
+                firing: count("firing"),
+                acked: count("acked"),
+                silenced: count("silenced"),
+                labels,
+                alerts,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.worst
+            .cmp(&a.worst)
+            .then(a.oldest_start().cmp(&b.oldest_start()))
+            .then(a.labels.cmp(&b.labels))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + chrono::Duration::minutes(min)
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn alert(pairs: &[(&str, &str)], start: i64) -> Alert {
+        Alert {
+            labels: labels(pairs),
+            annotations: Labels::new(),
+            state: AmState::Active,
+            silenced_by: vec![],
+            inhibited_by: vec![],
+            starts_at: t(start),
+            updated_at: t(start),
+            ends_at: None,
+            generator_url: None,
+            fingerprint: String::new(),
+            receivers: vec![],
+        }
+    }
+
+    fn obs(replica: &str, a: Alert) -> Observation {
+        Observation {
+            cluster: "prod".into(),
+            replica: replica.into(),
+            alert: a,
+        }
+    }
+
+    fn dedup_labels() -> Vec<String> {
+        vec!["replica".into(), "prometheus_replica".into()]
+    }
+
+    #[test]
+    fn same_alert_from_two_replicas_and_two_prometheus_is_one() {
+        let a = |r: &str| {
+            alert(
+                &[
+                    ("alertname", "HighLatency"),
+                    ("service", "api"),
+                    ("replica", r),
+                ],
+                0,
+            )
+        };
+        let out = dedup(
+            vec![
+                obs("am-0", a("prom-a")),
+                obs("am-0", a("prom-b")),
+                obs("am-1", a("prom-a")),
+                obs("am-1", a("prom-b")),
+            ],
+            &dedup_labels(),
+            &BTreeMap::new(),
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].sources.len(), 4);
+        assert_eq!(
+            out[0].identity,
+            labels(&[("alertname", "HighLatency"), ("service", "api")])
+        );
+    }
+
+    #[test]
+    fn different_clusters_are_never_merged() {
+        let mut o2 = obs("am-0", alert(&[("alertname", "X")], 0));
+        o2.cluster = "prod-us".into();
+        let out = dedup(
+            vec![obs("am-0", alert(&[("alertname", "X")], 0)), o2],
+            &dedup_labels(),
+            &BTreeMap::new(),
+        );
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn freshest_report_wins() {
+        let mut newer = alert(&[("alertname", "X")], 0);
+        newer.updated_at = t(5);
+        newer.annotations.insert("summary".into(), "new".into());
+        let out = dedup(
+            vec![obs("a", alert(&[("alertname", "X")], 0)), obs("b", newer)],
+            &[],
+            &BTreeMap::new(),
+        );
+        assert_eq!(out[0].alert.annotations["summary"], "new");
+    }
+
+    fn silence(id: &str, comment: &str) -> Silence {
+        Silence {
+            id: id.into(),
+            matchers: vec![],
+            starts_at: t(1),
+            ends_at: t(61),
+            created_by: "alice".into(),
+            comment: comment.into(),
+            state: SilenceState::Active,
+        }
+    }
+
+    #[test]
+    fn ack_silence_reads_as_acked_other_as_silenced() {
+        let mut a = alert(&[("alertname", "X")], 0);
+        a.silenced_by = vec!["s2".into(), "s1".into()];
+        let both = [
+            silence("s1", "ACK: looking"),
+            silence("s2", "db maintenance"),
+        ];
+        assert!(
+            matches!(read_state(&a, &both), AlertReading::Acked { ref by, .. } if by == "alice")
+        );
+        let maint = [
+            silence("s1", "db maintenance"),
+            silence("s2", "db maintenance"),
+        ];
+        assert!(
+            matches!(read_state(&a, &maint), AlertReading::Silenced { ref comment, .. } if comment == "db maintenance")
+        );
+        a.silenced_by.clear();
+        a.inhibited_by = vec!["x".into()];
+        assert_eq!(read_state(&a, &both), AlertReading::Inhibited);
+    }
+
+    #[test]
+    fn groups_sorted_by_worst_severity_then_age() {
+        let alerts = dedup(
+            vec![
+                obs(
+                    "a",
+                    alert(&[("alertname", "Old"), ("severity", "warning")], 0),
+                ),
+                obs(
+                    "a",
+                    alert(&[("alertname", "Crit"), ("severity", "critical")], 10),
+                ),
+                obs(
+                    "a",
+                    alert(&[("alertname", "Older"), ("severity", "warning")], -5),
+                ),
+            ],
+            &[],
+            &BTreeMap::new(),
+        );
+        let groups = group(alerts, &["alertname".to_string()]);
+        let names: Vec<&str> = groups
+            .iter()
+            .map(|g| g.labels["alertname"].as_str())
+            .collect();
+        assert_eq!(names, ["Crit", "Older", "Old"]);
+        assert_eq!(groups[0].worst, Severity::Critical);
+        assert_eq!(groups[0].firing, 1);
+    }
+
+    #[test]
+    fn severity_names() {
+        assert_eq!(
+            Severity::from_labels(&labels(&[("severity", "CRITICAL")])),
+            Severity::Critical
+        );
+        assert_eq!(
+            Severity::from_labels(&labels(&[("severity", "warning")])),
+            Severity::Warning
+        );
+        assert_eq!(Severity::from_labels(&labels(&[])), Severity::None);
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure logic: no I/O, no terminal, no network, no async runtime.
+//! Everything here is deterministic given its inputs and is unit-tested to the bone.
+
+pub mod alerts;
+pub mod duration;
+pub mod health;
+pub mod logs;
+pub mod slo;

@@ -1,0 +1,13 @@
+//! onwatch: a full-screen terminal cockpit for on-call engineers.
+//!
+//! Data flows one way: wire JSON -> `sources` -> domain types -> `poll` snapshot -> `app::Msg` ->
+//! `app::update` -> `app::State` -> `ui::draw`. See DESIGN §4 and the README.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod poll;
+pub mod sources;
+pub mod ui;

@@ -1,0 +1,1 @@
+//! Pollers: one tokio task per source, publishing the latest snapshot.

@@ -1,0 +1,1 @@
+//! One client per backend API; serde wire types mapped to domain types.

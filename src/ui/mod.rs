@@ -1,0 +1,1 @@
+//! Drawing: a pure function of State and Theme; themes; the terminal guard.
