@@ -6,7 +6,7 @@ use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
 use crate::domain::health::{SourceHealth, SourceId};
 use crate::domain::logs::LogBuffer;
 use crate::domain::slo::{BurnRule, SloEvaluation};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -65,6 +65,8 @@ pub struct Setup {
     pub log_max_bytes: usize,
     pub theme_names: Vec<String>,
     pub theme_index: usize,
+    /// The local time zone's offset, read once at start (the header shows UTC and local).
+    pub local_offset: FixedOffset,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,6 +120,7 @@ pub struct State {
     pub theme_names: Vec<String>,
     pub theme_index: usize,
     pub quit: bool,
+    pub local_offset: FixedOffset,
 
     pub sources: Vec<SourceHealth>,
 
@@ -161,6 +164,7 @@ impl State {
             theme_names: setup.theme_names,
             theme_index: setup.theme_index,
             quit: false,
+            local_offset: setup.local_offset,
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
             slos: setup
                 .slos
