@@ -38,7 +38,8 @@ pub enum KeyList {
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
 pub struct General {
     /// Who acts (silence `createdBy`, audit); default `$USER`.
     pub user: Option<String>,
@@ -177,7 +178,8 @@ fn default_period() -> Duration {
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
 pub struct AlertsConfig {
     /// Labels alerts are grouped by.
     pub group_by: Vec<String>,
@@ -195,7 +197,8 @@ impl Default for AlertsConfig {
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
 pub struct LogsConfig {
     /// Lines kept in memory (oldest dropped first).
     pub max_lines: usize,
@@ -217,7 +220,8 @@ impl Default for LogsConfig {
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
 pub struct UiConfig {
     /// default, light, high-contrast, mono, colorblind, or a user theme file's name.
     pub theme: String,
