@@ -357,3 +357,27 @@ fn init_writes_the_example_and_never_overwrites() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
 }
+
+#[test]
+fn config_flag_beats_env_beats_default() {
+    use onwatch::config::paths::config_path_from;
+    use std::ffi::OsString;
+    let dir = tempfile::tempdir().unwrap();
+    let default = dir.path().join("config.toml");
+    let env = Some(OsString::from("/env/config.toml"));
+    let cli = Path::new("/cli/config.toml");
+    assert_eq!(
+        config_path_from(Some(cli), env.clone(), Some(&default)).as_deref(),
+        Some(cli)
+    );
+    assert_eq!(
+        config_path_from(None, env, Some(&default)).as_deref(),
+        Some(Path::new("/env/config.toml"))
+    );
+    assert_eq!(config_path_from(None, None, Some(&default)), None);
+    config::init(&default).unwrap();
+    assert_eq!(
+        config_path_from(None, None, Some(&default)).as_deref(),
+        Some(default.as_path())
+    );
+}
