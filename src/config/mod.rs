@@ -9,7 +9,7 @@ mod setup;
 mod validate;
 
 pub use error::{ConfigError, EXIT_CONFIG, line_column};
-pub use paths::{config_path, no_config_message, state_dir, user_themes_dir};
+pub use paths::{config_path, default_config_path, no_config_message, state_dir, user_themes_dir};
 pub use schema::*;
 pub use setup::{BUILTIN_THEMES, CliOverrides, build_setup, build_setup_with, theme_names};
 
