@@ -89,20 +89,40 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         width(&status) + 2
     };
     let room = max.saturating_sub(status_w);
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut used = 0;
-    for action in hint_actions(state) {
+    let hint = |action: Action| {
         let keys = state.keymap.keys_label(action);
-        if keys.is_empty() {
-            continue;
-        }
         let w = 1 + width(&keys) + 1 + width(action.hint()) + 1;
-        if used + w > room {
-            break;
+        (action, keys, w)
+    };
+    let all: Vec<_> = hint_actions(state)
+        .into_iter()
+        .map(hint)
+        .filter(|(_, keys, _)| !keys.is_empty())
+        .collect();
+    // Help and quit always get their place; the others fill what is left, in order.
+    let essential = |a: Action| matches!(a, Action::Help | Action::Quit | Action::Back);
+    let reserved: usize = all.iter().filter(|h| essential(h.0)).map(|h| h.2).sum();
+    let mut used = reserved;
+    let mut shown = Vec::new();
+    let mut full = false;
+    for h in &all {
+        if essential(h.0) {
+            if h.2 <= room {
+                shown.push(h);
+            }
+        } else if !full && used + h.2 <= room {
+            used += h.2;
+            shown.push(h);
+        } else {
+            // Stop at the first that does not fit, so the hints keep their order of usefulness.
+            full = true;
         }
-        used += w;
+    }
+    let used = shown.iter().map(|h| h.2).sum::<usize>();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for (action, keys, _) in shown {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(keys, theme.style(Role::FooterKey)));
+        spans.push(Span::styled(keys.clone(), theme.style(Role::FooterKey)));
         spans.push(Span::styled(
             format!(" {} ", action.hint()),
             theme.style(Role::Muted),

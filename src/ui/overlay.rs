@@ -70,7 +70,34 @@ fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // One column (keys, config name, description) when it fits; else two columns of keys and
     // descriptions, cut to the width.
     let one_col_h = n + 3;
-    let rect = if area.height >= one_col_h && area.width >= 90 {
+    if area.height < one_col_h && area.height >= n && area.width >= 60 {
+        // Exactly tall enough for one line per action (80x24): no border, nothing cut.
+        frame.render_widget(Clear, area);
+        let lines: Vec<Line> = entries
+            .iter()
+            .map(|(keys, _, desc)| {
+                Line::from(vec![
+                    Span::styled(
+                        format!(" {}", pad(keys, key_w)),
+                        theme.style(Role::FooterKey),
+                    ),
+                    Span::styled(
+                        format!(
+                            " {}",
+                            truncate(desc, (area.width as usize).saturating_sub(key_w + 2))
+                        ),
+                        theme.style(Role::Fg),
+                    ),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines).style(theme.style(Role::Fg).patch(theme.style(Role::Bg))),
+            area,
+        );
+        return;
+    }
+    let rect = if area.height >= one_col_h && area.width >= 60 {
         centered(area, 110, one_col_h)
     } else {
         centered(area, area.width, area.height)
@@ -93,13 +120,21 @@ fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let muted = theme.style(Role::Muted);
     let fg = theme.style(Role::Fg);
     let mut lines = Vec::new();
-    if rect.height >= one_col_h && inner.width >= 60 {
-        let name_w = 16;
+    if rect.height >= one_col_h && inner.width >= 58 {
+        // The config name helps remapping in [keys]; shown when there is room for it.
+        let name_w = if inner.width >= 100 { 16 } else { 0 };
+        let name = |s: &str| {
+            if name_w == 0 {
+                String::new()
+            } else {
+                format!(" {}", pad(s, name_w))
+            }
+        };
         lines.push(Line::from(Span::styled(
             format!(
-                " {} {} {}",
+                " {}{} {}",
                 pad("keys", key_w),
-                pad("[keys] name", name_w),
+                name("[keys] name"),
                 "what it does"
             ),
             muted,
@@ -108,7 +143,7 @@ fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let desc_w = (inner.width as usize).saturating_sub(key_w + name_w + 3);
             lines.push(Line::from(vec![
                 Span::styled(format!(" {}", pad(keys, key_w)), key_style),
-                Span::styled(format!(" {}", pad(action.name(), name_w)), muted),
+                Span::styled(name(action.name()), muted),
                 Span::styled(format!(" {}", truncate(desc, desc_w)), fg),
             ]));
         }
@@ -163,11 +198,12 @@ fn time(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
 }
 
 fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme: &Theme) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2),
-    );
+    // The whole body (panes peeking out at the sides only distract), header and footer kept.
+    let rect = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
     let name = a
         .alert
         .labels

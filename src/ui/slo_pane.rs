@@ -72,27 +72,38 @@ const PRIORITY: [Col; 10] = [
     Col::Bar,
 ];
 
-/// The columns that fit in `width`, in display order, with the name column's width.
+/// The columns that fit in `width`, in display order, with the name column's width. The name
+/// gets its full length (up to a cap) before the less useful columns get any room.
 fn columns(width: usize, longest_name: usize) -> (Vec<Col>, usize) {
+    let want_name = longest_name.clamp(Col::Name.width(), 28);
     let mut used = 0;
     let mut chosen = Vec::new();
+    let mut name_w = 0;
     for col in PRIORITY {
-        let need = col.width() + usize::from(!chosen.is_empty());
-        if used + need <= width {
-            used += need;
-            chosen.push(col);
-        }
+        let sep = usize::from(!chosen.is_empty());
+        let room = width.saturating_sub(used + sep);
+        let w = if col == Col::Name {
+            // Squeezed before it is given up, but never below its minimum.
+            let w = want_name.min(room);
+            if w < Col::Name.width() {
+                continue;
+            }
+            name_w = w;
+            w
+        } else {
+            if col.width() > room {
+                continue;
+            }
+            col.width()
+        };
+        used += sep + w;
+        chosen.push(col);
     }
-    let cols: Vec<Col> = ORDER
+    let cols = ORDER
         .iter()
         .copied()
         .filter(|c| chosen.contains(c))
         .collect();
-    let name_w = if cols.contains(&Col::Name) {
-        (Col::Name.width() + width.saturating_sub(used)).min(longest_name.max(Col::Name.width()))
-    } else {
-        0
-    };
     (cols, name_w)
 }
 
@@ -128,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(|i| text::width(&safe(&state.slos[*i].def.name)))
         .max()
         .unwrap_or(0);
-    let (cols, name_w) = columns((inner.width as usize).saturating_sub(1), longest);
+    let (cols, name_w) = columns((inner.width as usize).saturating_sub(2), longest);
     let mut lines = vec![heading(&cols, name_w, theme)];
     let visible = (inner.height as usize).saturating_sub(1);
     let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
