@@ -598,3 +598,14 @@ fn read_only_and_wall_modes_are_shown() {
     // Mutating keys get no hint in read-only mode.
     assert!(!s.lines().last().unwrap().contains(" ack "), "{s}");
 }
+
+#[test]
+fn minimum_size_with_a_failed_source() {
+    let (mut state, clock) = realistic(Keymap::default());
+    let err = SourceError::Unreachable("connection refused by 127.0.0.1:9090".into());
+    update(&mut state, source(prom(), 2, 0, Err(err)), &clock);
+    let s = screen(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
+    insta::assert_snapshot!(s);
+    assert!(s.contains("✗"), "{s}");
+    assert!(s.contains("PAGE") && s.contains("CRIT"), "{s}");
+}

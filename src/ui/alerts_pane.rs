@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Role::Muted),
         ));
     }
-    let block = pane::block(state, Pane::Alerts, extra, theme);
+    let block = pane::block(state, Pane::Alerts, extra, area.width, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.is_empty() {

@@ -93,12 +93,12 @@ fn kind_short(kind: SourceKind) -> &'static str {
 /// `● prom:prod 12s`, `◐ am:prod 3s` (a replica failed), `✗ loki:prod 3m unreachable: ...`,
 /// `○ prom:prod` (never answered yet). The glyph differs by state, so colour is never the only cue.
 fn dot(state: &State, h: &SourceHealth, theme: &Theme, detail: Detail) -> Vec<Span<'static>> {
-    let name = if detail == Detail::Bare {
-        safe(&h.id.name).into_owned()
-    } else {
-        format!("{}:{}", kind_short(h.id.kind), safe(&h.id.name))
-    };
-    let age_label = h.age_seconds(state.now).map(age);
+    let name = format!("{}:{}", kind_short(h.id.kind), safe(&h.id.name));
+    // At the barest the ages go (each pane title still shows its own).
+    let age_label = h
+        .age_seconds(state.now)
+        .map(age)
+        .filter(|_| detail != Detail::Bare);
     let muted = theme.style(Role::Muted);
     let mut spans = Vec::new();
     match &h.last_error {
@@ -114,7 +114,7 @@ fn dot(state: &State, h: &SourceHealth, theme: &Theme, detail: Detail) -> Vec<Sp
             }
         }
         None => {
-            let (glyph, role) = match (&age_label, h.degraded.is_empty()) {
+            let (glyph, role) = match (h.last_ok, h.degraded.is_empty()) {
                 (None, _) => ("○", Role::Muted),
                 (Some(_), false) => ("◐", Role::Degraded),
                 (Some(_), true) => ("●", Role::Ok),

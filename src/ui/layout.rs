@@ -43,7 +43,7 @@ pub fn areas(area: Rect, slo_rows: usize) -> Option<Areas> {
             Layout::horizontal([Constraint::Length(slo_w), Constraint::Fill(1)]).areas(top);
         (slo, alerts, logs)
     } else {
-        let slo_h = slo_need.min(body.height / 3).max(4);
+        let slo_h = slo_need.min(body.height * 2 / 5).max(4);
         let [slo, alerts, logs] = Layout::vertical([
             Constraint::Length(slo_h),
             Constraint::Fill(1),

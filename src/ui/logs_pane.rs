@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Role::Degraded),
         ));
     }
-    let block = pane::block(state, Pane::Logs, extra, theme);
+    let block = pane::block(state, Pane::Logs, extra, area.width, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.is_empty() {

@@ -1,7 +1,7 @@
 //! The frame of a pane: border (highlighted when focused), title with its focus key, and the
 //! freshness of the sources behind it (age, or the error when the last poll failed).
 
-use super::text::{age, safe};
+use super::text::{self, age, safe};
 use super::theme::{Role, Theme};
 use crate::app::state::Pane;
 use crate::app::{Action, State};
@@ -65,6 +65,7 @@ pub fn block(
     state: &State,
     pane: Pane,
     extra: Vec<Span<'static>>,
+    width: u16,
     theme: &Theme,
 ) -> Block<'static> {
     let focused = state.focus == pane && state.overlay.is_none();
@@ -90,8 +91,36 @@ pub fn block(
     if !right.is_empty() {
         right.push(Span::raw(" "));
     }
+    // Titles would overwrite each other when too long: the right one (freshness, errors) gets
+    // what the left one leaves, cut with an ellipsis.
+    let left_w: usize = title.iter().map(|s| text::width(&s.content)).sum();
+    let room = (width as usize).saturating_sub(2 + left_w + 1);
+    let right = fit_spans(right, room);
     Block::bordered()
         .border_style(border)
         .title(Line::from(title))
         .title(Line::from(right).right_aligned())
+}
+
+/// The spans cut to at most `max` columns, the last one ending with `…` when something was cut.
+pub fn fit_spans(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+    if total <= max {
+        return spans;
+    }
+    let mut out = Vec::new();
+    let mut left = max;
+    for s in spans {
+        let w = text::width(&s.content);
+        if w < left {
+            left -= w;
+            out.push(s);
+        } else {
+            if left > 0 {
+                out.push(Span::styled(text::truncate(&s.content, left), s.style));
+            }
+            break;
+        }
+    }
+    out
 }

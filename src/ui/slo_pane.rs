@@ -117,7 +117,7 @@ fn status_role(status: SloStatus) -> Role {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let block = pane::block(state, Pane::Slo, Vec::new(), theme);
+    let block = pane::block(state, Pane::Slo, Vec::new(), area.width, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.is_empty() {

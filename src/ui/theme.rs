@@ -350,6 +350,9 @@ fn parse_style(
         toml::Value::String(s) => parse_color(s, palette)
             .map(|c| Style::new().fg(c))
             .map_err(|m| (String::new(), m)),
+        toml::Value::Integer(i) => indexed(*i)
+            .map(|c| Style::new().fg(c))
+            .map_err(|m| (String::new(), m)),
         toml::Value::Table(t) => {
             let mut style = Style::new();
             for (k, v) in t {
