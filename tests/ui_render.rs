@@ -405,6 +405,21 @@ fn severity_and_status_cells_use_their_roles() {
             assert_role(buf, "NO DATA", &theme, Role::StatusNoData);
         }
     }
+    // Every built-in theme, at every colour depth, draws them with its roles.
+    for name in ui::BUILTIN_THEMES {
+        for depth in [
+            ui::ColorDepth::TrueColor,
+            ui::ColorDepth::Ansi256,
+            ui::ColorDepth::Ansi16,
+            ui::ColorDepth::None,
+        ] {
+            let theme = load_theme(name, None).unwrap().downgraded(depth);
+            let term = render(&state, &theme, 80, 24);
+            let buf = term.backend().buffer();
+            assert_role(buf, "CRIT", &theme, Role::SeverityCritical);
+            assert_role(buf, "PAGE", &theme, Role::StatusPage);
+        }
+    }
     // The default theme tells them apart by colour too (and always by text).
     let d = Theme::default();
     assert_eq!(
@@ -541,6 +556,12 @@ fn a_failed_source_shows_its_error_and_dims_its_data() {
     let text = rows(buf).join("\n");
     assert!(text.contains("unreachable: connection refused"), "{text}");
     assert!(text.contains("✗"), "{text}");
+    // Wide enough: the reason is in the header too.
+    assert!(
+        rows(buf)[0].contains("✗ prom:prod 3m unreachable: connection refused"),
+        "{}",
+        rows(buf)[0]
+    );
     // The last good rows are still there, in the stale style.
     let stale = theme.style(Role::Stale);
     let (x, y) = find(buf, "checkout-availability").unwrap();
@@ -608,4 +629,52 @@ fn minimum_size_with_a_failed_source() {
     insta::assert_snapshot!(s);
     assert!(s.contains("✗"), "{s}");
     assert!(s.contains("PAGE") && s.contains("CRIT"), "{s}");
+}
+
+#[test]
+fn dropped_log_lines_are_counted_in_the_title() {
+    let clock = FixedClock::new(now());
+    let mut setup = setup(Keymap::default());
+    setup.log_max_lines = 4;
+    let mut state = State::new(setup, now());
+    update(
+        &mut state,
+        source(loki(), 1, 0, Ok(Payload::Logs(Arc::new(log_window())))),
+        &clock,
+    );
+    assert_eq!(state.logs.dropped(), 6);
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.contains("6 dropped"), "{s}");
+    assert!(
+        s.contains("GET /healthz") && !s.contains("GET /api/cart"),
+        "{s}"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_buffer() {
+    let (mut state, clock) = realistic(Keymap::default());
+    let mut window = log_window();
+    window.first_seq = 100;
+    window.lines[0].line = "evil \x1b]0;pwned\x07 \x1b[2J line".to_string();
+    update(
+        &mut state,
+        source(loki(), 2, 0, Ok(Payload::Logs(Arc::new(window)))),
+        &clock,
+    );
+    state.status = Some("status with \u{1b}[31m escape".into());
+    let term = render(&state, &Theme::default(), 200, 50);
+    let buf = term.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control character in {:?}",
+            cell.symbol()
+        );
+    }
+    assert!(
+        rows(buf)
+            .join("\n")
+            .contains("evil \u{fffd}]0;pwned\u{fffd} \u{fffd}[2J line")
+    );
 }
