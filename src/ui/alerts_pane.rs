@@ -1,0 +1,237 @@
+//! The alerts pane: one row per group, the alerts of expanded groups below it.
+
+use super::layout::scroll_offset;
+use super::pane::{self, is_stale, sources_of};
+use super::text::{self, age_since, pad, rpad, safe, truncate};
+use super::theme::{Role, Theme};
+use crate::app::State;
+use crate::app::state::{AlertRow, Pane};
+use crate::domain::alerts::{AlertGroup, AlertReading, DedupedAlert, Severity};
+use crate::domain::health::SourceKind;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn severity_role(s: Severity) -> Role {
+    match s {
+        Severity::Critical => Role::SeverityCritical,
+        Severity::Warning => Role::SeverityWarning,
+        Severity::Info => Role::SeverityInfo,
+        Severity::None => Role::SeverityNone,
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut extra = Vec::new();
+    if !state.alert_filter.is_empty() {
+        extra.push(Span::styled(
+            format!("filter: {} ", safe(&state.alert_filter)),
+            theme.style(Role::Paused),
+        ));
+    }
+    if state.show_silenced {
+        extra.push(Span::styled(
+            "+silenced ".to_string(),
+            theme.style(Role::Muted),
+        ));
+    }
+    let block = pane::block(state, Pane::Alerts, extra, area.width, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let rows = state.alert_rows();
+    if rows.is_empty() {
+        frame.render_widget(Paragraph::new(empty_message(state, theme)), inner);
+        return;
+    }
+    let height = inner.height as usize;
+    let width = inner.width as usize;
+    let cursor = state.alert_cursor.min(rows.len() - 1);
+    let offset = scroll_offset(cursor, height);
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(pos, row)| {
+            let selected = pos == cursor && state.focus == Pane::Alerts;
+            let mut line = match *row {
+                AlertRow::Group(g) => group_line(state, &state.groups[g], width, theme),
+                AlertRow::Alert(g, a) => {
+                    let group = &state.groups[g];
+                    alert_line(state, group, &group.alerts[a], width, theme)
+                }
+            };
+            let cluster = match *row {
+                AlertRow::Group(g) | AlertRow::Alert(g, _) => state.groups[g]
+                    .alerts
+                    .first()
+                    .map(|a| a.cluster.as_str())
+                    .unwrap_or(""),
+            };
+            let mut overlay = Style::new();
+            if is_stale(state, SourceKind::Alertmanager, cluster) {
+                overlay = overlay.patch(theme.style(Role::Stale));
+            }
+            if selected {
+                overlay = overlay.patch(theme.style(Role::Selection));
+            }
+            if overlay != Style::new() {
+                for s in &mut line.spans {
+                    s.style = s.style.patch(overlay);
+                }
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn empty_message(state: &State, theme: &Theme) -> Line<'static> {
+    let sources: Vec<_> = sources_of(state, SourceKind::Alertmanager).collect();
+    let answered = sources.iter().any(|h| h.last_ok.is_some());
+    let failed: Vec<String> = sources
+        .iter()
+        .filter_map(|h| {
+            h.last_error
+                .as_ref()
+                .map(|e| format!("{}: {}", safe(&h.id.name), safe(&e.to_string())))
+        })
+        .collect();
+    if !answered && !failed.is_empty() {
+        Line::from(Span::styled(
+            format!(" no answer yet: {}", failed.join("; ")),
+            theme.style(Role::Error),
+        ))
+    } else if !answered && !sources.is_empty() {
+        Line::from(Span::styled(
+            " waiting for first poll",
+            theme.style(Role::Muted),
+        ))
+    } else if !state.alert_filter.is_empty() {
+        Line::from(Span::styled(
+            format!(" no alert matches '{}'", safe(&state.alert_filter)),
+            theme.style(Role::Muted),
+        ))
+    } else if sources.is_empty() {
+        Line::from(Span::styled(
+            " no Alertmanager configured",
+            theme.style(Role::Muted),
+        ))
+    } else {
+        Line::from(Span::styled(" no alerts firing", theme.style(Role::Ok)))
+    }
+}
+
+fn group_title(group: &AlertGroup) -> String {
+    let mut parts = Vec::new();
+    for (i, (k, v)) in group.labels.iter().enumerate() {
+        let v = if v.is_empty() { "(none)" } else { v.as_str() };
+        // The first group-by label (alertname by default) reads best as a bare value.
+        if i == 0 {
+            parts.push(safe(v).into_owned());
+        } else {
+            parts.push(format!("{}={}", safe(k), safe(v)));
+        }
+    }
+    parts.join(" ")
+}
+
+fn counts(group: &AlertGroup) -> String {
+    let mut s = format!("{} firing", group.firing);
+    if group.acked > 0 {
+        s.push_str(&format!(", {} acked", group.acked));
+    }
+    if group.silenced > 0 {
+        s.push_str(&format!(", {} silenced", group.silenced));
+    }
+    s
+}
+
+fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) -> Line<'static> {
+    let expanded = state.expanded.contains(&group.key());
+    let arrow = if expanded { "▾" } else { "▸" };
+    let age = group
+        .oldest_start()
+        .map(|t| age_since(state.now, t))
+        .unwrap_or_default();
+    let counts = counts(group);
+    let right_w = text::width(&counts) + 2 + 4;
+    let title_w = width.saturating_sub(2 + 4 + 1 + 1 + right_w).max(4);
+    let title = truncate(&group_title(group), title_w);
+    let gap = width.saturating_sub(2 + 4 + 1 + text::width(&title) + right_w);
+    Line::from(vec![
+        Span::styled(format!("{arrow} "), theme.style(Role::Muted)),
+        Span::styled(
+            group.worst.label().to_string(),
+            theme.style(severity_role(group.worst)),
+        ),
+        Span::raw(" "),
+        Span::styled(title, theme.style(Role::Title)),
+        Span::raw(" ".repeat(gap.max(1))),
+        Span::styled(counts, theme.style(Role::Fg)),
+        Span::styled(format!("  {}", rpad(&age, 4)), theme.style(Role::Muted)),
+    ])
+}
+
+/// `acked by bob`, `silenced by carol`, `firing`, `inhibited`.
+pub fn reading_label(r: &AlertReading) -> String {
+    match r {
+        AlertReading::Firing => "firing".into(),
+        AlertReading::Acked { by, .. } => format!("acked by {}", safe(by)),
+        AlertReading::Silenced { by, .. } if by.is_empty() => "silenced".into(),
+        AlertReading::Silenced { by, .. } => format!("silenced by {}", safe(by)),
+        AlertReading::Inhibited => "inhibited".into(),
+    }
+}
+
+/// Identity labels minus what the row already says (group labels, severity), `k=v` joined.
+fn compact_labels(group: &AlertGroup, alert: &DedupedAlert) -> String {
+    alert
+        .identity
+        .iter()
+        .filter(|(k, _)| !group.labels.contains_key(*k) && k.as_str() != "severity")
+        .map(|(k, v)| format!("{}={}", safe(k), safe(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn alert_line(
+    state: &State,
+    group: &AlertGroup,
+    alert: &DedupedAlert,
+    width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let reading = reading_label(&alert.reading);
+    let reading_role = match alert.reading {
+        AlertReading::Firing => severity_role(alert.severity),
+        _ => Role::Muted,
+    };
+    let age = age_since(state.now, alert.alert.starts_at);
+    let sources = format!("×{}", alert.sources.len());
+    let reading_w = text::width(&reading).min(24);
+    // indent, severity, gaps, reading, age, sources
+    let fixed = 4 + 4 + 1 + 2 + reading_w + 2 + 4 + 1 + 3;
+    let labels_w = width.saturating_sub(fixed).max(1);
+    Line::from(vec![
+        Span::raw("    "),
+        Span::styled(
+            alert.severity.label().to_string(),
+            theme.style(severity_role(alert.severity)),
+        ),
+        Span::raw(" "),
+        Span::styled(
+            pad(&compact_labels(group, alert), labels_w),
+            theme.style(Role::Fg),
+        ),
+        Span::raw("  "),
+        Span::styled(pad(&reading, reading_w), theme.style(reading_role)),
+        Span::styled(format!("  {}", rpad(&age, 4)), theme.style(Role::Muted)),
+        Span::styled(format!(" {}", rpad(&sources, 3)), theme.style(Role::Muted)),
+    ])
+}

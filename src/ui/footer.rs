@@ -1,0 +1,137 @@
+//! The footer: the keys that work here (from the live keymap), the last action's result, or the
+//! line being typed.
+
+use super::text::{safe, truncate, width};
+use super::theme::{Role, Theme};
+use crate::app::state::{InputKind, Overlay, Pane};
+use crate::app::{Action, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// The actions worth a hint in the current context, most useful first.
+pub fn hint_actions(state: &State) -> Vec<Action> {
+    use Action::*;
+    let list: &[Action] = match (&state.overlay, state.focus) {
+        (Some(Overlay::ConfirmQuit), _) => &[],
+        (Some(Overlay::Help), _) => &[Back, Help],
+        (Some(Overlay::AlertDetail(_)), _) => &[Back],
+        (None, Pane::Alerts) => &[
+            MoveDown,
+            MoveUp,
+            Select,
+            Ack,
+            Unack,
+            Escalate,
+            Runbook,
+            Logs,
+            ToggleSilenced,
+            Filter,
+            NextPane,
+            Help,
+            Quit,
+        ],
+        (None, Pane::Slo) => &[MoveDown, MoveUp, NextPane, Refresh, Command, Help, Quit],
+        (None, Pane::Logs) => &[
+            MoveUp, MoveDown, Follow, Filter, Bottom, NextPane, Help, Quit,
+        ],
+    };
+    list.iter()
+        .copied()
+        .filter(|a| !(state.read_only && a.is_mutating()))
+        .collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(input) = &state.input {
+        let prefix = match input.kind {
+            InputKind::Filter => "/",
+            InputKind::Command => ":",
+        };
+        let [p, rest] =
+            Layout::horizontal([Constraint::Length(2), Constraint::Fill(1)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!("{prefix} "),
+                theme.style(Role::FooterKey),
+            )),
+            p,
+        );
+        // A copy so the drawing styles never leak into the state the reducer owns.
+        let mut ta = input.textarea.clone();
+        ta.set_style(theme.style(Role::Fg));
+        ta.set_cursor_line_style(Style::new());
+        ta.set_cursor_style(theme.style(Role::Fg).add_modifier(Modifier::REVERSED));
+        frame.render_widget(&ta, rest);
+        return;
+    }
+    if state.overlay == Some(Overlay::ConfirmQuit) {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                " y quit · any other key stays",
+                theme.style(Role::Error),
+            )),
+            area,
+        );
+        return;
+    }
+    let max = area.width as usize;
+    let status = state
+        .status
+        .as_deref()
+        .map(|s| truncate(&safe(s), max.saturating_sub(2)))
+        .unwrap_or_default();
+    let status_w = if status.is_empty() {
+        0
+    } else {
+        width(&status) + 2
+    };
+    let room = max.saturating_sub(status_w);
+    let hint = |action: Action| {
+        let keys = state.keymap.keys_label(action);
+        let w = 1 + width(&keys) + 1 + width(action.hint()) + 1;
+        (action, keys, w)
+    };
+    let all: Vec<_> = hint_actions(state)
+        .into_iter()
+        .map(hint)
+        .filter(|(_, keys, _)| !keys.is_empty())
+        .collect();
+    // Help and quit always get their place; the others fill what is left, in order.
+    let essential = |a: Action| matches!(a, Action::Help | Action::Quit | Action::Back);
+    let reserved: usize = all.iter().filter(|h| essential(h.0)).map(|h| h.2).sum();
+    let mut used = reserved;
+    let mut shown = Vec::new();
+    let mut full = false;
+    for h in &all {
+        if essential(h.0) {
+            if h.2 <= room {
+                shown.push(h);
+            }
+        } else if !full && used + h.2 <= room {
+            used += h.2;
+            shown.push(h);
+        } else {
+            // Stop at the first that does not fit, so the hints keep their order of usefulness.
+            full = true;
+        }
+    }
+    let used = shown.iter().map(|h| h.2).sum::<usize>();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for (action, keys, _) in shown {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(keys.clone(), theme.style(Role::FooterKey)));
+        spans.push(Span::styled(
+            format!(" {} ", action.hint()),
+            theme.style(Role::Muted),
+        ));
+    }
+    if !status.is_empty() {
+        spans.push(Span::raw(" ".repeat(room.saturating_sub(used) + 1)));
+        spans.push(Span::styled(status, theme.style(Role::Title)));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

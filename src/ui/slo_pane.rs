@@ -1,0 +1,265 @@
+//! The SLO pane: one row per SLO, worst first; columns dropped on narrow screens, never the status.
+
+use super::layout::scroll_offset;
+use super::pane::{self, is_stale};
+use super::text::{self, pad, rpad, safe};
+use super::theme::{Role, Theme};
+use crate::app::State;
+use crate::app::state::{Pane, SloRow};
+use crate::domain::health::SourceKind;
+use crate::domain::slo::{SloEvaluation, SloStatus};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use std::time::Duration;
+
+const BAR: usize = 10;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Col {
+    Name,
+    Objective,
+    Bar,
+    Budget,
+    Burn(u64),
+    Status,
+}
+
+impl Col {
+    fn width(self) -> usize {
+        match self {
+            Col::Name => 10,
+            Col::Objective => 7,
+            Col::Bar => BAR,
+            Col::Budget => 8,
+            Col::Burn(_) => 5,
+            Col::Status => 7,
+        }
+    }
+}
+
+const MIN: u64 = 60;
+const HOUR: u64 = 3_600;
+const DAY: u64 = 86_400;
+
+/// Display order.
+const ORDER: [Col; 10] = [
+    Col::Name,
+    Col::Objective,
+    Col::Bar,
+    Col::Budget,
+    Col::Burn(5 * MIN),
+    Col::Burn(HOUR),
+    Col::Burn(6 * HOUR),
+    Col::Burn(DAY),
+    Col::Burn(3 * DAY),
+    Col::Status,
+];
+
+/// What is kept first when space runs out.
+const PRIORITY: [Col; 10] = [
+    Col::Status,
+    Col::Name,
+    Col::Budget,
+    Col::Burn(HOUR),
+    Col::Burn(5 * MIN),
+    Col::Objective,
+    Col::Burn(6 * HOUR),
+    Col::Burn(DAY),
+    Col::Burn(3 * DAY),
+    Col::Bar,
+];
+
+/// The columns that fit in `width`, in display order, with the name column's width. The name
+/// gets its full length (up to a cap) before the less useful columns get any room.
+fn columns(width: usize, longest_name: usize) -> (Vec<Col>, usize) {
+    let want_name = longest_name.clamp(Col::Name.width(), 28);
+    let mut used = 0;
+    let mut chosen = Vec::new();
+    let mut name_w = 0;
+    for col in PRIORITY {
+        let sep = usize::from(!chosen.is_empty());
+        let room = width.saturating_sub(used + sep);
+        let w = if col == Col::Name {
+            // Squeezed before it is given up, but never below its minimum.
+            let w = want_name.min(room);
+            if w < Col::Name.width() {
+                continue;
+            }
+            name_w = w;
+            w
+        } else {
+            if col.width() > room {
+                continue;
+            }
+            col.width()
+        };
+        used += sep + w;
+        chosen.push(col);
+    }
+    let cols = ORDER
+        .iter()
+        .copied()
+        .filter(|c| chosen.contains(c))
+        .collect();
+    (cols, name_w)
+}
+
+fn status_role(status: SloStatus) -> Role {
+    match status {
+        SloStatus::Page => Role::StatusPage,
+        SloStatus::Ticket => Role::StatusTicket,
+        SloStatus::Ok => Role::StatusOk,
+        SloStatus::NoData => Role::StatusNoData,
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let block = pane::block(state, Pane::Slo, Vec::new(), area.width, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    if state.slos.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                " no SLOs configured",
+                theme.style(Role::Muted),
+            )),
+            inner,
+        );
+        return;
+    }
+    let order = state.slo_order();
+    let longest = order
+        .iter()
+        .map(|i| text::width(&safe(&state.slos[*i].def.name)))
+        .max()
+        .unwrap_or(0);
+    let (cols, name_w) = columns((inner.width as usize).saturating_sub(2), longest);
+    let mut lines = vec![heading(&cols, name_w, theme)];
+    let visible = (inner.height as usize).saturating_sub(1);
+    let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
+    let offset = scroll_offset(cursor, visible);
+    for (pos, i) in order.iter().enumerate().skip(offset).take(visible) {
+        let row = &state.slos[*i];
+        let selected = pos == cursor && state.focus == Pane::Slo;
+        lines.push(row_line(state, row, &cols, name_w, selected, theme));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn heading(cols: &[Col], name_w: usize, theme: &Theme) -> Line<'static> {
+    let mut s = String::from(" ");
+    for (n, col) in cols.iter().enumerate() {
+        if n > 0 {
+            s.push(' ');
+        }
+        let cell = match col {
+            Col::Name => pad("SLO", name_w),
+            Col::Objective => rpad("target", col.width()),
+            Col::Bar => pad("budget", col.width()),
+            Col::Budget => rpad(
+                if cols.contains(&Col::Bar) {
+                    "left"
+                } else {
+                    "budget"
+                },
+                col.width(),
+            ),
+            Col::Burn(secs) => rpad(
+                &crate::domain::duration::label(Duration::from_secs(*secs)),
+                col.width(),
+            ),
+            Col::Status => pad("status", col.width()),
+        };
+        s.push_str(&cell);
+    }
+    Line::from(Span::styled(s, theme.style(Role::Muted)))
+}
+
+fn row_line(
+    state: &State,
+    row: &SloRow,
+    cols: &[Col],
+    name_w: usize,
+    selected: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let stale = is_stale(state, SourceKind::Prometheus, &row.def.source) || row.error.is_some();
+    let eval: Option<&SloEvaluation> = row.eval.as_ref();
+    let status = eval.map(|e| e.status).unwrap_or(SloStatus::NoData);
+    let fg = theme.style(Role::Fg);
+    let muted = theme.style(Role::Muted);
+    let mut cells: Vec<Span<'static>> = vec![Span::raw(" ")];
+    let budget = eval.and_then(|e| e.budget_remaining);
+    for (n, col) in cols.iter().enumerate() {
+        if n > 0 {
+            cells.push(Span::raw(" "));
+        }
+        let w = col.width();
+        let span = match col {
+            Col::Name => Span::styled(pad(&safe(&row.def.name), name_w), fg),
+            Col::Objective => Span::styled(rpad(&text::objective(row.def.objective), w), muted),
+            Col::Bar => match budget {
+                Some(b) => {
+                    let filled = ((b.clamp(0.0, 1.0) * BAR as f64).round() as usize).min(BAR);
+                    Span::styled(
+                        format!("{}{}", "█".repeat(filled), "░".repeat(BAR - filled)),
+                        theme.style(status_role(status)),
+                    )
+                }
+                None => Span::styled(pad("", w), muted),
+            },
+            Col::Budget => match budget {
+                Some(b) => Span::styled(rpad(&text::budget(b), w), fg),
+                None => Span::styled(rpad("no data", w), muted),
+            },
+            Col::Burn(secs) => {
+                let v = eval
+                    .and_then(|e| e.burn_rates.get(&Duration::from_secs(*secs)).copied())
+                    .flatten();
+                match v {
+                    Some(v) => Span::styled(rpad(&text::burn(v), w), fg),
+                    None => Span::styled(rpad("–", w), muted),
+                }
+            }
+            Col::Status => Span::styled(pad(status.label(), w), theme.style(status_role(status))),
+        };
+        cells.push(span);
+    }
+    let mut overlay = Style::new();
+    if stale {
+        overlay = overlay.patch(theme.style(Role::Stale));
+    }
+    if selected {
+        overlay = overlay.patch(theme.style(Role::Selection));
+    }
+    if overlay != Style::new() {
+        for c in &mut cells {
+            c.style = c.style.patch(overlay);
+        }
+    }
+    Line::from(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_never_dropped_and_bar_goes_first() {
+        let (cols, _) = columns(30, 20);
+        assert!(cols.contains(&Col::Status));
+        assert!(cols.contains(&Col::Name));
+        assert!(!cols.contains(&Col::Bar));
+        let (cols, _) = columns(8, 20);
+        assert_eq!(cols, vec![Col::Status]);
+        let (cols, name_w) = columns(200, 21);
+        assert_eq!(cols.len(), ORDER.len());
+        assert_eq!(name_w, 21);
+    }
+}

@@ -1,0 +1,680 @@
+//! Whole-screen renders on TestBackend of a state built through `update`, plus per-cell styles.
+// Helpers outside #[test] fns unwrap fixture values too: a failure there is a broken test.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use onwatch::app::keys::KeyCode;
+use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
+use onwatch::app::state::{Overlay, Setup, SloDef};
+use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
+use onwatch::domain::health::{SourceError, SourceId, SourceKind};
+use onwatch::domain::logs::{Level, LogLine};
+use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
+use onwatch::ui::{self, MIN_HEIGHT, MIN_WIDTH, Role, Theme, load_theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 58, 30).unwrap()
+}
+
+fn prom() -> SourceId {
+    SourceId::new(SourceKind::Prometheus, "prod")
+}
+fn am() -> SourceId {
+    SourceId::new(SourceKind::Alertmanager, "prod")
+}
+fn loki() -> SourceId {
+    SourceId::new(SourceKind::Loki, "prod")
+}
+
+fn setup(keymap: Keymap) -> Setup {
+    let day = std::time::Duration::from_secs(86_400);
+    let slo = |name: &str, objective: f64| SloDef {
+        name: name.into(),
+        source: "prod".into(),
+        objective,
+        period: 30 * day,
+    };
+    Setup {
+        user: "alice".into(),
+        read_only: false,
+        wall: false,
+        keymap,
+        sources: vec![prom(), am(), loki()],
+        slos: vec![
+            slo("login-availability", 0.9995),
+            slo("checkout-availability", 0.999),
+            slo("search-latency", 0.99),
+            slo("payments-availability", 0.999),
+        ],
+        burn_rules: default_rules(),
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
+        log_max_lines: 1000,
+        log_max_bytes: 1 << 20,
+        theme_names: ui::BUILTIN_THEMES.iter().map(|s| s.to_string()).collect(),
+        theme_index: 0,
+        local_offset: FixedOffset::east_opt(3600).unwrap(),
+    }
+}
+
+/// Error ratios per window label, in the order of `windows_for(default_rules())`:
+/// 5m, 30m, 1h, 2h, 6h, 1d, 3d.
+fn measurement(ratios: [f64; 7], period: f64) -> SloMeasurement {
+    SloMeasurement {
+        error_ratios: windows_for(&default_rules())
+            .into_iter()
+            .zip(ratios)
+            .map(|(w, r)| (w, Some(r)))
+            .collect(),
+        period_ratio: Some(period),
+    }
+}
+
+fn slo_samples() -> Vec<SloSample> {
+    let sample = |name: &str, m: SloMeasurement| SloSample {
+        name: name.into(),
+        measurement: m,
+        error: None,
+    };
+    vec![
+        // 14.4x+ on 1h and 5m: pages; 142% of the budget spent.
+        sample(
+            "checkout-availability",
+            measurement([0.02, 0.018, 0.016, 0.01, 0.005, 0.002, 0.0012], 0.00142),
+        ),
+        // 3x+ on 1d and 2h: a ticket.
+        sample(
+            "search-latency",
+            measurement([0.02, 0.03, 0.03, 0.04, 0.032, 0.035, 0.02], 0.006),
+        ),
+        sample(
+            "login-availability",
+            measurement(
+                [0.0001, 0.0001, 0.0001, 0.0002, 0.0001, 0.0001, 0.0001],
+                0.0001,
+            ),
+        ),
+        sample(
+            "payments-availability",
+            SloMeasurement {
+                error_ratios: windows_for(&default_rules())
+                    .into_iter()
+                    .map(|w| (w, None))
+                    .collect(),
+                period_ratio: None,
+            },
+        ),
+    ]
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn alert(pairs: &[(&str, &str)], started_min_ago: i64) -> Alert {
+    Alert {
+        labels: labels(pairs),
+        annotations: Labels::new(),
+        state: AmState::Active,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        starts_at: now() - Duration::minutes(started_min_ago),
+        updated_at: now() - Duration::seconds(20),
+        ends_at: None,
+        generator_url: None,
+        fingerprint: String::new(),
+        receivers: vec!["oncall".into()],
+    }
+}
+
+fn cluster() -> ClusterSnapshot {
+    let obs = |replica: &str, a: Alert| Observation {
+        cluster: "prod".into(),
+        replica: replica.into(),
+        alert: a,
+    };
+    let mut checkout = alert(
+        &[
+            ("alertname", "HighErrorRate"),
+            ("service", "checkout"),
+            ("severity", "critical"),
+        ],
+        18,
+    );
+    checkout.annotations = labels(&[
+        ("summary", "checkout 5xx above 2%"),
+        ("runbook_url", "https://runbooks.example/high-error-rate"),
+    ]);
+    checkout.generator_url = Some("http://prometheus:9090/graph?g0.expr=x".into());
+    let search = alert(
+        &[
+            ("alertname", "HighErrorRate"),
+            ("service", "search"),
+            ("severity", "critical"),
+        ],
+        5,
+    );
+    let mut acked = alert(
+        &[
+            ("alertname", "DiskFilling"),
+            ("instance", "db-1:9100"),
+            ("severity", "warning"),
+        ],
+        120,
+    );
+    acked.state = AmState::Suppressed;
+    acked.silenced_by = vec!["s-ack".into()];
+    let disk2 = alert(
+        &[
+            ("alertname", "DiskFilling"),
+            ("instance", "db-2:9100"),
+            ("severity", "warning"),
+        ],
+        40,
+    );
+    let crash = alert(
+        &[
+            ("alertname", "PodCrashLooping"),
+            ("namespace", "checkout"),
+            ("pod", "api-7f9c"),
+            ("severity", "warning"),
+        ],
+        3,
+    );
+    ClusterSnapshot {
+        replicas: ["am-0", "am-1"]
+            .iter()
+            .map(|n| ReplicaStatus {
+                name: n.to_string(),
+                url: format!("http://127.0.0.1:9093/{n}"),
+                version: Some("0.28.1".into()),
+                error: None,
+            })
+            .collect(),
+        observations: vec![
+            obs("am-0", checkout.clone()),
+            obs("am-1", checkout),
+            obs("am-0", search),
+            obs("am-0", acked.clone()),
+            obs("am-1", acked),
+            obs("am-0", disk2.clone()),
+            obs("am-1", disk2),
+            obs("am-1", crash),
+        ],
+        silences: vec![Silence {
+            id: "s-ack".into(),
+            matchers: vec![],
+            starts_at: now() - Duration::minutes(10),
+            ends_at: now() + Duration::minutes(50),
+            created_by: "bob".into(),
+            comment: "ACK: resizing the volume".into(),
+            state: SilenceState::Active,
+        }],
+    }
+}
+
+fn log_window() -> LogWindow {
+    let lines = [
+        (Level::Info, "GET /api/cart 200 12ms"),
+        (Level::Debug, "cache hit ratio=0.93"),
+        (Level::Warn, "slow query: SELECT * FROM orders took 1.8s"),
+        (Level::Error, "upstream payments timeout after 5s"),
+        (Level::Info, "GET /api/checkout 502 5003ms"),
+        (Level::Error, "Timeout talking to payments-db:5432"),
+        (Level::Info, "retrying payment id=8812 attempt=2"),
+        (Level::Unknown, "plain line without a level"),
+        (Level::Fatal, "worker 3 crashed: out of memory"),
+        (Level::Info, "GET /healthz 200 1ms"),
+    ];
+    LogWindow {
+        first_seq: 0,
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, (level, line))| LogLine {
+                timestamp: now() - Duration::seconds(30 - 2 * i as i64),
+                source: "prod".into(),
+                level: *level,
+                line: line.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn source(
+    id: SourceId,
+    generation: u64,
+    secs_ago: i64,
+    result: Result<Payload, SourceError>,
+) -> Msg {
+    Msg::Source(SourceUpdate {
+        source: id,
+        generation,
+        fetched_at: now() - Duration::seconds(secs_ago),
+        result,
+    })
+}
+
+fn key(k: Key) -> Msg {
+    Msg::Key(k)
+}
+
+/// The realistic state: every source answered, two groups expanded, cursor on DiskFilling.
+fn realistic(keymap: Keymap) -> (State, FixedClock) {
+    let clock = FixedClock::new(now());
+    let mut state = State::new(setup(keymap), now());
+    for msg in [
+        source(prom(), 1, 12, Ok(Payload::Slo(Arc::new(slo_samples())))),
+        source(am(), 1, 3, Ok(Payload::Alerts(Arc::new(cluster())))),
+        source(loki(), 1, 1, Ok(Payload::Logs(Arc::new(log_window())))),
+        // Expand HighErrorRate, go down to DiskFilling, expand it.
+        key(Key::plain(KeyCode::Enter)),
+        key(Key::char('j')),
+        key(Key::char('j')),
+        key(Key::char('j')),
+        key(Key::plain(KeyCode::Enter)),
+    ] {
+        update(&mut state, msg, &clock);
+    }
+    (state, clock)
+}
+
+fn render(state: &State, theme: &Theme, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| ui::draw(f, state, theme)).unwrap();
+    terminal
+}
+
+fn screen(state: &State, theme: &Theme, w: u16, h: u16) -> String {
+    render(state, theme, w, h).backend().to_string()
+}
+
+fn rows(buf: &Buffer) -> Vec<String> {
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Position of the first cell where `needle` starts (counted in cells).
+fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    for y in 0..buf.area.height {
+        let cells: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let n: Vec<String> = needle.chars().map(|c| c.to_string()).collect();
+        for x in 0..cells.len().saturating_sub(n.len() - 1) {
+            if cells[x..x + n.len()].iter().zip(&n).all(|(a, b)| *a == b) {
+                return Some((x as u16, y));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn screen_80x24() {
+    let (state, _) = realistic(Keymap::default());
+    insta::assert_snapshot!(screen(&state, &Theme::default(), 80, 24));
+}
+
+#[test]
+fn screen_200x50() {
+    let (state, _) = realistic(Keymap::default());
+    insta::assert_snapshot!(screen(&state, &Theme::default(), 200, 50));
+}
+
+#[test]
+fn screen_80x24_logs_paused_and_filtered() {
+    let (mut state, clock) = realistic(Keymap::default());
+    update(&mut state, key(Key::char('3')), &clock);
+    for c in "/timeout".chars() {
+        update(&mut state, key(Key::char(c)), &clock);
+    }
+    update(&mut state, key(Key::plain(KeyCode::Enter)), &clock);
+    update(&mut state, key(Key::char('k')), &clock);
+    assert!(!state.follow);
+    insta::assert_snapshot!(screen(&state, &Theme::default(), 80, 24));
+    // The match is drawn in the match style, case-insensitively ("Timeout" and "timeout").
+    let term = render(&state, &Theme::default(), 80, 24);
+    let buf = term.backend().buffer();
+    let theme = Theme::default();
+    let (x, y) = find(buf, "Timeout").expect("the matching line is shown");
+    assert_eq!(buf[(x, y)].fg, theme.style(Role::Match).fg.unwrap());
+    assert_eq!(buf[(x, y)].bg, theme.style(Role::Match).bg.unwrap());
+}
+
+#[test]
+fn input_line_shows_the_filter_being_typed() {
+    let (mut state, clock) = realistic(Keymap::default());
+    for c in "/disk".chars() {
+        update(&mut state, key(Key::char(c)), &clock);
+    }
+    let s = screen(&state, &Theme::default(), 80, 24);
+    let last = s.lines().last().unwrap().to_string();
+    assert!(last.starts_with("\"/ disk"), "{last}");
+}
+
+fn assert_role(buf: &Buffer, needle: &str, theme: &Theme, role: Role) {
+    let (x, y) = find(buf, needle).unwrap_or_else(|| panic!("{needle} not on screen"));
+    let want = theme.style(role);
+    for i in 0..needle.chars().count() as u16 {
+        let cell = &buf[(x + i, y)];
+        if let Some(fg) = want.fg {
+            assert_eq!(cell.fg, fg, "{needle} fg in {}", theme.name);
+        }
+        if let Some(bg) = want.bg {
+            assert_eq!(cell.bg, bg, "{needle} bg in {}", theme.name);
+        }
+        assert!(
+            cell.modifier.contains(want.add_modifier),
+            "{needle} modifiers {:?} lack {:?} in {}",
+            cell.modifier,
+            want.add_modifier,
+            theme.name
+        );
+    }
+}
+
+#[test]
+fn severity_and_status_cells_use_their_roles() {
+    let (state, _) = realistic(Keymap::default());
+    for name in ["default", "high-contrast"] {
+        let theme = load_theme(name, None).unwrap();
+        assert_ne!(
+            theme.style(Role::SeverityCritical),
+            theme.style(Role::SeverityWarning)
+        );
+        for (w, h) in [(80, 24), (200, 50)] {
+            let term = render(&state, &theme, w, h);
+            let buf = term.backend().buffer();
+            assert_role(buf, "CRIT", &theme, Role::SeverityCritical);
+            assert_role(buf, "PAGE", &theme, Role::StatusPage);
+            assert_role(buf, "TICKET", &theme, Role::StatusTicket);
+            assert_role(buf, "NO DATA", &theme, Role::StatusNoData);
+        }
+    }
+    // Every built-in theme, at every colour depth, draws them with its roles.
+    for name in ui::BUILTIN_THEMES {
+        for depth in [
+            ui::ColorDepth::TrueColor,
+            ui::ColorDepth::Ansi256,
+            ui::ColorDepth::Ansi16,
+            ui::ColorDepth::None,
+        ] {
+            let theme = load_theme(name, None).unwrap().downgraded(depth);
+            let term = render(&state, &theme, 80, 24);
+            let buf = term.backend().buffer();
+            assert_role(buf, "CRIT", &theme, Role::SeverityCritical);
+            assert_role(buf, "PAGE", &theme, Role::StatusPage);
+        }
+    }
+    // The default theme tells them apart by colour too (and always by text).
+    let d = Theme::default();
+    assert_eq!(
+        d.style(Role::SeverityCritical).fg,
+        Some(ratatui::style::Color::Red)
+    );
+}
+
+#[test]
+fn help_lists_every_action_with_its_live_key() {
+    let overrides: BTreeMap<Action, Vec<Key>> =
+        [(Action::Ack, vec![Key::char('A')])].into_iter().collect();
+    let (mut state, clock) = realistic(Keymap::with_overrides(&overrides).unwrap());
+    update(&mut state, key(Key::char('?')), &clock);
+    assert_eq!(state.overlay, Some(Overlay::Help));
+    let term = render(&state, &Theme::default(), 200, 50);
+    let lines = rows(term.backend().buffer());
+    for a in Action::ALL {
+        let line = lines
+            .iter()
+            .find(|l| l.contains(a.description()))
+            .unwrap_or_else(|| panic!("{a:?} missing from help"));
+        let keys = state.keymap.keys_label(*a);
+        assert!(line.contains(&format!(" {keys} ")), "{a:?}: {line}");
+        assert!(line.contains(a.name()), "{a:?}: {line}");
+    }
+    let ack = lines
+        .iter()
+        .find(|l| l.contains(Action::Ack.description()))
+        .unwrap();
+    assert!(ack.contains("│ A ") && !ack.contains(" a "), "{ack}");
+    // The footer hints come from the same keymap.
+    update(&mut state, key(Key::plain(KeyCode::Esc)), &clock);
+    let s = screen(&state, &Theme::default(), 200, 50);
+    let footer = s.lines().last().unwrap();
+    assert!(footer.contains(" A ack "), "{footer}");
+    assert!(!footer.contains(" a ack "), "{footer}");
+}
+
+#[test]
+fn help_at_80x24_shows_every_key() {
+    let (mut state, clock) = realistic(Keymap::default());
+    update(&mut state, key(Key::char('?')), &clock);
+    let s = screen(&state, &Theme::default(), 80, 24);
+    insta::assert_snapshot!(s);
+    for a in Action::ALL {
+        assert!(
+            s.contains(&format!(" {} ", state.keymap.keys_label(*a))),
+            "{a:?}"
+        );
+    }
+}
+
+#[test]
+fn alert_detail_and_confirm_quit_overlays() {
+    let (mut state, clock) = realistic(Keymap::default());
+    // Cursor on the DiskFilling group; go up to the first HighErrorRate alert and open it.
+    update(&mut state, key(Key::char('g')), &clock);
+    update(&mut state, key(Key::char('j')), &clock);
+    update(&mut state, key(Key::plain(KeyCode::Enter)), &clock);
+    assert!(matches!(state.overlay, Some(Overlay::AlertDetail(_))));
+    insta::assert_snapshot!(
+        "alert_detail_80x24",
+        screen(&state, &Theme::default(), 80, 24)
+    );
+    update(&mut state, key(Key::plain(KeyCode::Esc)), &clock);
+    update(&mut state, key(Key::char('q')), &clock);
+    assert_eq!(state.overlay, Some(Overlay::ConfirmQuit));
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.contains("A page is active."), "{s}");
+    assert!(s.contains("Quit anyway? y/N"), "{s}");
+}
+
+#[test]
+fn too_small_view_names_both_sizes() {
+    let (state, _) = realistic(Keymap::default());
+    let s = screen(&state, &Theme::default(), 50, 10);
+    assert!(
+        s.contains("terminal too small: need 60x16, have 50x10"),
+        "{s}"
+    );
+    let s = screen(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
+    assert!(!s.contains("too small"), "{s}");
+    assert!(s.contains("SLO burn") && s.contains("Alerts") && s.contains("Logs"));
+}
+
+#[test]
+fn tiny_and_odd_sizes_never_panic() {
+    let (mut state, clock) = realistic(Keymap::default());
+    let theme = Theme::default();
+    let overlays = [
+        None,
+        Some(Overlay::Help),
+        Some(Overlay::ConfirmQuit),
+        Some(Overlay::AlertDetail(Box::new(
+            state.groups[0].alerts[0].clone(),
+        ))),
+    ];
+    for overlay in overlays {
+        state.overlay = overlay;
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (10, 3),
+            (0, 10),
+            (10, 0),
+            (59, 16),
+            (60, 16),
+        ] {
+            render(&state, &theme, w, h);
+        }
+        for w in (0..=130).step_by(13) {
+            for h in (0..=45).step_by(5) {
+                render(&state, &theme, w, h);
+            }
+        }
+    }
+    state.overlay = None;
+    update(&mut state, key(Key::char(':')), &clock);
+    for (w, h) in [(1, 1), (60, 16), (200, 50)] {
+        render(&state, &theme, w, h);
+    }
+}
+
+#[test]
+fn a_failed_source_shows_its_error_and_dims_its_data() {
+    let (mut state, clock) = realistic(Keymap::default());
+    clock.advance(Duration::minutes(3));
+    let err = SourceError::Unreachable("connection refused".into());
+    update(&mut state, source(prom(), 2, 0, Err(err)), &clock);
+    let theme = Theme::default();
+    let term = render(&state, &theme, 200, 50);
+    let buf = term.backend().buffer();
+    let text = rows(buf).join("\n");
+    assert!(text.contains("unreachable: connection refused"), "{text}");
+    assert!(text.contains("✗"), "{text}");
+    // Wide enough: the reason is in the header too.
+    assert!(
+        rows(buf)[0].contains("✗ prom:prod 3m unreachable: connection refused"),
+        "{}",
+        rows(buf)[0]
+    );
+    // The last good rows are still there, in the stale style.
+    let stale = theme.style(Role::Stale);
+    let (x, y) = find(buf, "checkout-availability").unwrap();
+    assert_eq!(buf[(x, y)].fg, stale.fg.unwrap());
+    assert!(buf[(x, y)].modifier.contains(Modifier::DIM));
+    // Alerts from the healthy Alertmanager are not dimmed.
+    let (x, y) = find(buf, "HighErrorRate").unwrap();
+    assert!(!buf[(x, y)].modifier.contains(Modifier::DIM));
+    insta::assert_snapshot!(screen(&state, &theme, 80, 24));
+}
+
+#[test]
+fn empty_alerts_say_waiting_then_no_alerts() {
+    let clock = FixedClock::new(now());
+    let mut state = State::new(setup(Keymap::default()), now());
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.contains("waiting for first poll"), "{s}");
+    assert!(s.contains("NO DATA") && !s.contains("0.0%"), "{s}");
+    update(
+        &mut state,
+        source(
+            am(),
+            1,
+            0,
+            Ok(Payload::Alerts(Arc::new(ClusterSnapshot::default()))),
+        ),
+        &clock,
+    );
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.contains("no alerts firing"), "{s}");
+}
+
+#[test]
+fn degraded_cluster_has_its_own_mark() {
+    let (mut state, clock) = realistic(Keymap::default());
+    let mut snap = cluster();
+    snap.replicas[1].error = Some(SourceError::Timeout("5s".into()));
+    update(
+        &mut state,
+        source(am(), 2, 0, Ok(Payload::Alerts(Arc::new(snap)))),
+        &clock,
+    );
+    let s = screen(&state, &Theme::default(), 200, 50);
+    assert!(s.contains("◐ am:prod"), "{s}");
+    assert!(s.contains("am-1: timed out after 5s"), "{s}");
+}
+
+#[test]
+fn read_only_and_wall_modes_are_shown() {
+    let mut setup = setup(Keymap::default());
+    setup.wall = true;
+    let state = State::new(setup, now());
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.lines().next().unwrap().contains(" WALL "), "{s}");
+    // Mutating keys get no hint in read-only mode.
+    assert!(!s.lines().last().unwrap().contains(" ack "), "{s}");
+}
+
+#[test]
+fn minimum_size_with_a_failed_source() {
+    let (mut state, clock) = realistic(Keymap::default());
+    let err = SourceError::Unreachable("connection refused by 127.0.0.1:9090".into());
+    update(&mut state, source(prom(), 2, 0, Err(err)), &clock);
+    let s = screen(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
+    insta::assert_snapshot!(s);
+    assert!(s.contains("✗"), "{s}");
+    assert!(s.contains("PAGE") && s.contains("CRIT"), "{s}");
+}
+
+#[test]
+fn dropped_log_lines_are_counted_in_the_title() {
+    let clock = FixedClock::new(now());
+    let mut setup = setup(Keymap::default());
+    setup.log_max_lines = 4;
+    let mut state = State::new(setup, now());
+    update(
+        &mut state,
+        source(loki(), 1, 0, Ok(Payload::Logs(Arc::new(log_window())))),
+        &clock,
+    );
+    assert_eq!(state.logs.dropped(), 6);
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.contains("6 dropped"), "{s}");
+    assert!(
+        s.contains("GET /healthz") && !s.contains("GET /api/cart"),
+        "{s}"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_buffer() {
+    let (mut state, clock) = realistic(Keymap::default());
+    let mut window = log_window();
+    window.first_seq = 100;
+    window.lines[0].line = "evil \x1b]0;pwned\x07 \x1b[2J line".to_string();
+    update(
+        &mut state,
+        source(loki(), 2, 0, Ok(Payload::Logs(Arc::new(window)))),
+        &clock,
+    );
+    state.status = Some("status with \u{1b}[31m escape".into());
+    let term = render(&state, &Theme::default(), 200, 50);
+    let buf = term.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control character in {:?}",
+            cell.symbol()
+        );
+    }
+    assert!(
+        rows(buf)
+            .join("\n")
+            .contains("evil \u{fffd}]0;pwned\u{fffd} \u{fffd}[2J line")
+    );
+}
