@@ -343,7 +343,7 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(2),
             Arc::new(Notify::new()),
-            || std::future::pending(),
+            std::future::pending,
         );
         let mut rx = h.rx.clone();
         let u = next(&mut rx).await;

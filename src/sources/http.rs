@@ -154,6 +154,16 @@ pub fn host_port(url: &Url) -> String {
     }
 }
 
+/// A URL safe to show: userinfo, query and fragment removed.
+pub fn display_url(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
 impl HttpClient {
     /// Builds the client; secrets are read now so a missing one fails at start, not mid-shift.
     pub fn new(opts: &HttpOptions, default_timeout: Duration) -> Result<Self, BuildError> {
@@ -352,6 +362,7 @@ mod tests {
     fn host_port_drops_userinfo_and_path() {
         let u = parse_base("https://u:p@am-0.example:9443/x").unwrap();
         assert_eq!(host_port(&u), "am-0.example:9443");
+        assert_eq!(display_url(&u), "https://am-0.example:9443/x");
         let u = parse_base("https://am-1.example/").unwrap();
         assert_eq!(host_port(&u), "am-1.example:443");
     }
