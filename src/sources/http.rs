@@ -272,6 +272,10 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
+        if !(200..300).contains(&status) {
+            // Error pages can echo request headers (some proxies do): never let ours out.
+            self.mask_bytes(&mut body);
+        }
         Ok(RawResponse { status, body })
     }
 
@@ -307,13 +311,41 @@ impl HttpClient {
         }
     }
 
-    fn mask(&self, text: &str) -> String {
-        let secret = match &self.auth {
-            Auth::None => return text.to_string(),
-            Auth::Bearer(s) => s,
-            Auth::Basic { password, .. } => password,
+    fn secret(&self) -> Option<&Secret> {
+        match &self.auth {
+            Auth::None => None,
+            Auth::Bearer(s) => Some(s),
+            Auth::Basic { password, .. } => Some(password),
+        }
+    }
+
+    fn mask_bytes(&self, body: &mut Vec<u8>) {
+        let Some(secret) = self.secret() else {
+            return;
         };
-        text.replace(secret.expose(), "***")
+        let needle = secret.expose().as_bytes();
+        if needle.is_empty() || !body.windows(needle.len()).any(|w| w == needle) {
+            return;
+        }
+        let mut out = Vec::with_capacity(body.len());
+        let mut i = 0;
+        while i < body.len() {
+            if body[i..].starts_with(needle) {
+                out.extend_from_slice(b"***");
+                i += needle.len();
+            } else {
+                out.push(body[i]);
+                i += 1;
+            }
+        }
+        *body = out;
+    }
+
+    fn mask(&self, text: &str) -> String {
+        match self.secret() {
+            Some(secret) => text.replace(secret.expose(), "***"),
+            None => text.to_string(),
+        }
     }
 }
 
@@ -425,5 +457,8 @@ mod tests {
         let d = format!("{c:?}");
         assert!(d.contains("bearer ***") && !d.contains("tok-abc"), "{d}");
         assert_eq!(c.mask("x tok-abc-123 y"), "x *** y");
+        let mut body = b"Bearer tok-abc-123 rejected".to_vec();
+        c.mask_bytes(&mut body);
+        assert_eq!(body, b"Bearer *** rejected");
     }
 }
