@@ -2,6 +2,8 @@
 //! `shared/reference/prometheus-http-api.md` (its examples copied below) from a local axum
 //! server, plus the failures a real backend produces.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failure here is a broken test
+
 use axum::Router;
 use axum::extract::Form;
 use axum::http::{HeaderMap, StatusCode};
@@ -335,11 +337,9 @@ async fn a_huge_body_is_refused_not_buffered() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_in_time() {
-    let base = serve(Router::new().route(
-        "/api/v1/query",
-        post(|| std::future::pending::<&'static str>()),
-    ))
-    .await;
+    let base =
+        serve(Router::new().route("/api/v1/query", post(std::future::pending::<&'static str>)))
+            .await;
     let started = Instant::now();
     let e = client(&base).instant("up", None).await.unwrap_err();
     assert_eq!(e, SourceError::Timeout("300ms".into()));
