@@ -141,22 +141,28 @@ impl LokiFetcher {
             },
         };
         let mut fresh = Vec::new();
+        let mut limit = self.limit;
         for _ in 0..MAX_PAGES {
             if cursor.at >= end {
                 break;
             }
             let page = self
                 .client
-                .query_range(&self.query, cursor.at, end, self.limit as u32, true)
+                .query_range(&self.query, cursor.at, end, limit as u32, true)
                 .await?;
-            let full = page.len() >= self.limit;
+            let full = page.len() >= limit;
             let before = cursor.at;
             let got = cursor.advance(page);
             let stuck = got.is_empty() && full && cursor.at == before;
             fresh.extend(got);
             if stuck {
-                // A full page, all at one nanosecond, all seen: more than a page shares it.
-                // Step over it rather than read the same page forever.
+                // A full page, all at one nanosecond, all seen: more lines share it than a
+                // page holds. Ask for bigger pages; at Loki's maximum, step over it rather
+                // than read the same page forever.
+                if limit < LOKI_MAX_LIMIT {
+                    limit = (limit * 2).min(LOKI_MAX_LIMIT);
+                    continue;
+                }
                 cursor.at += 1;
                 cursor.seen.clear();
             }
