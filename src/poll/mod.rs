@@ -1,1 +1,13 @@
 //! Pollers: one tokio task per source, publishing the latest snapshot.
+
+pub mod build;
+pub mod cluster;
+pub mod logs;
+pub mod poller;
+pub mod slo;
+
+pub use build::{poll_once_all, spawn_all};
+pub use cluster::ClusterFetcher;
+pub use logs::LokiFetcher;
+pub use poller::{Fetcher, PollerHandle, spawn, spawn_fetcher};
+pub use slo::SloFetcher;

@@ -1,0 +1,357 @@
+//! Alertmanager API v2 client: alerts, silences (list, create, expire), status.
+//! Wire types are lenient so 0.25 (Debian stable) and current releases both decode.
+
+use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
+use crate::domain::alerts::{Alert, AmState, Labels, Matcher, Silence, SilenceState};
+use crate::domain::health::SourceError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Clone, Debug)]
+pub struct AlertmanagerClient {
+    base: Url,
+    http: HttpClient,
+}
+
+/// A silence to create (or update, with `id`). Matchers use the domain type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PostableSilence {
+    pub id: Option<String>,
+    pub matchers: Vec<Matcher>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_by: String,
+    pub comment: String,
+}
+
+/// What `/api/v2/status` says about this replica and its cluster.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AmStatus {
+    pub version: String,
+    /// `ready`, `settling` or `disabled`.
+    pub cluster_status: String,
+    pub cluster_name: Option<String>,
+    pub peers: usize,
+}
+
+/// A silence with the replica's `updatedAt`, to pick the newest copy across replicas.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatedSilence {
+    pub silence: Silence,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+// ---- wire types ----
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAlert {
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    #[serde(default)]
+    receivers: Vec<WireReceiver>,
+    #[serde(default)]
+    fingerprint: String,
+    starts_at: DateTime<Utc>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    ends_at: Option<DateTime<Utc>>,
+    #[serde(default, rename = "generatorURL")]
+    generator_url: Option<String>,
+    #[serde(default)]
+    status: WireAlertStatus,
+}
+
+#[derive(Deserialize)]
+struct WireReceiver {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAlertStatus {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    silenced_by: Vec<String>,
+    #[serde(default)]
+    inhibited_by: Vec<String>,
+    /// Added after 0.25; read only so its absence is fine.
+    #[serde(default)]
+    #[allow(dead_code)]
+    muted_by: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireSilence {
+    id: String,
+    #[serde(default)]
+    status: WireSilenceStatus,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    matchers: Vec<WireMatcher>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    #[serde(default)]
+    created_by: String,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Default, Deserialize)]
+struct WireSilenceStatus {
+    #[serde(default)]
+    state: String,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireMatcher {
+    name: String,
+    value: String,
+    #[serde(default)]
+    is_regex: bool,
+    #[serde(default = "yes")]
+    is_equal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WirePostableSilence<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    matchers: Vec<WireMatcher>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    created_by: &'a str,
+    comment: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WirePostResponse {
+    #[serde(rename = "silenceID")]
+    silence_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireStatus {
+    #[serde(default)]
+    cluster: WireCluster,
+    #[serde(default)]
+    version_info: WireVersion,
+}
+
+#[derive(Default, Deserialize)]
+struct WireCluster {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    peers: Option<Vec<serde_json::Value>>,
+}
+
+#[derive(Default, Deserialize)]
+struct WireVersion {
+    #[serde(default)]
+    version: String,
+}
+
+// ---- mapping ----
+
+fn am_state(text: &str) -> AmState {
+    match text {
+        "suppressed" => AmState::Suppressed,
+        "unprocessed" => AmState::Unprocessed,
+        // "active" and anything a future release invents: show it rather than hide it.
+        _ => AmState::Active,
+    }
+}
+
+fn map_alert(w: WireAlert) -> Alert {
+    Alert {
+        labels: w.labels,
+        annotations: w.annotations,
+        state: am_state(&w.status.state),
+        silenced_by: w.status.silenced_by,
+        inhibited_by: w.status.inhibited_by,
+        starts_at: w.starts_at,
+        updated_at: w.updated_at.unwrap_or(w.starts_at),
+        // Go's zero time means "no end".
+        ends_at: w.ends_at.filter(|t| t.timestamp() > 0),
+        generator_url: w.generator_url.filter(|u| !u.is_empty()),
+        fingerprint: w.fingerprint,
+        receivers: w.receivers.into_iter().map(|r| r.name).collect(),
+    }
+}
+
+fn map_silence(w: WireSilence) -> DatedSilence {
+    DatedSilence {
+        silence: Silence {
+            id: w.id,
+            matchers: w
+                .matchers
+                .into_iter()
+                .map(|m| Matcher {
+                    name: m.name,
+                    value: m.value,
+                    is_regex: m.is_regex,
+                    is_equal: m.is_equal,
+                })
+                .collect(),
+            starts_at: w.starts_at,
+            ends_at: w.ends_at,
+            created_by: w.created_by,
+            comment: w.comment,
+            state: match w.status.state.as_str() {
+                "active" => SilenceState::Active,
+                "pending" => SilenceState::Pending,
+                _ => SilenceState::Expired,
+            },
+        },
+        updated_at: w.updated_at,
+    }
+}
+
+impl AlertmanagerClient {
+    pub fn new(base_url: &str, http: HttpClient) -> Result<Self, BuildError> {
+        Ok(Self {
+            base: parse_base(base_url)?,
+            http,
+        })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut all = vec!["api", "v2"];
+        all.extend_from_slice(segments);
+        endpoint(&self.base, &all)
+    }
+
+    /// Every alert the replica knows: active, silenced, inhibited and unprocessed.
+    pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
+        let request = self.http.get(self.url(&["alerts"])).query(&[
+            ("active", "true"),
+            ("silenced", "true"),
+            ("inhibited", "true"),
+            ("unprocessed", "true"),
+        ]);
+        let wire: Vec<WireAlert> = self.http.send(request).await?.json("a list of alerts")?;
+        Ok(wire.into_iter().map(map_alert).collect())
+    }
+
+    /// All silences, expired ones included (Alertmanager keeps them for a retention period).
+    pub async fn silences(&self) -> Result<Vec<Silence>, SourceError> {
+        Ok(self
+            .silences_dated()
+            .await?
+            .into_iter()
+            .map(|d| d.silence)
+            .collect())
+    }
+
+    pub async fn silences_dated(&self) -> Result<Vec<DatedSilence>, SourceError> {
+        let request = self.http.get(self.url(&["silences"]));
+        let wire: Vec<WireSilence> = self.http.send(request).await?.json("a list of silences")?;
+        Ok(wire.into_iter().map(map_silence).collect())
+    }
+
+    pub async fn status(&self) -> Result<AmStatus, SourceError> {
+        let request = self.http.get(self.url(&["status"]));
+        let wire: WireStatus = self.http.send(request).await?.json("a status object")?;
+        Ok(AmStatus {
+            version: short_text(wire.version_info.version.as_bytes()),
+            cluster_status: short_text(wire.cluster.status.as_bytes()),
+            cluster_name: wire.cluster.name.map(|n| short_text(n.as_bytes())),
+            peers: wire.cluster.peers.map_or(0, |p| p.len()),
+        })
+    }
+
+    /// Creates (or updates) a silence; returns its id.
+    pub async fn post_silence(&self, s: &PostableSilence) -> Result<String, SourceError> {
+        let body = WirePostableSilence {
+            id: s.id.as_deref(),
+            matchers: s
+                .matchers
+                .iter()
+                .map(|m| WireMatcher {
+                    name: m.name.clone(),
+                    value: m.value.clone(),
+                    is_regex: m.is_regex,
+                    is_equal: m.is_equal,
+                })
+                .collect(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            created_by: &s.created_by,
+            comment: &s.comment,
+        };
+        let request = self.http.post(self.url(&["silences"])).json(&body);
+        let resp: WirePostResponse = self
+            .http
+            .send(request)
+            .await?
+            .json("a silence id (silenceID)")?;
+        Ok(resp.silence_id)
+    }
+
+    /// Expires a silence now (Alertmanager keeps it, as expired).
+    pub async fn expire_silence(&self, id: &str) -> Result<(), SourceError> {
+        let request = self.http.delete(self.url(&["silence", id]));
+        let resp = self.http.send(request).await?;
+        if resp.is_success() {
+            Ok(())
+        } else {
+            Err(resp.http_error())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_alert_decodes_with_defaults() {
+        let w: WireAlert = serde_json::from_str(
+            r#"{"labels":{"alertname":"X"},"startsAt":"2026-11-22T03:00:00Z","status":{"state":"weird"},"extra":1}"#,
+        )
+        .unwrap();
+        let a = map_alert(w);
+        assert_eq!(a.state, AmState::Active);
+        assert_eq!(a.updated_at, a.starts_at);
+        assert_eq!(a.ends_at, None);
+        assert!(a.receivers.is_empty());
+    }
+
+    #[test]
+    fn zero_end_time_reads_as_none() {
+        let w: WireAlert = serde_json::from_str(
+            r#"{"labels":{},"startsAt":"2026-11-22T03:00:00Z","endsAt":"0001-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(map_alert(w).ends_at, None);
+    }
+
+    #[test]
+    fn matcher_is_equal_defaults_to_true() {
+        let m: WireMatcher =
+            serde_json::from_str(r#"{"name":"a","value":"b","isRegex":false}"#).unwrap();
+        assert!(m.is_equal);
+    }
+}
