@@ -1,0 +1,45 @@
+//! The config `onwatch demo` runs with, pointing at the simulator's URLs.
+
+use super::server::DemoServer;
+use super::slos::SLOS;
+
+/// The Loki query the logs pane tails: every demo stream.
+pub const LOKI_QUERY: &str = r#"{cluster="demo"}"#;
+
+/// A TOML basic string, escaped by the toml crate (URLs and queries contain quotes).
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+pub fn render(server: &DemoServer) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# Written by onwatch demo: every source is the embedded simulator on 127.0.0.1.\n\n",
+    );
+    out.push_str("[general]\nrefresh = \"5s\"\n\n");
+    out.push_str(&format!(
+        "[[prometheus]]\nname = \"demo\"\nurl = {}\n\n",
+        q(&server.prometheus_url)
+    ));
+    let urls: Vec<String> = server.alertmanager_urls.iter().map(|u| q(u)).collect();
+    out.push_str(&format!(
+        "[[alertmanager]]\nname = \"demo\"\nurls = [{}]\n\n",
+        urls.join(", ")
+    ));
+    out.push_str(&format!(
+        "[[loki]]\nname = \"demo\"\nurl = {}\nquery = {}\n",
+        q(&server.loki_url),
+        q(LOKI_QUERY)
+    ));
+    for slo in &SLOS {
+        out.push_str(&format!(
+            "\n# {}\n[[slo]]\nname = {}\nsource = \"demo\"\nobjective = {:?}\nperiod = \"30d\"\nerror_query = {}\ntotal_query = {}\n",
+            slo.description,
+            q(slo.name),
+            slo.objective,
+            q(&slo.error_query()),
+            q(&slo.total_query()),
+        ));
+    }
+    out
+}
