@@ -55,7 +55,7 @@ pub fn alerts_at(sc: &Scenario, s: f64) -> Vec<ScriptedAlert> {
         let ratio = sc
             .traffic
             .service("checkout")
-            .map_or(0.0, |t| t.error_ratio(start, 300.0));
+            .map_or(0.0, |t| t.error_ratio(start, 60.0));
         firing.push(Firing {
             alertname: "CheckoutHighErrorRate",
             severity: "critical",
@@ -64,13 +64,13 @@ pub fn alerts_at(sc: &Scenario, s: f64) -> Vec<ScriptedAlert> {
             extra: vec![("team", "shop".into())],
             summary: "Checkout is failing requests".into(),
             description: format!(
-                "{:.1}% of checkout requests answered 5xx over the last 5 minutes (threshold 5%).",
+                "{:.1}% of checkout requests answered 5xx over the last minute (threshold 5%).",
                 ratio * 100.0
             ),
             runbook: "checkout-high-error-rate",
             starts_at: start,
             receiver: "shop-pager",
-            expr: r#"sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="checkout"}[5m])) > 0.05"#,
+            expr: r#"sum(rate(http_requests_total{service="checkout",code=~"5.."}[1m])) / sum(rate(http_requests_total{service="checkout"}[1m])) > 0.05"#,
         });
     }
 
@@ -247,6 +247,23 @@ mod tests {
             (8..=14).contains(&changes),
             "{changes} changes in 10 minutes"
         );
+    }
+
+    #[test]
+    fn the_critical_alert_tells_the_truth_about_its_threshold() {
+        let sc = Scenario::new(42);
+        let a = sc
+            .alerts_at(200.0)
+            .into_iter()
+            .find(|a| a.labels["alertname"] == "CheckoutHighErrorRate")
+            .unwrap();
+        let pct: f64 = a.annotations["description"]
+            .split('%')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(pct > 5.0, "{pct}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub fn render(server: &DemoServer) -> String {
     out.push_str(
         "# Written by onwatch demo: every source is the embedded simulator on 127.0.0.1.\n\n",
     );
-    out.push_str("[general]\nrefresh = \"5s\"\n\n");
+    out.push_str("[general]\nrefresh = \"5s\"\ntimeout = \"10s\"\n\n");
     out.push_str(&format!(
         "[[prometheus]]\nname = \"demo\"\nurl = {}\n\n",
         q(&server.prometheus_url)

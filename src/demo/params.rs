@@ -46,17 +46,21 @@ impl Params {
     }
 }
 
-/// Prometheus timestamps: unix seconds (fractional allowed) or RFC3339. Returns unix seconds.
+/// Prometheus timestamps: unix seconds (fractional allowed) or RFC3339. Returns unix seconds,
+/// rounded to the millisecond as Prometheus keeps them.
 pub fn prom_time(text: &str) -> Result<f64, String> {
     let t = text.trim();
-    if let Ok(v) = t.parse::<f64>()
-        && v.is_finite()
-    {
-        return Ok(v);
-    }
-    DateTime::parse_from_rfc3339(t)
-        .map(|d| d.timestamp() as f64 + f64::from(d.timestamp_subsec_nanos()) / 1e9)
-        .map_err(|_| format!("cannot parse {text:?} to a valid timestamp"))
+    let secs = match t.parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        _ => DateTime::parse_from_rfc3339(t)
+            .map(|d| d.timestamp() as f64 + f64::from(d.timestamp_subsec_nanos()) / 1e9)
+            .map_err(|_| format!("cannot parse {text:?} to a valid timestamp"))?,
+    };
+    Ok(to_millis(secs))
+}
+
+pub fn to_millis(secs: f64) -> f64 {
+    (secs * 1000.0).round() / 1000.0
 }
 
 /// Prometheus durations: `5m`, `1h30m`, or float seconds. Returns seconds.
@@ -97,7 +101,7 @@ pub fn loki_time(text: &str) -> Result<i128, String> {
 
 pub fn now_secs() -> f64 {
     let n = Utc::now();
-    n.timestamp() as f64 + f64::from(n.timestamp_subsec_nanos()) / 1e9
+    to_millis(n.timestamp() as f64 + f64::from(n.timestamp_subsec_nanos()) / 1e9)
 }
 
 #[cfg(test)]
@@ -124,6 +128,7 @@ mod tests {
     #[test]
     fn prometheus_times_and_durations() {
         assert_eq!(prom_time("1435781451.781").unwrap(), 1435781451.781);
+        assert_eq!(prom_time("1435781451.7814").unwrap(), 1435781451.781);
         assert_eq!(prom_time("2015-07-01T20:10:51Z").unwrap(), 1435781451.0);
         assert!(prom_time("yesterday").is_err());
         assert_eq!(prom_duration("15s").unwrap(), 15.0);

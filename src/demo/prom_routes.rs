@@ -113,7 +113,7 @@ async fn query_range(State(sim): State<Arc<Sim>>, RawQuery(q): RawQuery, body: B
         let mut series: Vec<(Value, Vec<Value>)> = Vec::new();
         let mut i = 0u64;
         loop {
-            let at = start + step * i as f64;
+            let at = params::to_millis(start + step * i as f64);
             if at > end {
                 break;
             }

@@ -6,7 +6,7 @@ use super::matchers::{LabelMatcher, Op};
 use super::traffic::Traffic;
 use std::collections::BTreeMap;
 
-const SUPPORTED: &str = "the onwatch demo simulator supports only sum(rate(metric{...}[window])), rate(...), parentheses and one \"/\"";
+const SUPPORTED: &str = "the onwatch demo simulator supports only sum(rate(metric{...}[window])), rate(...), vector(N), parentheses and one \"/\"";
 
 #[derive(Debug)]
 pub enum Expr {
@@ -17,6 +17,8 @@ pub enum Expr {
     },
     Sum(Box<Expr>),
     Div(Box<Expr>, Box<Expr>),
+    /// `vector(N)`: one sample without labels (a common "is the API alive" probe).
+    Vector(f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +150,20 @@ impl Parser {
                         let e = self.rate_args()?;
                         self.expect(')', "unclosed left parenthesis")?;
                         Ok(e)
+                    }
+                    "vector" => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        let mut text = String::new();
+                        while let Some(c) = self.peek().filter(|c| *c != ')') {
+                            text.push(c);
+                            self.pos += 1;
+                        }
+                        let v: f64 = text.trim().parse().map_err(|_| {
+                            self.err(&format!("vector() needs a number, got {:?}", text.trim()))
+                        })?;
+                        self.expect(')', "unclosed left parenthesis")?;
+                        Ok(Expr::Vector(v))
                     }
                     "by" | "without" => {
                         Err(self.err(&format!("grouping is not supported: {SUPPORTED}")))
@@ -328,6 +344,10 @@ pub fn eval(e: &Expr, traffic: &Traffic, s: f64) -> Vec<Sample> {
                 }]
             }
         }
+        Expr::Vector(v) => vec![Sample {
+            labels: BTreeMap::new(),
+            value: *v,
+        }],
         Expr::Div(l, r) => {
             let right = eval(r, traffic, s);
             eval(l, traffic, s)
@@ -395,6 +415,14 @@ mod tests {
         assert!(per_code.iter().all(|s| !s.labels.contains_key("__name__")));
         let sum: f64 = per_code.iter().map(|s| s.value).sum();
         assert!((sum - total).abs() < 1e-6 * total);
+    }
+
+    #[test]
+    fn vector_literal() {
+        let t = Traffic::new(42);
+        assert_eq!(one("vector(1)", &t, 0.0), Some(1.0));
+        assert_eq!(one("vector(6) / vector(3)", &t, 0.0), Some(2.0));
+        assert!(parse("vector(x)").is_err());
     }
 
     #[test]

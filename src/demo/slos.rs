@@ -221,6 +221,7 @@ pub fn rule_groups(firing: &dyn Fn(&DemoSlo, &str) -> bool, eval_at: &str) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::slo::{SloMeasurement, SloStatus, default_rules, evaluate};
 
     #[test]
     fn groups_follow_sloth_names() {
@@ -245,6 +246,50 @@ mod tests {
             .collect();
         assert_eq!(info.len(), 3);
         assert_eq!(info[0]["labels"]["sloth_objective"], "99.9");
+    }
+
+    /// What the cockpit computes from these queries, with the project's own SLO rules.
+    fn status_at(slo: &DemoSlo, traffic: &crate::demo::traffic::Traffic, s: f64) -> SloStatus {
+        use crate::domain::duration::parse;
+        let ratio = |w: &str| {
+            let expr = crate::demo::promql::parse(&slo.ratio_query(w)).unwrap();
+            crate::demo::promql::eval(&expr, traffic, s)
+                .first()
+                .map(|x| x.value)
+        };
+        let error_ratios = WINDOWS[..7]
+            .iter()
+            .map(|w| (parse(w).unwrap(), ratio(w)))
+            .collect();
+        let m = SloMeasurement {
+            error_ratios,
+            period_ratio: ratio("30d"),
+        };
+        evaluate(
+            slo.objective / 100.0,
+            parse("30d").unwrap(),
+            &m,
+            &default_rules(),
+        )
+        .status
+    }
+
+    #[test]
+    fn the_cockpit_sees_page_ticket_and_ok() {
+        let traffic = crate::demo::traffic::Traffic::new(42);
+        let [checkout, payments, search] = &SLOS;
+        // Calm before the incident, paging during it, and again on the next loop.
+        assert_eq!(status_at(checkout, &traffic, 30.0), SloStatus::Ok);
+        assert_eq!(status_at(checkout, &traffic, 330.0), SloStatus::Page);
+        assert_eq!(status_at(checkout, &traffic, 930.0), SloStatus::Page);
+        for s in [30.0, 330.0, 3000.0] {
+            assert_eq!(
+                status_at(payments, &traffic, s),
+                SloStatus::Ticket,
+                "at {s}"
+            );
+            assert_eq!(status_at(search, &traffic, s), SloStatus::Ok, "at {s}");
+        }
     }
 
     #[test]
