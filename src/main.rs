@@ -1,1 +1,10 @@
-fn main() {}
+//! The `onwatch` binary: parse the command line and run one command.
+
+use clap::Parser;
+use onwatch::cli::{self, Cli};
+
+fn main() {
+    let args = Cli::parse();
+    let code = cli::run(args);
+    std::process::exit(code);
+}

@@ -87,7 +87,10 @@ fn user_falls_back_to_user_then_logname_then_unknown() {
 fn theme_from_flag_then_no_color_then_config() {
     let mut c = example();
     let none = CliOverrides::default();
-    let builtin = config::BUILTIN_THEMES.map(String::from).to_vec();
+    let builtin: Vec<String> = config::BUILTIN_THEMES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let s = build_setup_with(&c, &none, &env_of(&[]), None).unwrap();
     assert_eq!(s.theme_names, builtin);
     assert_eq!(s.theme_index, 0);
@@ -116,7 +119,7 @@ fn theme_from_flag_then_no_color_then_config() {
     let e = build_setup_with(&c, &bad, &env_of(&[]), None).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "config error: unknown theme `neon` (from --theme); available: default, light, high-contrast, mono, colorblind"
+        "config error: unknown theme `neon` (from --theme); available: default, light, high-contrast, colorblind, mono"
     );
 }
 
@@ -135,8 +138,8 @@ fn user_theme_files_add_themes() {
             "default",
             "light",
             "high-contrast",
-            "mono",
             "colorblind",
+            "mono",
             "solarized"
         ]
     );

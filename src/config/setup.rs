@@ -11,7 +11,8 @@ use chrono::Offset;
 use std::path::Path;
 
 /// The themes compiled into the binary, in the order `t` cycles through them.
-pub const BUILTIN_THEMES: [&str; 5] = ["default", "light", "high-contrast", "mono", "colorblind"];
+/// The themes compiled into the binary (owned by `ui::theme`, which embeds their files).
+pub use crate::ui::BUILTIN_THEMES;
 
 /// The command-line flags that change the setup.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -7,11 +7,13 @@ mod alerts_pane;
 pub mod color;
 mod footer;
 mod header;
+pub mod input;
 pub mod layout;
 mod logs_pane;
 mod overlay;
 mod pane;
 mod slo_pane;
+pub mod terminal;
 pub mod text;
 pub mod theme;
 

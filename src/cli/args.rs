@@ -1,0 +1,113 @@
+//! The command line (clap). `--help` is generated from these doc comments: keep them true.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A full-screen terminal cockpit for on-call engineers: SLO burn, alert groups, log tails, and
+/// keys that act. Run `onwatch demo` to try it on the embedded simulator.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "onwatch", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: $ONWATCH_CONFIG, else ~/.config/onwatch/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// No action keys: nothing is acknowledged, escalated or silenced from this screen.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Theme: default, light, high-contrast, mono, colorblind, or a user theme's name.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// War-room layout (read-only).
+    #[arg(long, global = true)]
+    pub wall: bool,
+    /// Write diagnostic logs (tracing) to this file; nothing is ever logged to the terminal.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// No colours (also when NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum Command {
+    /// The cockpit against the embedded simulator (Prometheus, two Alertmanagers, Loki on
+    /// 127.0.0.1), playing a scripted incident.
+    Demo {
+        /// Run only the simulator, print its URLs, and wait for Ctrl-C.
+        #[arg(long)]
+        serve: bool,
+        /// With --serve: write a config file pointing at the simulator to PATH.
+        #[arg(long, value_name = "PATH", requires = "serve")]
+        write_config: Option<PathBuf>,
+        /// Seed of the scripted incident.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Scenario seconds per real second.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
+    /// Write the example config (never overwrites).
+    Init {
+        /// Where to write it (default: ~/.config/onwatch/config.toml).
+        path: Option<PathBuf>,
+    },
+    /// Validate the config and probe every backend; non-zero exit on any failure.
+    Check,
+    /// Poll every source once and print the screen as text, or the state as JSON. Exit 0 when
+    /// every source answered, 2 when some failed.
+    Snapshot {
+        #[arg(long, value_enum, default_value_t = SnapshotFormat::Text)]
+        format: SnapshotFormat,
+        /// Screen size for the text format, WIDTHxHEIGHT.
+        #[arg(long, default_value = "120x40", value_parser = parse_size)]
+        size: (u16, u16),
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SnapshotFormat {
+    Text,
+    Json,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size '{s}' must be WIDTHxHEIGHT, e.g. 80x24"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .map_err(|_| format!("size '{s}' must be WIDTHxHEIGHT, e.g. 80x24"))
+    };
+    let (w, h) = (parse(w)?, parse(h)?);
+    if w == 0 || h == 0 {
+        return Err(format!("size '{s}' must be at least 1x1"));
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("80x24"), Ok((80, 24)));
+        assert!(parse_size("80").is_err());
+        assert!(parse_size("0x5").is_err());
+    }
+
+    #[test]
+    fn write_config_needs_serve() {
+        assert!(Cli::try_parse_from(["onwatch", "demo", "--write-config", "x"]).is_err());
+        assert!(Cli::try_parse_from(["onwatch", "demo", "--serve", "--write-config", "x"]).is_ok());
+    }
+}

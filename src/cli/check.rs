@@ -1,0 +1,163 @@
+//! `onwatch check`: the config is valid (it loaded) and every backend answers with the API we
+//! expect. Prints a table; secrets are never printed.
+
+use super::{EXIT_FAILURE, EXIT_OK};
+use crate::config::{Config, HttpOptions};
+use crate::domain::health::SourceError;
+use crate::sources::alertmanager::AlertmanagerClient;
+use crate::sources::http::HttpClient;
+use crate::sources::loki::LokiClient;
+use crate::sources::prometheus::PrometheusClient;
+use futures::future::join_all;
+use std::path::Path;
+use std::time::Duration;
+
+struct Probe {
+    kind: &'static str,
+    name: String,
+    url: String,
+    result: Result<String, String>,
+}
+
+pub async fn run(config: &Config, path: &Path) -> i32 {
+    println!("config {}: ok", path.display());
+    let timeout = config.general.timeout;
+    let mut probes = Vec::new();
+    for p in &config.prometheus {
+        probes.push(probe(
+            "prometheus",
+            &p.name,
+            &p.url,
+            p.http(),
+            timeout,
+            None,
+        ));
+    }
+    for am in &config.alertmanager {
+        for url in &am.urls {
+            probes.push(probe(
+                "alertmanager",
+                &am.name,
+                url,
+                am.http(),
+                timeout,
+                None,
+            ));
+        }
+    }
+    for l in &config.loki {
+        probes.push(probe(
+            "loki",
+            &l.name,
+            &l.url,
+            l.http(),
+            timeout,
+            Some(l.query.clone()),
+        ));
+    }
+    let results = join_all(probes).await;
+    let width =
+        |f: fn(&Probe) -> usize, min: usize| results.iter().map(f).max().unwrap_or(0).max(min);
+    let (wk, wn, wu) = (
+        width(|p| p.kind.len(), 4),
+        width(|p| p.name.len(), 4),
+        width(|p| p.url.len(), 3),
+    );
+    println!(
+        "{:wk$}  {:wn$}  {:wu$}  {:6}  DETAIL",
+        "KIND", "NAME", "URL", "STATUS"
+    );
+    let mut failed = 0;
+    for p in &results {
+        let (status, detail) = match &p.result {
+            Ok(d) => ("ok", d.as_str()),
+            Err(e) => {
+                failed += 1;
+                ("FAILED", e.as_str())
+            }
+        };
+        println!(
+            "{:wk$}  {:wn$}  {:wu$}  {status:6}  {detail}",
+            p.kind, p.name, p.url
+        );
+    }
+    if results.is_empty() {
+        println!("no sources configured");
+    }
+    if failed > 0 {
+        println!("{failed} of {} probes failed", results.len());
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}
+
+async fn probe(
+    kind: &'static str,
+    name: &str,
+    url: &str,
+    http: HttpOptions,
+    timeout: Duration,
+    loki_query: Option<String>,
+) -> Probe {
+    let result = async {
+        // A client that cannot be built (missing secret, bad CA file) is a failed probe too.
+        let client = HttpClient::new(&http, timeout).map_err(|e| e.to_string())?;
+        let built = |e: crate::sources::http::BuildError| e.to_string();
+        let detail = match kind {
+            "prometheus" => {
+                let info = PrometheusClient::new(url, client)
+                    .map_err(built)?
+                    .buildinfo()
+                    .await
+                    .map_err(fail)?;
+                format!("version {}", info.version)
+            }
+            "alertmanager" => {
+                let status = AlertmanagerClient::new(url, client)
+                    .map_err(built)?
+                    .status()
+                    .await
+                    .map_err(fail)?;
+                format!(
+                    "version {}, cluster {} with {} peers",
+                    status.version, status.cluster_status, status.peers
+                )
+            }
+            _ => {
+                let now = i128::from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0));
+                let query = loki_query.unwrap_or_default();
+                LokiClient::new(url, client)
+                    .map_err(built)?
+                    .query_range(&query, now - 60_000_000_000, now, 1, false)
+                    .await
+                    .map_err(fail)?;
+                "query_range answers".to_string()
+            }
+        };
+        Ok::<String, String>(detail)
+    }
+    .await;
+    Probe {
+        kind,
+        name: name.to_string(),
+        url: redact_userinfo(url),
+        result,
+    }
+}
+
+/// URLs may carry `user:password@`; the table shows them without it.
+fn redact_userinfo(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn fail(e: SourceError) -> String {
+    e.to_string()
+}

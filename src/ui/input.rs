@@ -1,0 +1,58 @@
+//! crossterm key events -> the app's own `Key` (the app never sees the terminal library).
+
+use crate::app::keys::{Key, KeyCode};
+use ratatui::crossterm::event::{KeyCode as Ct, KeyEvent, KeyModifiers};
+
+pub fn from_crossterm(event: KeyEvent) -> Option<Key> {
+    let code = match event.code {
+        Ct::Char(c) => KeyCode::Char(c),
+        Ct::Enter => KeyCode::Enter,
+        Ct::Esc => KeyCode::Esc,
+        Ct::Tab => KeyCode::Tab,
+        Ct::BackTab => KeyCode::BackTab,
+        Ct::Backspace => KeyCode::Backspace,
+        Ct::Delete => KeyCode::Delete,
+        Ct::Up => KeyCode::Up,
+        Ct::Down => KeyCode::Down,
+        Ct::Left => KeyCode::Left,
+        Ct::Right => KeyCode::Right,
+        Ct::Home => KeyCode::Home,
+        Ct::End => KeyCode::End,
+        Ct::PageUp => KeyCode::PageUp,
+        Ct::PageDown => KeyCode::PageDown,
+        Ct::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    let code = match code {
+        // Terminals send ctrl-letters lowercase or uppercase depending on shift; normalise.
+        KeyCode::Char(c) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
+        other => other,
+    };
+    Some(Key {
+        code,
+        ctrl,
+        alt: event.modifiers.contains(KeyModifiers::ALT),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_keys_and_modifiers() {
+        let k = |code, m| from_crossterm(KeyEvent::new(code, m));
+        assert_eq!(k(Ct::Char('j'), KeyModifiers::NONE), Some(Key::char('j')));
+        assert_eq!(k(Ct::Char('G'), KeyModifiers::SHIFT), Some(Key::char('G')));
+        assert_eq!(
+            k(Ct::Char('C'), KeyModifiers::CONTROL | KeyModifiers::SHIFT),
+            Some(Key::ctrl('c'))
+        );
+        assert_eq!(
+            k(Ct::Enter, KeyModifiers::NONE),
+            Some(Key::plain(KeyCode::Enter))
+        );
+        assert_eq!(k(Ct::CapsLock, KeyModifiers::NONE), None);
+    }
+}
