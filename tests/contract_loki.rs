@@ -198,15 +198,40 @@ async fn no_line_lost_or_repeated_across_the_poll_boundary() {
 async fn bursts_larger_than_a_page_are_paged_without_loss() {
     let store = Store::default();
     let t = now_ns() - 10_000_000_000;
+    store.push(t - 5, "web", "before");
+    let base = serve(store.clone()).await;
+    let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 100)
+        .with_page_size(2);
+    assert_eq!(texts(&*poll(&mut f).await), ["before"]);
     // Three lines share one nanosecond: more than a page of two.
     for (dt, line) in [(0, "p0"), (1, "s1"), (1, "s2"), (1, "s3"), (2, "p2")] {
         store.push(t + dt, "web", line);
     }
+    // At most four pages a poll: the rest comes with the next one, still in order.
+    poll(&mut f).await;
+    let w = poll(&mut f).await;
+    assert_eq!(texts(&w), ["before", "p0", "s1", "s2", "s3", "p2"]);
+}
+
+#[tokio::test]
+async fn the_first_poll_opens_on_the_newest_lines_of_the_lookback() {
+    let store = Store::default();
+    let t = now_ns() - 10_000_000_000;
+    for i in 0..10 {
+        store.push(t + i, "web", &format!("line {i}"));
+    }
     let base = serve(store.clone()).await;
     let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 100)
-        .with_page_size(2);
-    let w = poll(&mut f).await;
-    assert_eq!(texts(&w), ["p0", "s1", "s2", "s3", "p2"]);
+        .with_page_size(3);
+    // A busy lookback: the pane opens on the newest page, oldest first.
+    assert_eq!(texts(&*poll(&mut f).await), ["line 7", "line 8", "line 9"]);
+    let queries = store.queries.lock().unwrap().clone();
+    assert_eq!(queries[0]["direction"], "backward");
+    store.push(t + 10, "web", "line 10");
+    assert_eq!(
+        texts(&*poll(&mut f).await),
+        ["line 7", "line 8", "line 9", "line 10"]
+    );
 }
 
 #[tokio::test]
@@ -218,10 +243,15 @@ async fn lines_are_sanitised_levelled_and_windowed_with_consecutive_seqs() {
         "web",
         "\x1b[31mERROR\x1b[0m payment failed\x1b]0;pwned\x07",
     );
-    store.push(t + 1, "web", "level=warn msg=\"slow\"");
-    store.push(t + 2, "web", "{\"level\":\"info\",\"msg\":\"ok\"}");
     let base = serve(store.clone()).await;
     let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 2);
+    let w = poll(&mut f).await;
+    assert_eq!(w.first_seq, 0);
+    assert_eq!(w.lines[0].line, "ERROR payment failed^[]0;pwned^G");
+    assert_eq!(w.lines[0].level, Level::Error);
+
+    store.push(t + 1, "web", "level=warn msg=\"slow\"");
+    store.push(t + 2, "web", "{\"level\":\"info\",\"msg\":\"ok\"}");
     let w = poll(&mut f).await;
     // Three lines seen, two kept: the window starts at sequence 1.
     assert_eq!(w.first_seq, 1);

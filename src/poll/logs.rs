@@ -130,15 +130,12 @@ impl LokiFetcher {
 
     pub async fn fetch(&mut self) -> Result<Payload, SourceError> {
         let end = now_ns();
-        let mut cursor = match &self.cursor {
-            Some((at, seen)) => Cursor {
-                at: *at,
-                seen: seen.clone(),
-            },
-            None => Cursor {
-                at: end - i128::try_from(self.lookback.as_nanos()).unwrap_or(0),
-                seen: Vec::new(),
-            },
+        let Some((at, seen)) = &self.cursor else {
+            return self.first_fetch(end).await;
+        };
+        let mut cursor = Cursor {
+            at: *at,
+            seen: seen.clone(),
         };
         let mut fresh = Vec::new();
         let mut limit = self.limit;
@@ -171,14 +168,40 @@ impl LokiFetcher {
             }
         }
         self.cursor = Some((cursor.at, cursor.seen));
-        for e in &fresh {
+        Ok(self.take(&fresh))
+    }
+
+    /// The first poll reads the newest page of the lookback backwards, so the pane opens on the
+    /// latest lines rather than on the oldest of a busy lookback; later polls go forward.
+    async fn first_fetch(&mut self, end: i128) -> Result<Payload, SourceError> {
+        let start = end - i128::try_from(self.lookback.as_nanos()).unwrap_or(0);
+        let mut page = self
+            .client
+            .query_range(&self.query, start, end, self.limit as u32, false)
+            .await?;
+        // Oldest first; entries at one nanosecond keep the server's order.
+        page.reverse();
+        page.sort_by_key(|e| e.ts_ns);
+        let mut cursor = Cursor {
+            at: page.first().map_or(start, |e| e.ts_ns),
+            seen: Vec::new(),
+        };
+        let fresh = cursor.advance(page);
+        // With nothing seen yet, the next poll starts where the lookback ended.
+        let at = if fresh.is_empty() { end } else { cursor.at };
+        self.cursor = Some((at, cursor.seen));
+        Ok(self.take(&fresh))
+    }
+
+    fn take(&mut self, fresh: &[LokiEntry]) -> Payload {
+        for e in fresh {
             self.lines.push_back(to_line(&self.name, e));
             self.next_seq += 1;
         }
         while self.lines.len() > self.max_lines {
             self.lines.pop_front();
         }
-        Ok(Payload::Logs(Arc::new(self.window())))
+        Payload::Logs(Arc::new(self.window()))
     }
 
     /// The newest lines kept, with the sequence number of the first.
