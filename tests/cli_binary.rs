@@ -251,7 +251,7 @@ fn init_writes_the_example_once() {
     );
 
     // With no PATH it goes to the platform config dir, and `check` finds it there by default.
-    let (code, _, _) = run(&mut onwatch(home.path()).arg("init"));
+    let (code, _, _) = run(onwatch(home.path()).arg("init"));
     assert_eq!(code, 0);
     assert!(home.path().join("config/onwatch/config.toml").exists());
 }
