@@ -37,7 +37,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
         return EXIT_CONFIG;
     }
     let wake = Arc::new(Notify::new());
-    let pollers = match poll::spawn_all(&config, wake.clone()) {
+    let mut pollers = match poll::spawn_all(&config, wake.clone()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("onwatch: {e}");
@@ -52,7 +52,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    let code = event_loop(&mut guard, &mut state, &pollers, &wake, &mut themes).await;
+    let code = event_loop(&mut guard, &mut state, &mut pollers, &wake, &mut themes).await;
     drop(guard);
     code
 }
@@ -60,7 +60,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
 async fn event_loop(
     guard: &mut terminal::TerminalGuard,
     state: &mut State,
-    pollers: &[PollerHandle],
+    pollers: &mut [PollerHandle],
     wake: &Notify,
     themes: &mut ThemeCache,
 ) -> i32 {
@@ -111,8 +111,8 @@ async fn event_loop(
                 Some(Err(_)) | None => return EXIT_OK,
             },
             _ = wake.notified() => {
-                for p in pollers {
-                    if let Some(update) = p.latest() {
+                for p in pollers.iter_mut() {
+                    if let Some(update) = p.take_changed() {
                         app::update(state, Msg::Source(update), &clock);
                         dirty = true;
                     }

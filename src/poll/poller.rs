@@ -57,6 +57,16 @@ impl PollerHandle {
     pub fn latest(&self) -> Option<SourceUpdate> {
         self.rx.borrow().clone()
     }
+
+    /// The latest update if it was published since the last call: the UI loop applies each
+    /// snapshot once, and skips the ones that a newer snapshot replaced meanwhile.
+    pub fn take_changed(&mut self) -> Option<SourceUpdate> {
+        if self.rx.has_changed().unwrap_or(false) {
+            self.rx.borrow_and_update().clone()
+        } else {
+            None
+        }
+    }
 }
 
 impl Drop for PollerHandle {
