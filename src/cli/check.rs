@@ -138,6 +138,13 @@ async fn probe(
         Ok::<String, String>(detail)
     }
     .await;
+    // Skipping certificate checks is allowed, but never silently.
+    let result = match result {
+        Ok(detail) if http.tls.insecure_skip_verify => {
+            Ok(format!("{detail}; WARNING: TLS verification is off"))
+        }
+        other => other,
+    };
     Probe {
         kind,
         name: name.to_string(),

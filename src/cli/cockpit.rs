@@ -8,8 +8,12 @@ use crate::poll::{self, PollerHandle};
 use crate::ui::{self, terminal};
 use crate::ui::{ColorDepth, Theme, detect, load_theme};
 use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use ratatui::crossterm::{execute, terminal as ct};
+use ratatui::layout::Position;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,7 +86,10 @@ async fn event_loop(
         );
     }
     // The first frame, before any backend has answered.
-    if draw(guard, state, themes).is_err() {
+    let Ok(mut screen) = Screen::new() else {
+        return EXIT_FAILURE;
+    };
+    if screen.draw(guard, state, themes).is_err() {
         return EXIT_FAILURE;
     }
     let mut last_draw = Instant::now();
@@ -144,7 +151,7 @@ async fn event_loop(
             }
         }
         if dirty && Instant::now() >= last_draw + FRAME {
-            if draw(guard, state, themes).is_err() {
+            if screen.draw(guard, state, themes).is_err() {
                 return EXIT_FAILURE;
             }
             last_draw = Instant::now();
@@ -153,25 +160,62 @@ async fn event_loop(
     }
 }
 
-fn draw(
-    guard: &mut terminal::TerminalGuard,
-    state: &mut State,
-    themes: &mut ThemeCache,
-) -> std::io::Result<()> {
-    let theme = match themes.get(state.theme_name()) {
-        Ok(t) => t.clone(),
-        Err(e) => {
-            state.status = Some(e);
-            themes.get("default").cloned().unwrap_or_default()
+/// Renders offscreen first and writes to the terminal only when a cell or the cursor changed:
+/// a tick or a poll that changes nothing visible costs no bytes on a slow link.
+struct Screen {
+    offscreen: Terminal<TestBackend>,
+    shown: Option<(Buffer, Option<Position>)>,
+}
+
+impl Screen {
+    fn new() -> std::io::Result<Self> {
+        let offscreen = Terminal::new(TestBackend::new(1, 1)).map_err(std::io::Error::other)?;
+        Ok(Self {
+            offscreen,
+            shown: None,
+        })
+    }
+
+    fn draw(
+        &mut self,
+        guard: &mut terminal::TerminalGuard,
+        state: &mut State,
+        themes: &mut ThemeCache,
+    ) -> std::io::Result<()> {
+        let theme = match themes.get(state.theme_name()) {
+            Ok(t) => t.clone(),
+            Err(e) => {
+                state.status = Some(e);
+                themes.get("default").cloned().unwrap_or_default()
+            }
+        };
+        let size = guard.terminal.size()?;
+        if self.offscreen.size().map_err(std::io::Error::other)? != size {
+            self.offscreen.backend_mut().resize(size.width, size.height);
+            self.offscreen
+                .resize(size.into())
+                .map_err(std::io::Error::other)?;
         }
-    };
-    execute!(guard.terminal.backend_mut(), ct::BeginSynchronizedUpdate)?;
-    let result = guard
-        .terminal
-        .draw(|frame| ui::draw(frame, state, &theme))
-        .map(|_| ());
-    execute!(guard.terminal.backend_mut(), ct::EndSynchronizedUpdate)?;
-    result
+        let drawn = self
+            .offscreen
+            .draw(|frame| ui::draw(frame, state, &theme))
+            .map_err(std::io::Error::other)?;
+        let buffer = drawn.buffer.clone();
+        // The input line shows a cursor; where it stands is part of what the user sees.
+        let cursor = self.offscreen.backend_mut().get_cursor_position().ok();
+        let frame = (buffer, cursor);
+        if self.shown.as_ref() == Some(&frame) {
+            return Ok(());
+        }
+        execute!(guard.terminal.backend_mut(), ct::BeginSynchronizedUpdate)?;
+        let result = guard
+            .terminal
+            .draw(|frame| ui::draw(frame, state, &theme))
+            .map(|_| ());
+        execute!(guard.terminal.backend_mut(), ct::EndSynchronizedUpdate)?;
+        self.shown = Some(frame);
+        result
+    }
 }
 
 /// Themes are loaded once each, downgraded to what the terminal can show.
