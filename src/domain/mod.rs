@@ -6,3 +6,4 @@ pub mod duration;
 pub mod health;
 pub mod logs;
 pub mod slo;
+pub mod timeline;
