@@ -60,7 +60,7 @@ fn invalid_configs_give_exact_messages() {
             "unknown top-level table",
             format!("bogus = 1\n{BASE}"),
             format!(
-                "{p}:1:1: unknown field `bogus` at the top level, expected one of `general`, `prometheus`, `alertmanager`, `loki`, `slo`, `alerts`, `logs`, `ui`, `keys`"
+                "{p}:1:1: unknown field `bogus` at the top level, expected one of `general`, `prometheus`, `alertmanager`, `loki`, `slo`, `alerts`, `logs`, `ui`, `wall`, `keys`"
             ),
         ),
         (
@@ -183,6 +183,11 @@ fn invalid_configs_give_exact_messages() {
             "empty theme",
             format!("{BASE}\n[ui]\ntheme = \"\"\n"),
             format!("{p}:20:1: [ui]: theme must not be empty"),
+        ),
+        (
+            "bad wall colour",
+            format!("{BASE}\n[wall]\nenvironment = \"PROD\"\ncolor = \"reddish\"\n"),
+            format!("{p}:21:1: [wall]: color 'reddish' is not a colour name or #rrggbb"),
         ),
     ];
     for (what, text, want) in cases {

@@ -615,7 +615,15 @@ fn read_only_and_wall_modes_are_shown() {
     setup.wall = true;
     let state = State::new(setup, now());
     let s = screen(&state, &Theme::default(), 80, 24);
-    assert!(s.lines().next().unwrap().contains(" WALL "), "{s}");
+    assert!(
+        s.lines().nth(1).unwrap().contains(" WALL · READ-ONLY"),
+        "{s}"
+    );
+    let mut setup = self::setup(Keymap::default());
+    setup.read_only = true;
+    let state = State::new(setup, now());
+    let s = screen(&state, &Theme::default(), 80, 24);
+    assert!(s.lines().next().unwrap().contains("READ-ONLY"), "{s}");
     // Mutating keys get no hint in read-only mode.
     assert!(!s.lines().last().unwrap().contains(" ack "), "{s}");
 }
@@ -677,4 +685,76 @@ fn control_characters_never_reach_the_buffer() {
             .join("\n")
             .contains("evil \u{fffd}]0;pwned\u{fffd} \u{fffd}[2J line")
     );
+}
+
+fn wall_state() -> (State, FixedClock) {
+    let (mut state, clock) = realistic(Keymap::default());
+    state.wall = true;
+    state.read_only = true;
+    state.wall_options = onwatch::app::state::WallOptions {
+        environment: Some("PROD".into()),
+        color: Some("red".into()),
+        rotate: None,
+    };
+    (state, clock)
+}
+
+#[test]
+fn wall_80x24() {
+    let (state, _) = wall_state();
+    insta::assert_snapshot!(screen(
+        &state,
+        &load_theme("high-contrast", None).unwrap(),
+        80,
+        24
+    ));
+}
+
+#[test]
+fn wall_120x40() {
+    let (state, _) = wall_state();
+    insta::assert_snapshot!(screen(
+        &state,
+        &load_theme("high-contrast", None).unwrap(),
+        120,
+        40
+    ));
+}
+
+#[test]
+fn wall_banner_is_coloured_and_counts_are_big() {
+    let (state, _) = wall_state();
+    let t = render(&state, &load_theme("high-contrast", None).unwrap(), 120, 40);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "PROD").unwrap();
+    assert_eq!(buf[(x, y)].bg, ratatui::style::Color::Red);
+    assert_eq!(
+        buf[(0, 0)].fg,
+        ratatui::style::Color::Red,
+        "a red frame for prod"
+    );
+    // The realistic state has 2 critical alerts firing; the caption says so, in the critical role.
+    let (cx, cy) = find(buf, "2 CRIT firing").unwrap();
+    let theme = load_theme("high-contrast", None).unwrap();
+    assert_eq!(
+        buf[(cx, cy)].fg,
+        theme.style(Role::SeverityCritical).fg.unwrap_or_default()
+    );
+    for name in ["checkout-availability", "search-latency", "PAGE", "TICKET"] {
+        assert!(find(buf, name).is_some(), "{name} tile missing");
+    }
+}
+
+#[test]
+fn wall_rotates_between_alerts_and_logs() {
+    let (mut state, _) = wall_state();
+    state.wall_options.rotate = Some(std::time::Duration::from_secs(30));
+    // now() is 03:58:30: period 30 s number 2*... decides; one period later shows the other half.
+    let first = onwatch::ui::wall::shows_logs(&state);
+    state.now += Duration::seconds(30);
+    assert_ne!(onwatch::ui::wall::shows_logs(&state), first);
+    let s = screen(&state, &Theme::default(), 120, 40);
+    let logs_shown = onwatch::ui::wall::shows_logs(&state);
+    assert_eq!(s.contains("Logs [3]"), logs_shown, "{s}");
+    assert_eq!(s.contains("Alerts [2]"), !logs_shown, "{s}");
 }

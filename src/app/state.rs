@@ -97,6 +97,17 @@ impl Input {
     }
 }
 
+/// The war-room wall's options (from the config's `[wall]` table).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WallOptions {
+    /// The environment banner's text, e.g. `PROD`.
+    pub environment: Option<String>,
+    /// The banner's colour (a colour name or `#rrggbb`); a red frame for prod.
+    pub color: Option<String>,
+    /// Rotate the wall's lower half between alert groups and logs on this interval.
+    pub rotate: Option<Duration>,
+}
+
 /// One visible row of the alerts pane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AlertRow {
@@ -121,6 +132,7 @@ pub struct State {
     pub theme_index: usize,
     pub quit: bool,
     pub local_offset: FixedOffset,
+    pub wall_options: WallOptions,
 
     pub sources: Vec<SourceHealth>,
 
@@ -165,6 +177,7 @@ impl State {
             theme_index: setup.theme_index,
             quit: false,
             local_offset: setup.local_offset,
+            wall_options: WallOptions::default(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
             slos: setup
                 .slos

@@ -35,6 +35,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     };
     let mut state = State::new(setup, chrono::Utc::now());
     state.status = banner;
+    state.wall_options = config.wall.options();
     let mut themes = ThemeCache::new(cli.no_color);
     if let Err(e) = themes.get(state.theme_name()) {
         eprintln!("onwatch: {e}");

@@ -22,6 +22,7 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
     };
     let clock = SystemClock;
     let mut state = State::new(setup, chrono::Utc::now());
+    state.wall_options = config.wall.options();
     app::update(
         &mut state,
         Msg::Resize {

@@ -25,6 +25,8 @@ pub struct Config {
     pub logs: LogsConfig,
     #[serde(default)]
     pub ui: UiConfig,
+    #[serde(default)]
+    pub wall: WallConfig,
     /// Action name -> key or list of keys, patching the defaults.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
@@ -252,6 +254,29 @@ mod opt_dur {
         match d {
             Some(d) => s.serialize_str(&crate::domain::duration::label(*d)),
             None => s.serialize_none(),
+        }
+    }
+}
+
+/// The war-room wall (`--wall` or `:wall`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WallConfig {
+    /// The environment banner's text, e.g. "PROD".
+    pub environment: Option<String>,
+    /// The banner and frame colour: a colour name ("red") or "#rrggbb".
+    pub color: Option<String>,
+    /// Alternate the lower half between alert groups and logs on this interval; unset: no rotation.
+    #[serde(with = "opt_dur")]
+    pub rotate: Option<Duration>,
+}
+
+impl WallConfig {
+    pub fn options(&self) -> crate::app::state::WallOptions {
+        crate::app::state::WallOptions {
+            environment: self.environment.clone(),
+            color: self.color.clone(),
+            rotate: self.rotate,
         }
     }
 }

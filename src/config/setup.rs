@@ -10,8 +10,8 @@ use crate::domain::slo;
 use chrono::Offset;
 use std::path::Path;
 
-/// The themes compiled into the binary, in the order `t` cycles through them.
-/// The themes compiled into the binary (owned by `ui::theme`, which embeds their files).
+/// The themes compiled into the binary, in the order `t` cycles through them (owned by
+/// `ui::theme`, which embeds their files).
 pub use crate::ui::BUILTIN_THEMES;
 
 /// The command-line flags that change the setup.
@@ -84,6 +84,9 @@ pub fn build_setup_with(
         (t.clone(), "--theme")
     } else if set("NO_COLOR").is_some() {
         ("mono".to_string(), "NO_COLOR")
+    } else if overrides.wall && config.ui.theme == "default" {
+        // Read from across a room: the wall defaults to high contrast.
+        ("high-contrast".to_string(), "--wall")
     } else {
         (config.ui.theme.clone(), "[ui] theme")
     };

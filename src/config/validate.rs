@@ -39,6 +39,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     sources(&cx, config)?;
     slos(&cx, config)?;
     logs(&cx, config)?;
+    wall(&cx, config)?;
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -73,6 +74,28 @@ fn general(cx: &Ctx<'_>, config: &Config) -> Checked {
             "[general]",
             "user must not be empty (leave it out to use $USER)",
         ));
+    }
+    Ok(())
+}
+
+fn wall(cx: &Ctx<'_>, config: &Config) -> Checked {
+    if let Some(color) = &config.wall.color
+        && color.parse::<ratatui::style::Color>().is_err()
+    {
+        return Err(cx.err(
+            &[Seg::Key("wall"), Seg::Key("color")],
+            "[wall]",
+            format!("color '{color}' is not a colour name or #rrggbb"),
+        ));
+    }
+    if let Some(rotate) = config.wall.rotate {
+        positive(
+            cx,
+            &[Seg::Key("wall"), Seg::Key("rotate")],
+            "[wall]",
+            "rotate",
+            rotate,
+        )?;
     }
     Ok(())
 }

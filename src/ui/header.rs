@@ -82,7 +82,7 @@ fn line(state: &State, theme: &Theme, detail: Detail) -> Line<'static> {
     Line::from(spans)
 }
 
-fn kind_short(kind: SourceKind) -> &'static str {
+pub fn kind_short(kind: SourceKind) -> &'static str {
     match kind {
         SourceKind::Prometheus => "prom",
         SourceKind::Alertmanager => "am",

@@ -16,6 +16,7 @@ mod slo_pane;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod wall;
 
 pub use color::{ColorDepth, detect};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
@@ -34,6 +35,15 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         return;
     }
     frame.render_widget(Block::new().style(theme.style(Role::Bg)), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, theme);
+        return;
+    }
+    if state.wall {
+        wall::draw(frame, area, state, theme);
+        overlay::draw(frame, area, state, theme);
+        return;
+    }
     let Some(areas) = layout::areas(area, state.slos.len()) else {
         too_small(frame, area, theme);
         return;

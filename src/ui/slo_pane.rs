@@ -107,7 +107,7 @@ fn columns(width: usize, longest_name: usize) -> (Vec<Col>, usize) {
     (cols, name_w)
 }
 
-fn status_role(status: SloStatus) -> Role {
+pub fn status_role(status: SloStatus) -> Role {
     match status {
         SloStatus::Page => Role::StatusPage,
         SloStatus::Ticket => Role::StatusTicket,
