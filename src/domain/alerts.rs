@@ -131,6 +131,38 @@ impl AlertReading {
     }
 }
 
+impl AlertReading {
+    /// What a row says: `acked by bob, 3 min ago, expires in 57 min`, `silenced: db maintenance`.
+    /// Unsanitised: the UI passes it through `safe` before drawing.
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        match self {
+            AlertReading::Firing => "firing".into(),
+            AlertReading::Acked {
+                by, since, until, ..
+            } => format!(
+                "acked by {by}, {} ago, expires in {}",
+                span(now - *since),
+                span(*until - now)
+            ),
+            AlertReading::Silenced { comment, .. } if comment.trim().is_empty() => {
+                "silenced".into()
+            }
+            AlertReading::Silenced { comment, .. } => format!("silenced: {}", comment.trim()),
+            AlertReading::Inhibited => "inhibited".into(),
+        }
+    }
+}
+
+/// `0 min`, `42 min`, `3 h 05 min`, `2 d 4 h`: coarse on purpose, read at 3 a.m.
+pub fn span(d: chrono::Duration) -> String {
+    let m = d.num_minutes().max(0);
+    match m {
+        0..60 => format!("{m} min"),
+        60..1440 => format!("{} h {:02} min", m / 60, m % 60),
+        _ => format!("{} d {} h", m / 1440, (m % 1440) / 60),
+    }
+}
+
 /// One alert after de-duplication: reported by one or more sources of one cluster.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DedupedAlert {

@@ -178,15 +178,9 @@ fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) ->
     ])
 }
 
-/// `acked by bob`, `silenced by carol`, `firing`, `inhibited`.
-pub fn reading_label(r: &AlertReading) -> String {
-    match r {
-        AlertReading::Firing => "firing".into(),
-        AlertReading::Acked { by, .. } => format!("acked by {}", safe(by)),
-        AlertReading::Silenced { by, .. } if by.is_empty() => "silenced".into(),
-        AlertReading::Silenced { by, .. } => format!("silenced by {}", safe(by)),
-        AlertReading::Inhibited => "inhibited".into(),
-    }
+/// `acked by bob, 3 min ago, expires in 57 min`, `silenced: db maintenance`, `firing`.
+pub fn reading_label(r: &AlertReading, now: chrono::DateTime<chrono::Utc>) -> String {
+    safe(&r.describe(now)).into_owned()
 }
 
 /// Identity labels minus what the row already says (group labels, severity), `k=v` joined.
@@ -207,7 +201,7 @@ fn alert_line(
     width: usize,
     theme: &Theme,
 ) -> Line<'static> {
-    let reading = reading_label(&alert.reading);
+    let reading = reading_label(&alert.reading, state.now);
     let reading_role = match alert.reading {
         AlertReading::Firing => severity_role(alert.severity),
         _ => Role::Muted,

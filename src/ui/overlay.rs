@@ -229,7 +229,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
             Span::styled(v, fg),
         ])
     };
-    let mut state_text = reading_label(&a.reading);
+    let mut state_text = reading_label(&a.reading, state.now);
     match &a.reading {
         AlertReading::Acked {
             comment,
