@@ -319,3 +319,77 @@ async fn ten_thousand_alerts_stay_usable() {
     assert_eq!(h.state.alert_rows().len(), 50 + 200);
     assert_eq!(h.state.alert_cursor, 2);
 }
+
+fn find<'a>(state: &'a State, name: &str) -> Option<&'a onwatch::domain::alerts::DedupedAlert> {
+    state
+        .groups
+        .iter()
+        .flat_map(|g| &g.alerts)
+        .find(|a| a.identity["alertname"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_fired_and_resolved_on_a_schedule_is_flapping_a_steady_one_is_not() {
+    let pair = AmPair::start().await;
+    let mut h = Harness::new(&pair);
+    let hour = chrono::Duration::hours(1);
+    let steady = [("alertname", "Steady"), ("severity", "warning")];
+    let flappy = [("alertname", "Flappy"), ("severity", "critical")];
+    pair.post_alerts(&[prom_alert(
+        &steady,
+        "prom-a",
+        Utc::now(),
+        Some(Utc::now() + hour),
+    )])
+    .await;
+    let mut starts = Utc::now();
+    let cycles = 10;
+    for cycle in 0..cycles {
+        let firing = cycle % 2 == 0;
+        let now = Utc::now();
+        // Fired with an end an hour away; resolved with an explicit end just past.
+        let ends = if firing {
+            // Before any end we post next: Alertmanager refuses an end before the start.
+            starts = now - chrono::Duration::minutes(1);
+            now + hour
+        } else {
+            now - chrono::Duration::seconds(1)
+        };
+        pair.post_alerts(&[prom_alert(&flappy, "prom-a", starts, Some(ends))])
+            .await;
+        h.poll_until("Alertmanager shows the new state", |s| {
+            find(s, "Flappy").is_some() == firing && find(s, "Steady").is_some()
+        })
+        .await;
+        // One sample period later the tick samples what the last poll showed.
+        h.clock.advance(chrono::Duration::minutes(1));
+        update(&mut h.state, Msg::Tick, &h.clock);
+    }
+    // End on a firing state so the flapping alert is on screen.
+    pair.post_alerts(&[prom_alert(
+        &flappy,
+        "prom-a",
+        Utc::now(),
+        Some(Utc::now() + hour),
+    )])
+    .await;
+    h.poll_until("Flappy back", |s| find(s, "Flappy").is_some())
+        .await;
+
+    let flappy = find(&h.state, "Flappy").unwrap();
+    assert!(flappy.flapping, "{:?}", h.state.flaps.history(&flappy.key));
+    let history = h.state.flaps.history(&flappy.key).unwrap();
+    assert!(history.samples().len() >= cycles, "{history:?}");
+    assert!(history.percent >= h.state.flap_config.high, "{history:?}");
+    let group = h
+        .state
+        .groups
+        .iter()
+        .find(|g| g.labels["alertname"] == "Flappy")
+        .unwrap();
+    assert_eq!(group.flapping, 1);
+
+    let steady = find(&h.state, "Steady").unwrap();
+    assert!(!steady.flapping);
+    assert_eq!(h.state.flaps.history(&steady.key).unwrap().percent, 0.0);
+}

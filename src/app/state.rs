@@ -3,6 +3,7 @@
 use super::keymap::Keymap;
 use super::msg::ClusterSnapshot;
 use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
+use crate::domain::flap::{FlapConfig, FlapTracker};
 use crate::domain::health::{SourceHealth, SourceId};
 use crate::domain::logs::LogBuffer;
 use crate::domain::slo::{BurnRule, SloEvaluation};
@@ -138,6 +139,13 @@ pub struct State {
     pub show_silenced: bool,
     pub alert_filter: String,
     pub alert_cursor: usize,
+    /// Flap detection (`[alerts.flap]`) and each alert identity's sample history.
+    pub flap_config: FlapConfig,
+    pub flaps: FlapTracker<u64>,
+    /// Keys of the alerts present (firing, silenced or not) in the last snapshots, and which
+    /// cluster each key belongs to (kept while the key has a flap history).
+    pub present: Vec<u64>,
+    pub key_cluster: std::collections::HashMap<u64, String>,
 
     pub logs: LogBuffer,
     /// Highest log sequence number applied, per source.
@@ -186,6 +194,10 @@ impl State {
             show_silenced: false,
             alert_filter: String::new(),
             alert_cursor: 0,
+            flap_config: FlapConfig::default(),
+            flaps: FlapTracker::default(),
+            present: Vec::new(),
+            key_cluster: std::collections::HashMap::new(),
             logs: LogBuffer::new(setup.log_max_lines, setup.log_max_bytes),
             log_seq: BTreeMap::new(),
             follow: true,
@@ -259,8 +271,21 @@ impl State {
             silences.insert(name.clone(), snap.silences.clone());
             observations.extend(snap.observations.iter().cloned());
         }
+        let mut all = alerts::dedup(observations, &self.dedup_labels, &silences);
+        let now = self.now;
+        self.present.clear();
+        for a in &mut all {
+            // Alertmanager hides resolved alerts; an end in the past is a resolution on its way.
+            if a.alert.ends_at.is_none_or(|e| e > now) {
+                self.present.push(a.key);
+            }
+            self.key_cluster
+                .entry(a.key)
+                .or_insert_with(|| a.cluster.clone());
+            a.flapping = self.flaps.is_flapping(&a.key);
+        }
         let filter = self.alert_filter.to_lowercase();
-        let deduped: Vec<DedupedAlert> = alerts::dedup(observations, &self.dedup_labels, &silences)
+        let deduped: Vec<DedupedAlert> = all
             .into_iter()
             .filter(|a| {
                 self.show_silenced
@@ -282,6 +307,40 @@ impl State {
         self.groups = alerts::group(deduped, &by);
         let rows = self.alert_rows().len();
         self.alert_cursor = self.alert_cursor.min(rows.saturating_sub(1));
+    }
+
+    /// Takes a flap sample of every alert identity when one is due (driven by ticks and source
+    /// updates with the injected clock). Identities of a cluster that cannot be read are not
+    /// sampled: unreachable is not resolved. Regroups when a flag changed.
+    pub fn sample_flaps(&mut self) {
+        if !self.flaps.is_due(self.now, &self.flap_config) {
+            return;
+        }
+        let stale: BTreeSet<&str> = self
+            .sources
+            .iter()
+            .filter(|h| {
+                h.id.kind == crate::domain::health::SourceKind::Alertmanager
+                    && (h.last_error.is_some() || h.last_ok.is_none())
+            })
+            .map(|h| h.id.name.as_str())
+            .collect();
+        let key_cluster = &self.key_cluster;
+        let frozen = |k: &u64| {
+            key_cluster
+                .get(k)
+                .is_some_and(|c| stale.contains(c.as_str()))
+        };
+        let changed = self
+            .flaps
+            .sample(self.now, &self.present, frozen, &self.flap_config);
+        let flaps = &self.flaps;
+        let present: std::collections::HashSet<u64> = self.present.iter().copied().collect();
+        self.key_cluster
+            .retain(|k, _| present.contains(k) || flaps.history(k).is_some());
+        if changed {
+            self.regroup();
+        }
     }
 }
 

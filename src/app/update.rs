@@ -11,7 +11,10 @@ use chrono::{DateTime, Utc};
 pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     state.now = clock.now();
     match msg {
-        Msg::Tick => Vec::new(),
+        Msg::Tick => {
+            state.sample_flaps();
+            Vec::new()
+        }
         Msg::Resize { width, height } => {
             state.size = (width, height);
             Vec::new()
@@ -19,6 +22,7 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
         Msg::Key(key) => on_key(state, key),
         Msg::Source(update) => {
             apply_source(state, update);
+            state.sample_flaps();
             Vec::new()
         }
     }

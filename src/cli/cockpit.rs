@@ -30,6 +30,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
         }
     };
     let mut state = State::new(setup, chrono::Utc::now());
+    state.flap_config = config.alerts.flap.to_domain();
     state.status = banner;
     let mut themes = ThemeCache::new(cli.no_color);
     if let Err(e) = themes.get(state.theme_name()) {

@@ -185,6 +185,8 @@ pub struct AlertsConfig {
     pub group_by: Vec<String>,
     /// Labels dropped before comparing alerts from HA replicas.
     pub dedup_labels: Vec<String>,
+    /// Flap detection (`[alerts.flap]`).
+    pub flap: FlapSettings,
 }
 
 impl Default for AlertsConfig {
@@ -192,6 +194,44 @@ impl Default for AlertsConfig {
         Self {
             group_by: vec!["alertname".into()],
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
+            flap: FlapSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
+pub struct FlapSettings {
+    pub enabled: bool,
+    /// How often each alert's state is sampled (21 samples are kept).
+    #[serde(with = "dur")]
+    pub sample_period: Duration,
+    /// Percent state change at or below which flapping stops.
+    pub low_threshold: f64,
+    /// Percent state change at or above which flapping starts.
+    pub high_threshold: f64,
+}
+
+impl Default for FlapSettings {
+    fn default() -> Self {
+        let d = crate::domain::flap::FlapConfig::default();
+        Self {
+            enabled: d.enabled,
+            sample_period: d.sample_period,
+            low_threshold: d.low,
+            high_threshold: d.high,
+        }
+    }
+}
+
+impl FlapSettings {
+    pub fn to_domain(&self) -> crate::domain::flap::FlapConfig {
+        crate::domain::flap::FlapConfig {
+            enabled: self.enabled,
+            sample_period: self.sample_period,
+            low: self.low_threshold,
+            high: self.high_threshold,
         }
     }
 }

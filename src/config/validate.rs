@@ -39,6 +39,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     sources(&cx, config)?;
     slos(&cx, config)?;
     logs(&cx, config)?;
+    alert_flaps(&cx, config)?;
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -72,6 +73,33 @@ fn general(cx: &Ctx<'_>, config: &Config) -> Checked {
             &[Seg::Key("general"), Seg::Key("user")],
             "[general]",
             "user must not be empty (leave it out to use $USER)",
+        ));
+    }
+    Ok(())
+}
+
+fn alert_flaps(cx: &Ctx<'_>, config: &Config) -> Checked {
+    let f = &config.alerts.flap;
+    let at = |k| [Seg::Key("alerts"), Seg::Key("flap"), Seg::Key(k)];
+    positive(
+        cx,
+        &at("sample_period"),
+        "[alerts.flap]",
+        "sample_period",
+        f.sample_period,
+    )?;
+    if !(f.high_threshold > 0.0 && f.high_threshold <= 100.0) {
+        return Err(cx.err(
+            &at("high_threshold"),
+            "[alerts.flap]",
+            "high_threshold must be a percent in (0, 100]",
+        ));
+    }
+    if !(f.low_threshold > 0.0 && f.low_threshold < f.high_threshold) {
+        return Err(cx.err(
+            &at("low_threshold"),
+            "[alerts.flap]",
+            "low_threshold must be above 0 and below high_threshold",
         ));
     }
     Ok(())

@@ -175,6 +175,11 @@ pub struct DedupedAlert {
     pub sources: Vec<String>,
     pub reading: AlertReading,
     pub severity: Severity,
+    /// A hash of (cluster, identity): stable for the session, used to track the alert over time
+    /// (flap history, notifications already sent).
+    pub key: u64,
+    /// Set by the caller from its flap history (`domain::flap`); `dedup` leaves it false.
+    pub flapping: bool,
 }
 
 /// Labels with the dedup labels (e.g. `replica`, `prometheus_replica`) removed.
@@ -184,6 +189,22 @@ pub fn identity(labels: &Labels, dedup_labels: &[String]) -> Labels {
         .filter(|(k, _)| !dedup_labels.contains(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// The stable key of an alert identity within a cluster (see `DedupedAlert::key`).
+pub fn identity_key<'a>(
+    cluster: &str,
+    identity: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same alert gets the same key on every poll.
+    let mut h = std::hash::DefaultHasher::new();
+    cluster.hash(&mut h);
+    for (k, v) in identity {
+        k.hash(&mut h);
+        v.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// One alert as reported by a replica of a cluster, before dedup.
@@ -215,8 +236,8 @@ pub fn dedup(
         } else {
             format!("{}/{}", obs.replica, dropped.join(","))
         };
-        let key = (obs.cluster.clone(), id.clone());
-        match merged.get_mut(&key) {
+        let map_key = (obs.cluster.clone(), id.clone());
+        match merged.get_mut(&map_key) {
             Some(existing) => {
                 if !existing.sources.contains(&source) {
                     existing.sources.push(source);
@@ -227,8 +248,9 @@ pub fn dedup(
             }
             None => {
                 let severity = Severity::from_labels(&obs.alert.labels);
+                let key = identity_key(&obs.cluster, &id);
                 merged.insert(
-                    key,
+                    map_key,
                     DedupedAlert {
                         cluster: obs.cluster,
                         identity: id,
@@ -236,6 +258,8 @@ pub fn dedup(
                         sources: vec![source],
                         reading: AlertReading::Firing,
                         severity,
+                        key,
+                        flapping: false,
                     },
                 );
             }
@@ -302,6 +326,7 @@ pub struct AlertGroup {
     pub firing: usize,
     pub acked: usize,
     pub silenced: usize,
+    pub flapping: usize,
 }
 
 impl AlertGroup {
@@ -354,6 +379,7 @@ pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
                 firing: count("firing"),
                 acked: count("acked"),
                 silenced: count("silenced"),
+                flapping: alerts.iter().filter(|a| a.flapping).count(),
                 labels,
                 alerts,
             }

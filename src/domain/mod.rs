@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod duration;
+pub mod flap;
 pub mod health;
 pub mod logs;
 pub mod slo;

@@ -228,7 +228,12 @@ impl AmPair {
                     .send()
                     .await
                     .unwrap();
-                assert!(resp.status().is_success(), "post alerts: {}", resp.status());
+                let status = resp.status();
+                assert!(
+                    status.is_success(),
+                    "post alerts: {status}: {}",
+                    resp.text().await.unwrap_or_default()
+                );
             }
         }
     }
