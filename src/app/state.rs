@@ -6,6 +6,7 @@ use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
 use crate::domain::flap::{FlapConfig, FlapTracker};
 use crate::domain::health::{SourceHealth, SourceId};
 use crate::domain::logs::LogBuffer;
+use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloEvaluation};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -138,6 +139,10 @@ pub struct State {
     pub expanded: BTreeSet<String>,
     pub show_silenced: bool,
     pub alert_filter: String,
+    /// `alert_filter` parsed (Alertmanager matchers plus `@state`, `@age`, `@cluster`).
+    pub alert_matchers: Filter,
+    /// Why the filter being typed was refused (shown by the input; the input stays open).
+    pub input_error: Option<String>,
     pub alert_cursor: usize,
     /// Flap detection (`[alerts.flap]`) and each alert identity's sample history.
     pub flap_config: FlapConfig,
@@ -193,6 +198,8 @@ impl State {
             expanded: BTreeSet::new(),
             show_silenced: false,
             alert_filter: String::new(),
+            alert_matchers: Filter::default(),
+            input_error: None,
             alert_cursor: 0,
             flap_config: FlapConfig::default(),
             flaps: FlapTracker::default(),
@@ -284,21 +291,15 @@ impl State {
                 .or_insert_with(|| a.cluster.clone());
             a.flapping = self.flaps.is_flapping(&a.key);
         }
-        let filter = self.alert_filter.to_lowercase();
+        let filter = &self.alert_matchers;
+        // A filter that names states decides visibility itself.
+        let show_all = self.show_silenced || filter.mentions_state();
         let deduped: Vec<DedupedAlert> = all
             .into_iter()
             .filter(|a| {
-                self.show_silenced
-                    || a.reading == alerts::AlertReading::Firing
-                    || a.reading.name() == "acked"
+                show_all || a.reading == alerts::AlertReading::Firing || a.reading.name() == "acked"
             })
-            .filter(|a| {
-                filter.is_empty()
-                    || a.alert
-                        .labels
-                        .iter()
-                        .any(|(k, v)| format!("{k}={v}").to_lowercase().contains(&filter))
-            })
+            .filter(|a| filter.matches(a, now))
             .collect();
         let mut by = self.group_by.clone();
         if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {

@@ -6,4 +6,5 @@ pub mod duration;
 pub mod flap;
 pub mod health;
 pub mod logs;
+pub mod matchers;
 pub mod slo;

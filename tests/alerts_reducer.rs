@@ -1,0 +1,254 @@
+//! The alerts pane through the reducer: the matcher filter, flap marking, notifications.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use onwatch::app::keys::KeyCode;
+use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
+use onwatch::app::state::Setup;
+use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
+use onwatch::domain::health::{SourceId, SourceKind};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+fn am() -> SourceId {
+    SourceId::new(SourceKind::Alertmanager, "prod")
+}
+
+fn new_state() -> State {
+    State::new(
+        Setup {
+            user: "alice".into(),
+            read_only: false,
+            wall: false,
+            keymap: Keymap::with_overrides(&BTreeMap::new()).unwrap(),
+            sources: vec![am()],
+            slos: vec![],
+            burn_rules: vec![],
+            group_by: vec!["alertname".into()],
+            dedup_labels: vec!["replica".into()],
+            log_max_lines: 100,
+            log_max_bytes: 1 << 16,
+            theme_names: vec!["default".into()],
+            theme_index: 0,
+            local_offset: FixedOffset::east_opt(0).unwrap(),
+        },
+        t0(),
+    )
+}
+
+pub fn alert(pairs: &[(&str, &str)], started_min_ago: i64, now: DateTime<Utc>) -> Alert {
+    Alert {
+        labels: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Labels>(),
+        annotations: Labels::new(),
+        state: AmState::Active,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        starts_at: now - Duration::minutes(started_min_ago),
+        updated_at: now,
+        ends_at: None,
+        generator_url: None,
+        fingerprint: String::new(),
+        receivers: vec![],
+    }
+}
+
+struct H {
+    state: State,
+    clock: FixedClock,
+    generation: u64,
+}
+
+impl H {
+    fn new() -> Self {
+        Self {
+            state: new_state(),
+            clock: FixedClock::new(t0()),
+            generation: 0,
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        use onwatch::app::Clock;
+        self.clock.now()
+    }
+
+    fn poll(&mut self, alerts: Vec<Alert>, silences: Vec<Silence>) -> Vec<Effect> {
+        self.generation += 1;
+        let snapshot = ClusterSnapshot {
+            replicas: vec![ReplicaStatus {
+                name: "am-0".into(),
+                url: "http://am-0".into(),
+                version: None,
+                error: None,
+            }],
+            observations: alerts
+                .into_iter()
+                .map(|alert| Observation {
+                    cluster: "prod".into(),
+                    replica: "am-0".into(),
+                    alert,
+                })
+                .collect(),
+            silences,
+        };
+        let msg = Msg::Source(SourceUpdate {
+            source: am(),
+            generation: self.generation,
+            fetched_at: self.now(),
+            result: Ok(Payload::Alerts(Arc::new(snapshot))),
+        });
+        update(&mut self.state, msg, &self.clock)
+    }
+
+    fn key(&mut self, k: Key) -> Vec<Effect> {
+        update(&mut self.state, Msg::Key(k), &self.clock)
+    }
+
+    fn type_filter(&mut self, text: &str) {
+        self.key(Key::char('/'));
+        // Clear what was there.
+        for _ in 0..80 {
+            self.key(Key::plain(KeyCode::Backspace));
+        }
+        for c in text.chars() {
+            self.key(Key::char(c));
+        }
+        self.key(Key::plain(KeyCode::Enter));
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .state
+            .groups
+            .iter()
+            .flat_map(|g| &g.alerts)
+            .map(|a| {
+                format!(
+                    "{}/{}",
+                    a.identity["alertname"],
+                    a.identity.get("service").map_or("", String::as_str)
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn fixture(now: DateTime<Utc>) -> (Vec<Alert>, Vec<Silence>) {
+    let mut silenced = alert(
+        &[
+            ("alertname", "DiskFull"),
+            ("service", "db"),
+            ("severity", "warning"),
+        ],
+        60,
+        now,
+    );
+    silenced.silenced_by = vec!["m1".into()];
+    (
+        vec![
+            alert(
+                &[
+                    ("alertname", "HighLatency"),
+                    ("service", "checkout"),
+                    ("severity", "critical"),
+                ],
+                30,
+                now,
+            ),
+            alert(
+                &[
+                    ("alertname", "HighLatency"),
+                    ("service", "search"),
+                    ("severity", "warning"),
+                ],
+                2,
+                now,
+            ),
+            silenced,
+        ],
+        vec![Silence {
+            id: "m1".into(),
+            matchers: vec![],
+            starts_at: now - Duration::minutes(5),
+            ends_at: now + Duration::hours(1),
+            created_by: "carol".into(),
+            comment: "db maintenance".into(),
+            state: SilenceState::Active,
+        }],
+    )
+}
+
+#[test]
+fn filter_in_matcher_syntax_replaces_the_substring_filter() {
+    let mut h = H::new();
+    let (alerts, silences) = fixture(h.now());
+    h.poll(alerts, silences);
+    assert_eq!(h.names(), ["HighLatency/checkout", "HighLatency/search"]);
+
+    h.type_filter("{severity=\"critical\",service=~\"check.*\"}");
+    assert!(h.state.input.is_none());
+    assert_eq!(h.names(), ["HighLatency/checkout"]);
+
+    h.type_filter("service!~check.*");
+    assert_eq!(h.names(), ["HighLatency/search"]);
+
+    h.type_filter("@age>10m");
+    assert_eq!(h.names(), ["HighLatency/checkout"]);
+
+    // Naming a state shows it even though silenced alerts are hidden by default.
+    h.type_filter("@state=silenced");
+    assert_eq!(h.names(), ["DiskFull/db"]);
+
+    h.type_filter("@cluster=prod,alertname=HighLatency");
+    assert_eq!(h.names().len(), 2);
+    h.type_filter("@cluster=staging");
+    assert!(h.names().is_empty());
+
+    h.type_filter("");
+    assert_eq!(h.names().len(), 2);
+}
+
+#[test]
+fn a_bad_filter_keeps_the_input_open_with_the_reason() {
+    let mut h = H::new();
+    let (alerts, silences) = fixture(h.now());
+    h.poll(alerts, silences);
+    h.type_filter("service=~check.*");
+    let before = h.names();
+
+    h.type_filter("service=~\"(unclosed\"");
+    assert!(h.state.input.is_some(), "the input stays open");
+    let err = h.state.input_error.clone().unwrap();
+    assert!(err.contains("regex"), "{err}");
+    // The last good filter still applies.
+    assert_eq!(h.names(), before);
+
+    // It is drawn next to the input.
+    let backend = ratatui::backend::TestBackend::new(100, 30);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = onwatch::ui::load_theme("default", None).unwrap();
+    terminal
+        .draw(|f| onwatch::ui::draw(f, &h.state, &theme))
+        .unwrap();
+    let buf = terminal.backend().buffer().clone();
+    let row = |y: u16| -> String { (0..100).map(|x| buf[(x, y)].symbol().to_string()).collect() };
+    assert!(row(28).contains("✗ bad regex"), "{}", row(28));
+
+    // Typing clears the error; Esc leaves the filter as it was.
+    h.key(Key::plain(KeyCode::Backspace));
+    assert!(h.state.input_error.is_none());
+    h.key(Key::plain(KeyCode::Esc));
+    assert!(h.state.input.is_none());
+    assert_eq!(h.names(), before);
+}
