@@ -9,7 +9,7 @@ mod am_support;
 use am_support::{AmPair, prom_alert};
 use chrono::{DateTime, FixedOffset, Utc};
 use onwatch::app::state::{AlertRow, Setup};
-use onwatch::app::{FixedClock, Key, Keymap, Msg, SourceUpdate, State, update};
+use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, SourceUpdate, State, update};
 use onwatch::domain::alerts::AlertReading;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::poll::ClusterFetcher;
@@ -50,6 +50,8 @@ struct Harness {
     clock: FixedClock,
     fetcher: ClusterFetcher,
     generation: u64,
+    /// Every `Effect::Notify` the reducer asked for.
+    notified: Vec<Effect>,
 }
 
 impl Harness {
@@ -60,6 +62,7 @@ impl Harness {
             clock: FixedClock::new(now),
             fetcher: pair.fetcher("prod"),
             generation: 0,
+            notified: Vec::new(),
         }
     }
 
@@ -72,7 +75,21 @@ impl Harness {
             fetched_at: self.clock_now(),
             result,
         });
-        update(&mut self.state, msg, &self.clock);
+        let effects = update(&mut self.state, msg, &self.clock);
+        self.keep_notifications(effects);
+    }
+
+    fn keep_notifications(&mut self, effects: Vec<Effect>) {
+        self.notified.extend(
+            effects
+                .into_iter()
+                .filter(|e| matches!(e, Effect::Notify { .. })),
+        );
+    }
+
+    fn tick(&mut self) {
+        let effects = update(&mut self.state, Msg::Tick, &self.clock);
+        self.keep_notifications(effects);
     }
 
     fn clock_now(&self) -> DateTime<Utc> {
@@ -363,7 +380,7 @@ async fn an_alert_fired_and_resolved_on_a_schedule_is_flapping_a_steady_one_is_n
         .await;
         // One sample period later the tick samples what the last poll showed.
         h.clock.advance(chrono::Duration::minutes(1));
-        update(&mut h.state, Msg::Tick, &h.clock);
+        h.tick();
     }
     // End on a firing state so the flapping alert is on screen.
     pair.post_alerts(&[prom_alert(
@@ -388,6 +405,14 @@ async fn an_alert_fired_and_resolved_on_a_schedule_is_flapping_a_steady_one_is_n
         .find(|g| g.labels["alertname"] == "Flappy")
         .unwrap();
     assert_eq!(group.flapping, 1);
+
+    // One notification (when it first fired), not one per flap.
+    assert_eq!(h.notified.len(), 1, "{:?}", h.notified);
+    assert!(
+        matches!(&h.notified[0], Effect::Notify { title, .. } if title.contains("Flappy")),
+        "{:?}",
+        h.notified
+    );
 
     let steady = find(&h.state, "Steady").unwrap();
     assert!(!steady.flapping);

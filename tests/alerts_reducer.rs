@@ -252,3 +252,128 @@ fn a_bad_filter_keeps_the_input_open_with_the_reason() {
     assert!(h.state.input.is_none());
     assert_eq!(h.names(), before);
 }
+
+fn notifications(effects: &[Effect]) -> Vec<(String, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify { title, body } => Some((title.clone(), body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn crit(name: &str, instance: &str, now: DateTime<Utc>) -> Alert {
+    alert(
+        &[
+            ("alertname", name),
+            ("instance", instance),
+            ("severity", "critical"),
+        ],
+        1,
+        now,
+    )
+}
+
+#[test]
+fn new_criticals_in_one_update_are_one_notification_then_rate_limited() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut alerts: Vec<Alert> = (0..5)
+        .map(|i| crit("NodeDown", &format!("h{i}"), now))
+        .collect();
+    alerts.push(alert(
+        &[("alertname", "Warn"), ("severity", "warning")],
+        1,
+        now,
+    ));
+    let sent = notifications(&h.poll(alerts.clone(), vec![]));
+    assert_eq!(sent, [("5 new critical alerts".into(), "NodeDown".into())]);
+
+    // The same alerts on the next poll: nothing new.
+    h.clock.advance(Duration::seconds(15));
+    assert!(notifications(&h.poll(alerts.clone(), vec![])).is_empty());
+
+    // A new one 20 s after the last notification waits for the 30 s interval...
+    h.clock.advance(Duration::seconds(5));
+    alerts.push(crit("DbDown", "db-1", h.now()));
+    assert!(notifications(&h.poll(alerts.clone(), vec![])).is_empty());
+    // ...and a tick once it has passed delivers it.
+    h.clock.advance(Duration::seconds(10));
+    let sent = notifications(&update(&mut h.state, Msg::Tick, &h.clock));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "CRIT DbDown (prod)");
+}
+
+#[test]
+fn silenced_acked_and_warning_alerts_never_notify() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut silenced = crit("A", "x", now);
+    silenced.silenced_by = vec!["s".into()];
+    let sil = Silence {
+        id: "s".into(),
+        matchers: vec![],
+        starts_at: now,
+        ends_at: now + Duration::hours(1),
+        created_by: "bob".into(),
+        comment: "ACK: mine".into(),
+        state: SilenceState::Active,
+    };
+    let warn = alert(&[("alertname", "W"), ("severity", "warning")], 1, now);
+    assert!(notifications(&h.poll(vec![silenced, warn], vec![sil])).is_empty());
+}
+
+#[test]
+fn a_flapping_alert_notifies_once_not_once_per_flap() {
+    let mut h = H::new();
+    let mut sent = Vec::new();
+    for minute in 0..30 {
+        let alerts = if minute % 2 == 0 {
+            vec![crit("Flappy", "a", h.now())]
+        } else {
+            vec![]
+        };
+        sent.extend(notifications(&h.poll(alerts, vec![])));
+        h.clock.advance(Duration::minutes(1));
+        sent.extend(notifications(&update(&mut h.state, Msg::Tick, &h.clock)));
+    }
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        h.state
+            .flaps
+            .history(&h.state.key_cluster.keys().copied().next().unwrap())
+            .unwrap()
+            .flapping
+    );
+}
+
+#[test]
+fn an_alert_flapping_when_it_first_becomes_page_worthy_does_not_notify() {
+    // It flaps while a maintenance silence hides it; when the silence ends it is still flapping.
+    let mut h = H::new();
+    let silence = |now: DateTime<Utc>| Silence {
+        id: "m".into(),
+        matchers: vec![],
+        starts_at: now - Duration::hours(1),
+        ends_at: now + Duration::hours(1),
+        created_by: "carol".into(),
+        comment: "maintenance".into(),
+        state: SilenceState::Active,
+    };
+    let mut sent = Vec::new();
+    for minute in 0..12 {
+        let mut a = crit("Flappy", "b", h.now());
+        a.silenced_by = vec!["m".into()];
+        let alerts = if minute % 2 == 0 { vec![a] } else { vec![] };
+        sent.extend(notifications(&h.poll(alerts, vec![silence(h.now())])));
+        h.clock.advance(Duration::minutes(1));
+        sent.extend(notifications(&update(&mut h.state, Msg::Tick, &h.clock)));
+    }
+    assert!(sent.is_empty(), "{sent:?}");
+    // The silence is gone; the alert fires unsilenced but is flapping.
+    let sent = notifications(&h.poll(vec![crit("Flappy", "b", h.now())], vec![]));
+    assert!(sent.is_empty(), "{sent:?}");
+    assert!(h.state.groups[0].alerts[0].flapping);
+    assert_eq!(h.state.groups[0].flapping, 1);
+}

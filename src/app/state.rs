@@ -151,6 +151,9 @@ pub struct State {
     /// cluster each key belongs to (kept while the key has a flap history).
     pub present: Vec<u64>,
     pub key_cluster: std::collections::HashMap<u64, String>,
+    /// Page-worthy alerts of the last regroup (critical, firing, not flapping), filter or not.
+    pub page_worthy: Vec<super::notify::PageCandidate>,
+    pub notify: super::notify::NotifyState,
 
     pub logs: LogBuffer,
     /// Highest log sequence number applied, per source.
@@ -205,6 +208,8 @@ impl State {
             flaps: FlapTracker::default(),
             present: Vec::new(),
             key_cluster: std::collections::HashMap::new(),
+            page_worthy: Vec::new(),
+            notify: super::notify::NotifyState::default(),
             logs: LogBuffer::new(setup.log_max_lines, setup.log_max_bytes),
             log_seq: BTreeMap::new(),
             follow: true,
@@ -291,6 +296,11 @@ impl State {
                 .or_insert_with(|| a.cluster.clone());
             a.flapping = self.flaps.is_flapping(&a.key);
         }
+        self.page_worthy = all
+            .iter()
+            .filter(|a| super::notify::is_page_worthy(a, now))
+            .map(super::notify::PageCandidate::from_alert)
+            .collect();
         let filter = &self.alert_matchers;
         // A filter that names states decides visibility itself.
         let show_all = self.show_silenced || filter.mentions_state();

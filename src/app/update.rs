@@ -13,7 +13,7 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             state.sample_flaps();
-            Vec::new()
+            notifications(state)
         }
         Msg::Resize { width, height } => {
             state.size = (width, height);
@@ -23,9 +23,16 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
         Msg::Source(update) => {
             apply_source(state, update);
             state.sample_flaps();
-            Vec::new()
+            notifications(state)
         }
     }
+}
+
+/// New page-worthy alerts since the last update, coalesced and rate-limited.
+fn notifications(state: &mut State) -> Vec<Effect> {
+    super::notify::collect(&mut state.notify, &state.page_worthy, state.now)
+        .into_iter()
+        .collect()
 }
 
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {

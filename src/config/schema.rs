@@ -25,6 +25,8 @@ pub struct Config {
     pub logs: LogsConfig,
     #[serde(default)]
     pub ui: UiConfig,
+    #[serde(default)]
+    pub notify: NotifyConfig,
     /// Action name -> key or list of keys, patching the defaults.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
@@ -275,6 +277,39 @@ impl Default for UiConfig {
             theme: "default".into(),
             mouse: false,
         }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// Desktop notification when a session bus exists (`DBUS_SESSION_BUS_ADDRESS`).
+    pub desktop: bool,
+    /// The terminal bell.
+    pub bell: bool,
+    /// OSC 9 and OSC 777 notification sequences (skipped when the desktop one was sent).
+    pub osc: bool,
+    /// At most one notification per interval; alerts arriving meanwhile are coalesced.
+    #[serde(with = "dur")]
+    pub min_interval: Duration,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            desktop: true,
+            bell: true,
+            osc: true,
+            min_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+impl NotifyConfig {
+    /// Off entirely when no channel is on.
+    pub fn any(&self) -> bool {
+        self.desktop || self.bell || self.osc
     }
 }
 
