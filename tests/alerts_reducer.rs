@@ -377,3 +377,80 @@ fn an_alert_flapping_when_it_first_becomes_page_worthy_does_not_notify() {
     assert!(h.state.groups[0].alerts[0].flapping);
     assert_eq!(h.state.groups[0].flapping, 1);
 }
+
+fn screen(state: &State, w: u16, h: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(w, h);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = onwatch::ui::load_theme("default", None).unwrap();
+    terminal
+        .draw(|f| onwatch::ui::draw(f, state, &theme))
+        .unwrap();
+    let buf = terminal.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn detail_view_shows_everything_about_the_alert() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut a = crit("HighLatency", "api-1", now);
+    a.annotations
+        .insert("summary".into(), "p99 above 2s".into());
+    a.annotations
+        .insert("description".into(), "checkout is slow\x1b[31m".into());
+    a.annotations.insert(
+        "runbook_url".into(),
+        "https://runbooks.example/latency".into(),
+    );
+    a.annotations
+        .insert("dashboard".into(), "https://grafana.example/d/1".into());
+    a.generator_url = Some("http://prometheus.example/graph?g0.expr=x".into());
+    a.receivers = vec!["pager".into(), "slack".into()];
+    a.silenced_by = vec!["s1".into()];
+    let sil = Silence {
+        id: "s1".into(),
+        matchers: vec![],
+        starts_at: now - Duration::minutes(3),
+        ends_at: now + Duration::minutes(57),
+        created_by: "bob".into(),
+        comment: "ACK: on it".into(),
+        state: SilenceState::Active,
+    };
+    for _ in 0..3 {
+        h.poll(vec![a.clone()], vec![sil.clone()]);
+        h.clock.advance(Duration::minutes(1));
+        update(&mut h.state, Msg::Tick, &h.clock);
+    }
+    h.key(Key::plain(KeyCode::Enter)); // expand
+    h.key(Key::char('j'));
+    h.key(Key::plain(KeyCode::Enter)); // open
+    assert!(matches!(
+        h.state.overlay,
+        Some(onwatch::app::state::Overlay::AlertDetail(_))
+    ));
+    let text = screen(&h.state, 140, 45);
+    for want in [
+        "acked by bob, 6 min ago, expires in 54 min",
+        "p99 above 2s",
+        "checkout is slow",
+        "https://runbooks.example/latency",
+        "http://prometheus.example/graph?g0.expr=x",
+        "pager, slack",
+        "ack s1 by bob",
+        "ACK: on it",
+        "dashboard",
+        "prod",
+        "by 1 source: am-0",
+        "·················████ 0.0% (flapping from 20%, until 5%)",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    assert!(!text.contains('\x1b'));
+}

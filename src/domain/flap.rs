@@ -45,12 +45,13 @@ pub fn weight(i: usize) -> f64 {
 pub fn percent_state_change(samples: &[bool]) -> f64 {
     let samples = &samples[samples.len().saturating_sub(SAMPLES)..];
     let first_slot = SAMPLES - samples.len(); // slots before this have no data
-    let sum: f64 = samples
+    let sum = samples
         .windows(2)
         .enumerate()
         .filter(|(_, w)| w[0] != w[1])
         .map(|(j, _)| weight(first_slot + j + 1))
-        .sum();
+        // A fold from +0.0: an empty float `sum` is -0.0, which would print as "-0.0%".
+        .fold(0.0, |acc, w| acc + w);
     sum * 100.0 / SLOTS as f64
 }
 
@@ -226,6 +227,7 @@ mod tests {
     fn short_history_aligns_to_the_newest_end() {
         // Two samples, one change: it sits in the newest slot.
         assert!((percent_state_change(&[false, true]) - 6.25).abs() < 1e-9);
+        assert!(percent_state_change(&[true]).is_sign_positive());
         assert_eq!(percent_state_change(&[true]), 0.0);
         assert_eq!(percent_state_change(&[]), 0.0);
         // More than 21: only the newest 21 count.
