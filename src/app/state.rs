@@ -277,13 +277,16 @@ impl State {
 
     /// Recomputes `groups` from the clusters' last good snapshots.
     pub fn regroup(&mut self) {
-        let mut silences = BTreeMap::new();
-        let mut observations = Vec::new();
-        for (name, snap) in &self.clusters {
-            silences.insert(name.clone(), snap.silences.clone());
-            observations.extend(snap.observations.iter().cloned());
-        }
-        let mut all = alerts::dedup(observations, &self.dedup_labels, &silences);
+        let clusters = &self.clusters;
+        let mut all = alerts::dedup_refs(
+            clusters.values().flat_map(|snap| &snap.observations),
+            &self.dedup_labels,
+            |name| {
+                clusters
+                    .get(name)
+                    .map_or(&[], |snap| snap.silences.as_slice())
+            },
+        );
         let now = self.now;
         self.present.clear();
         for a in &mut all {
