@@ -1,12 +1,21 @@
 //! Hot paths of the pure core: SLO evaluation, alert dedup and grouping, log ingest.
 
-use chrono::{TimeZone, Utc};
+use chrono::{FixedOffset, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use onwatch::app::keys::KeyCode;
+use onwatch::app::msg::ClusterSnapshot;
+use onwatch::app::state::Setup;
+use onwatch::app::{self, Clock, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State};
 use onwatch::domain::alerts::{self, Alert, AmState, Labels, Observation};
+use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::logs::{self, Level, LogBuffer, LogLine, SanitiseOptions};
 use onwatch::domain::slo::{self, SloMeasurement};
+use onwatch::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn slo_eval(c: &mut Criterion) {
@@ -80,6 +89,110 @@ fn dedup_group(c: &mut Criterion) {
             black_box(alerts::group(deduped, &by))
         })
     });
+    // The path the state takes: borrowed snapshots, one clone per identity.
+    g.bench_function("dedup_refs_and_group_50000", |b| {
+        b.iter(|| {
+            let deduped = alerts::dedup_refs(&obs, &dedup_labels, |_| &[]);
+            black_box(alerts::group(deduped, &by))
+        })
+    });
+    g.finish();
+}
+
+fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
+    let t = Utc
+        .with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let source = SourceId::new(SourceKind::Alertmanager, "prod");
+    let setup = Setup {
+        user: "bench".into(),
+        read_only: false,
+        wall: false,
+        keymap: Keymap::with_overrides(&BTreeMap::new()).unwrap_or_else(|_| unreachable!()),
+        sources: vec![source],
+        slos: vec![],
+        burn_rules: vec![],
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
+        log_max_lines: 100,
+        log_max_bytes: 1 << 16,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()),
+    };
+    let snapshot = Arc::new(ClusterSnapshot {
+        replicas: vec![],
+        // n alerts, each reported by both Alertmanagers
+        observations: observations(n * 2)
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut o)| {
+                o.alert.labels.remove("prometheus_replica");
+                o.alert
+                    .labels
+                    .insert("instance".into(), format!("host-{}:9100", i / 2));
+                o.replica = ["am-0", "am-1"][i % 2].into();
+                o
+            })
+            .collect(),
+        silences: vec![],
+    });
+    (State::new(setup, t), FixedClock::new(t), snapshot)
+}
+
+fn apply(state: &mut State, clock: &FixedClock, snapshot: &Arc<ClusterSnapshot>, generation: u64) {
+    let msg = Msg::Source(SourceUpdate {
+        source: SourceId::new(SourceKind::Alertmanager, "prod"),
+        generation,
+        fetched_at: clock.now(),
+        result: Ok(Payload::Alerts(snapshot.clone())),
+    });
+    black_box(app::update(state, msg, clock));
+}
+
+/// A poll of 10,000 alerts (from two replicas) applied by the reducer: the time keys wait.
+fn state_apply(c: &mut Criterion) {
+    let (mut state, clock, snapshot) = alerts_state(10_000);
+    let mut generation = 0;
+    let mut g = c.benchmark_group("alerts");
+    g.sample_size(10);
+    g.bench_function("update_apply_10000", |b| {
+        b.iter(|| {
+            generation += 1;
+            apply(&mut state, &clock, &snapshot, generation);
+        })
+    });
+    g.bench_function("key_move_10000", |b| {
+        b.iter(|| black_box(app::update(&mut state, Msg::Key(Key::char('j')), &clock)))
+    });
+    g.finish();
+}
+
+/// The whole screen at 200x50 with 10,000 alerts, one group expanded under the cursor.
+fn draw_alerts(c: &mut Criterion) {
+    let (mut state, clock, snapshot) = alerts_state(10_000);
+    apply(&mut state, &clock, &snapshot, 1);
+    app::update(
+        &mut state,
+        Msg::Resize {
+            width: 200,
+            height: 50,
+        },
+        &clock,
+    );
+    app::update(&mut state, Msg::Key(Key::plain(KeyCode::Enter)), &clock);
+    app::update(&mut state, Msg::Key(Key::char('j')), &clock);
+    let theme = ui::load_theme("default", None).unwrap_or_else(|_| unreachable!());
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|_| unreachable!());
+    let mut g = c.benchmark_group("ui");
+    g.bench_function("draw_alerts_10000_200x50", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| ui::draw(f, &state, &theme))
+                .unwrap_or_else(|_| unreachable!());
+        })
+    });
     g.finish();
 }
 
@@ -117,5 +230,12 @@ fn log_ingest(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, slo_eval, dedup_group, log_ingest);
+criterion_group!(
+    benches,
+    slo_eval,
+    dedup_group,
+    state_apply,
+    draw_alerts,
+    log_ingest
+);
 criterion_main!(benches);

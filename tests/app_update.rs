@@ -345,7 +345,7 @@ fn the_filter_input_applies_on_enter_and_esc_cancels() {
         &c,
     );
     update(&mut s, key('/'), &c);
-    for ch in "disk".chars() {
+    for ch in "alertname=~\"Disk.*\"".chars() {
         update(&mut s, key(ch), &c);
     }
     assert_eq!(s.groups.len(), 2, "nothing applied while typing");
@@ -358,7 +358,19 @@ fn the_filter_input_applies_on_enter_and_esc_cancels() {
     update(&mut s, key('x'), &c);
     update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)), &c);
     assert!(s.input.is_none());
-    assert_eq!(s.alert_filter, "disk", "Esc keeps the previous filter");
+    assert_eq!(
+        s.alert_filter, "alertname=~\"Disk.*\"",
+        "Esc keeps the previous filter"
+    );
+
+    // A filter that does not parse keeps the input open with the reason; nothing crashes.
+    update(&mut s, key('/'), &c);
+    for ch in "{severity=".chars() {
+        update(&mut s, key(ch), &c);
+    }
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)), &c);
+    assert!(s.input.is_some());
+    assert!(s.input_error.is_some());
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn invalid_configs_give_exact_messages() {
             "unknown top-level table",
             format!("bogus = 1\n{BASE}"),
             format!(
-                "{p}:1:1: unknown field `bogus` at the top level, expected one of `general`, `prometheus`, `alertmanager`, `loki`, `slo`, `alerts`, `logs`, `ui`, `wall`, `keys`"
+                "{p}:1:1: unknown field `bogus` at the top level, expected one of `general`, `prometheus`, `alertmanager`, `loki`, `slo`, `alerts`, `logs`, `ui`, `wall`, `notify`, `keys`"
             ),
         ),
         (
@@ -177,6 +177,13 @@ fn invalid_configs_give_exact_messages() {
             with_prom_line("[prometheus.basic_auth]\nusername = \"u\"\npassword = {}"),
             format!(
                 "{p}:9:1: [[prometheus]] prod: basic_auth.password needs exactly one of `file` or `env`"
+            ),
+        ),
+        (
+            "flap thresholds the wrong way round",
+            format!("{BASE}\n[alerts.flap]\nlow_threshold = 30.0\nhigh_threshold = 20.0\n"),
+            format!(
+                "{p}:20:1: [alerts.flap]: low_threshold must be above 0 and below high_threshold"
             ),
         ),
         (

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod keymap;
 pub mod keys;
 pub mod msg;
+pub mod notify;
 pub mod report;
 pub mod state;
 pub mod update;

@@ -78,4 +78,10 @@ pub enum Effect {
     Quit,
     /// Poll these sources now (all when empty).
     Refresh(Vec<SourceId>),
+    /// Tell the on-call engineer about new page-worthy alerts (desktop, bell, OSC 9/777;
+    /// `[notify]`). Unsanitised backend text: the performer sanitises for its channel.
+    Notify {
+        title: String,
+        body: String,
+    },
 }

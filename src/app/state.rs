@@ -3,8 +3,10 @@
 use super::keymap::Keymap;
 use super::msg::ClusterSnapshot;
 use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
+use crate::domain::flap::{FlapConfig, FlapTracker};
 use crate::domain::health::{SourceHealth, SourceId};
 use crate::domain::logs::LogBuffer;
+use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloEvaluation};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -149,7 +151,21 @@ pub struct State {
     pub expanded: BTreeSet<String>,
     pub show_silenced: bool,
     pub alert_filter: String,
+    /// `alert_filter` parsed (Alertmanager matchers plus `@state`, `@age`, `@cluster`).
+    pub alert_matchers: Filter,
+    /// Why the filter being typed was refused (shown by the input; the input stays open).
+    pub input_error: Option<String>,
     pub alert_cursor: usize,
+    /// Flap detection (`[alerts.flap]`) and each alert identity's sample history.
+    pub flap_config: FlapConfig,
+    pub flaps: FlapTracker<u64>,
+    /// Keys of the alerts present (firing, silenced or not) in the last snapshots, and which
+    /// cluster each key belongs to (kept while the key has a flap history).
+    pub present: Vec<u64>,
+    pub key_cluster: std::collections::HashMap<u64, String>,
+    /// Page-worthy alerts of the last regroup (critical, firing, not flapping), filter or not.
+    pub page_worthy: Vec<super::notify::PageCandidate>,
+    pub notify: super::notify::NotifyState,
 
     pub logs: LogBuffer,
     /// Highest log sequence number applied, per source.
@@ -198,7 +214,15 @@ impl State {
             expanded: BTreeSet::new(),
             show_silenced: false,
             alert_filter: String::new(),
+            alert_matchers: Filter::default(),
+            input_error: None,
             alert_cursor: 0,
+            flap_config: FlapConfig::default(),
+            flaps: FlapTracker::default(),
+            present: Vec::new(),
+            key_cluster: std::collections::HashMap::new(),
+            page_worthy: Vec::new(),
+            notify: super::notify::NotifyState::default(),
             logs: LogBuffer::new(setup.log_max_lines, setup.log_max_bytes),
             log_seq: BTreeMap::new(),
             follow: true,
@@ -266,27 +290,42 @@ impl State {
 
     /// Recomputes `groups` from the clusters' last good snapshots.
     pub fn regroup(&mut self) {
-        let mut silences = BTreeMap::new();
-        let mut observations = Vec::new();
-        for (name, snap) in &self.clusters {
-            silences.insert(name.clone(), snap.silences.clone());
-            observations.extend(snap.observations.iter().cloned());
+        let clusters = &self.clusters;
+        let mut all = alerts::dedup_refs(
+            clusters.values().flat_map(|snap| &snap.observations),
+            &self.dedup_labels,
+            |name| {
+                clusters
+                    .get(name)
+                    .map_or(&[], |snap| snap.silences.as_slice())
+            },
+        );
+        let now = self.now;
+        self.present.clear();
+        for a in &mut all {
+            // Alertmanager hides resolved alerts; an end in the past is a resolution on its way.
+            if a.alert.ends_at.is_none_or(|e| e > now) {
+                self.present.push(a.key);
+            }
+            self.key_cluster
+                .entry(a.key)
+                .or_insert_with(|| a.cluster.clone());
+            a.flapping = self.flaps.is_flapping(&a.key);
         }
-        let filter = self.alert_filter.to_lowercase();
-        let deduped: Vec<DedupedAlert> = alerts::dedup(observations, &self.dedup_labels, &silences)
+        self.page_worthy = all
+            .iter()
+            .filter(|a| super::notify::is_page_worthy(a, now))
+            .map(super::notify::PageCandidate::from_alert)
+            .collect();
+        let filter = &self.alert_matchers;
+        // A filter that names states decides visibility itself.
+        let show_all = self.show_silenced || filter.mentions_state();
+        let deduped: Vec<DedupedAlert> = all
             .into_iter()
             .filter(|a| {
-                self.show_silenced
-                    || a.reading == alerts::AlertReading::Firing
-                    || a.reading.name() == "acked"
+                show_all || a.reading == alerts::AlertReading::Firing || a.reading.name() == "acked"
             })
-            .filter(|a| {
-                filter.is_empty()
-                    || a.alert
-                        .labels
-                        .iter()
-                        .any(|(k, v)| format!("{k}={v}").to_lowercase().contains(&filter))
-            })
+            .filter(|a| filter.matches(a, now))
             .collect();
         let mut by = self.group_by.clone();
         if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
@@ -295,6 +334,40 @@ impl State {
         self.groups = alerts::group(deduped, &by);
         let rows = self.alert_rows().len();
         self.alert_cursor = self.alert_cursor.min(rows.saturating_sub(1));
+    }
+
+    /// Takes a flap sample of every alert identity when one is due (driven by ticks and source
+    /// updates with the injected clock). Identities of a cluster that cannot be read are not
+    /// sampled: unreachable is not resolved. Regroups when a flag changed.
+    pub fn sample_flaps(&mut self) {
+        if !self.flaps.is_due(self.now, &self.flap_config) {
+            return;
+        }
+        let stale: BTreeSet<&str> = self
+            .sources
+            .iter()
+            .filter(|h| {
+                h.id.kind == crate::domain::health::SourceKind::Alertmanager
+                    && (h.last_error.is_some() || h.last_ok.is_none())
+            })
+            .map(|h| h.id.name.as_str())
+            .collect();
+        let key_cluster = &self.key_cluster;
+        let frozen = |k: &u64| {
+            key_cluster
+                .get(k)
+                .is_some_and(|c| stale.contains(c.as_str()))
+        };
+        let changed = self
+            .flaps
+            .sample(self.now, &self.present, frozen, &self.flap_config);
+        let flaps = &self.flaps;
+        let present: std::collections::HashSet<u64> = self.present.iter().copied().collect();
+        self.key_cluster
+            .retain(|k, _| present.contains(k) || flaps.history(k).is_some());
+        if changed {
+            self.regroup();
+        }
     }
 }
 

@@ -5,13 +5,16 @@ use super::clock::Clock;
 use super::keys::{Key, KeyCode};
 use super::msg::{Effect, LogWindow, Msg, Payload, SloSample, SourceUpdate};
 use super::state::{AlertRow, Input, InputKind, Overlay, Pane, State};
-use crate::domain::slo;
+use crate::domain::{matchers, slo};
 use chrono::{DateTime, Utc};
 
 pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     state.now = clock.now();
     match msg {
-        Msg::Tick => Vec::new(),
+        Msg::Tick => {
+            state.sample_flaps();
+            notifications(state)
+        }
         Msg::Resize { width, height } => {
             state.size = (width, height);
             Vec::new()
@@ -19,9 +22,17 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
         Msg::Key(key) => on_key(state, key),
         Msg::Source(update) => {
             apply_source(state, update);
-            Vec::new()
+            state.sample_flaps();
+            notifications(state)
         }
     }
+}
+
+/// New page-worthy alerts since the last update, coalesced and rate-limited.
+fn notifications(state: &mut State) -> Vec<Effect> {
+    super::notify::collect(&mut state.notify, &state.page_worthy, state.now)
+        .into_iter()
+        .collect()
 }
 
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
@@ -159,10 +170,22 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
             state.input = None;
+            state.input_error = None;
         }
         KeyCode::Enter => {
             let text = input.text().trim().to_string();
             let kind = input.kind.clone();
+            if kind == InputKind::Filter && state.focus != Pane::Logs {
+                // A bad filter keeps the input open with the reason under it; never a crash.
+                match matchers::parse(&text) {
+                    Ok(filter) => state.alert_matchers = filter,
+                    Err(e) => {
+                        state.input_error = Some(e);
+                        return Vec::new();
+                    }
+                }
+            }
+            state.input_error = None;
             state.input = None;
             return match kind {
                 InputKind::Filter => {
@@ -174,6 +197,7 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
         }
         _ => {
             input.textarea.input(to_textarea_input(key));
+            state.input_error = None;
         }
     }
     Vec::new()

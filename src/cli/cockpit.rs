@@ -34,6 +34,10 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
         }
     };
     let mut state = State::new(setup, chrono::Utc::now());
+    state.flap_config = config.alerts.flap.to_domain();
+    state.notify.enabled = config.notify.any();
+    state.notify.min_interval = config.notify.min_interval;
+    let notifier = super::notify::Notifier::from_env(config.notify.clone());
     state.status = banner;
     state.wall_options = config.wall.options();
     let mut themes = ThemeCache::new(cli.no_color);
@@ -57,7 +61,15 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    let code = event_loop(&mut guard, &mut state, &mut pollers, &wake, &mut themes).await;
+    let code = event_loop(
+        &mut guard,
+        &mut state,
+        &mut pollers,
+        &wake,
+        &mut themes,
+        &notifier,
+    )
+    .await;
     drop(guard);
     code
 }
@@ -68,6 +80,7 @@ async fn event_loop(
     pollers: &mut [PollerHandle],
     wake: &Notify,
     themes: &mut ThemeCache,
+    notifier: &super::notify::Notifier,
 ) -> i32 {
     let clock = SystemClock;
     let (Ok(mut hangup), Ok(mut term)) = (
@@ -121,13 +134,13 @@ async fn event_loop(
             _ = wake.notified() => {
                 for p in pollers.iter_mut() {
                     if let Some(update) = p.take_changed() {
-                        app::update(state, Msg::Source(update), &clock);
+                        effects.extend(app::update(state, Msg::Source(update), &clock));
                         dirty = true;
                     }
                 }
             }
             _ = tick.tick() => {
-                app::update(state, Msg::Tick, &clock);
+                effects = app::update(state, Msg::Tick, &clock);
                 dirty = true;
             }
             _ = tokio::time::sleep_until(frame_due), if dirty => {}
@@ -148,6 +161,9 @@ async fn event_loop(
                     {
                         p.refresh_now();
                     }
+                }
+                Effect::Notify { title, body } => {
+                    notifier.notify(&title, &body, guard.terminal.backend_mut());
                 }
             }
         }

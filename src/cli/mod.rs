@@ -5,6 +5,7 @@ mod check;
 mod cockpit;
 mod demo;
 mod logging;
+pub mod notify;
 mod snapshot;
 
 pub use args::{Cli, Command, SnapshotFormat};

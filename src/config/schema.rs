@@ -27,6 +27,8 @@ pub struct Config {
     pub ui: UiConfig,
     #[serde(default)]
     pub wall: WallConfig,
+    #[serde(default)]
+    pub notify: NotifyConfig,
     /// Action name -> key or list of keys, patching the defaults.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
@@ -187,6 +189,8 @@ pub struct AlertsConfig {
     pub group_by: Vec<String>,
     /// Labels dropped before comparing alerts from HA replicas.
     pub dedup_labels: Vec<String>,
+    /// Flap detection (`[alerts.flap]`).
+    pub flap: FlapSettings,
 }
 
 impl Default for AlertsConfig {
@@ -194,6 +198,44 @@ impl Default for AlertsConfig {
         Self {
             group_by: vec!["alertname".into()],
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
+            flap: FlapSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
+pub struct FlapSettings {
+    pub enabled: bool,
+    /// How often each alert's state is sampled (21 samples are kept).
+    #[serde(with = "dur")]
+    pub sample_period: Duration,
+    /// Percent state change at or below which flapping stops.
+    pub low_threshold: f64,
+    /// Percent state change at or above which flapping starts.
+    pub high_threshold: f64,
+}
+
+impl Default for FlapSettings {
+    fn default() -> Self {
+        let d = crate::domain::flap::FlapConfig::default();
+        Self {
+            enabled: d.enabled,
+            sample_period: d.sample_period,
+            low_threshold: d.low,
+            high_threshold: d.high,
+        }
+    }
+}
+
+impl FlapSettings {
+    pub fn to_domain(&self) -> crate::domain::flap::FlapConfig {
+        crate::domain::flap::FlapConfig {
+            enabled: self.enabled,
+            sample_period: self.sample_period,
+            low: self.low_threshold,
+            high: self.high_threshold,
         }
     }
 }
@@ -237,6 +279,39 @@ impl Default for UiConfig {
             theme: "default".into(),
             mouse: false,
         }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+// a table given in part takes the defaults for the rest
+#[serde(default, deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// Desktop notification when a session bus exists (`DBUS_SESSION_BUS_ADDRESS`).
+    pub desktop: bool,
+    /// The terminal bell.
+    pub bell: bool,
+    /// OSC 9 and OSC 777 notification sequences (skipped when the desktop one was sent).
+    pub osc: bool,
+    /// At most one notification per interval; alerts arriving meanwhile are coalesced.
+    #[serde(with = "dur")]
+    pub min_interval: Duration,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            desktop: true,
+            bell: true,
+            osc: true,
+            min_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+impl NotifyConfig {
+    /// Off entirely when no channel is on.
+    pub fn any(&self) -> bool {
+        self.desktop || self.bell || self.osc
     }
 }
 

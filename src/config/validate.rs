@@ -40,6 +40,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     slos(&cx, config)?;
     logs(&cx, config)?;
     wall(&cx, config)?;
+    alert_flaps(&cx, config)?;
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -96,6 +97,33 @@ fn wall(cx: &Ctx<'_>, config: &Config) -> Checked {
             "rotate",
             rotate,
         )?;
+    }
+    Ok(())
+}
+
+fn alert_flaps(cx: &Ctx<'_>, config: &Config) -> Checked {
+    let f = &config.alerts.flap;
+    let at = |k| [Seg::Key("alerts"), Seg::Key("flap"), Seg::Key(k)];
+    positive(
+        cx,
+        &at("sample_period"),
+        "[alerts.flap]",
+        "sample_period",
+        f.sample_period,
+    )?;
+    if !(f.high_threshold > 0.0 && f.high_threshold <= 100.0) {
+        return Err(cx.err(
+            &at("high_threshold"),
+            "[alerts.flap]",
+            "high_threshold must be a percent in (0, 100]",
+        ));
+    }
+    if !(f.low_threshold > 0.0 && f.low_threshold < f.high_threshold) {
+        return Err(cx.err(
+            &at("low_threshold"),
+            "[alerts.flap]",
+            "low_threshold must be above 0 and below high_threshold",
+        ));
     }
     Ok(())
 }

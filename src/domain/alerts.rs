@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -77,15 +77,18 @@ pub enum Severity {
 
 impl Severity {
     pub fn from_labels(labels: &Labels) -> Self {
-        match labels
-            .get("severity")
-            .map(|s| s.to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("critical" | "page" | "error" | "high" | "p1" | "emergency") => Severity::Critical,
-            Some("warning" | "warn" | "ticket" | "medium" | "p2" | "p3") => Severity::Warning,
-            Some("info" | "informational" | "low" | "none" | "p4" | "p5") => Severity::Info,
-            _ => Severity::None,
+        let Some(v) = labels.get("severity") else {
+            return Severity::None;
+        };
+        let is = |names: &[&str]| names.iter().any(|n| v.eq_ignore_ascii_case(n));
+        if is(&["critical", "page", "error", "high", "p1", "emergency"]) {
+            Severity::Critical
+        } else if is(&["warning", "warn", "ticket", "medium", "p2", "p3"]) {
+            Severity::Warning
+        } else if is(&["info", "informational", "low", "none", "p4", "p5"]) {
+            Severity::Info
+        } else {
+            Severity::None
         }
     }
 
@@ -131,6 +134,38 @@ impl AlertReading {
     }
 }
 
+impl AlertReading {
+    /// What a row says: `acked by bob, 3 min ago, expires in 57 min`, `silenced: db maintenance`.
+    /// Unsanitised: the UI passes it through `safe` before drawing.
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        match self {
+            AlertReading::Firing => "firing".into(),
+            AlertReading::Acked {
+                by, since, until, ..
+            } => format!(
+                "acked by {by}, {} ago, expires in {}",
+                span(now - *since),
+                span(*until - now)
+            ),
+            AlertReading::Silenced { comment, .. } if comment.trim().is_empty() => {
+                "silenced".into()
+            }
+            AlertReading::Silenced { comment, .. } => format!("silenced: {}", comment.trim()),
+            AlertReading::Inhibited => "inhibited".into(),
+        }
+    }
+}
+
+/// `0 min`, `42 min`, `3 h 05 min`, `2 d 4 h`: coarse on purpose, read at 3 a.m.
+pub fn span(d: chrono::Duration) -> String {
+    let m = d.num_minutes().max(0);
+    match m {
+        0..60 => format!("{m} min"),
+        60..1440 => format!("{} h {:02} min", m / 60, m % 60),
+        _ => format!("{} d {} h", m / 1440, (m % 1440) / 60),
+    }
+}
+
 /// One alert after de-duplication: reported by one or more sources of one cluster.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DedupedAlert {
@@ -143,6 +178,11 @@ pub struct DedupedAlert {
     pub sources: Vec<String>,
     pub reading: AlertReading,
     pub severity: Severity,
+    /// A hash of (cluster, identity): stable for the session, used to track the alert over time
+    /// (flap history, notifications already sent).
+    pub key: u64,
+    /// Set by the caller from its flap history (`domain::flap`); `dedup` leaves it false.
+    pub flapping: bool,
 }
 
 /// Labels with the dedup labels (e.g. `replica`, `prometheus_replica`) removed.
@@ -152,6 +192,22 @@ pub fn identity(labels: &Labels, dedup_labels: &[String]) -> Labels {
         .filter(|(k, _)| !dedup_labels.contains(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// The stable key of an alert identity within a cluster (see `DedupedAlert::key`).
+pub fn identity_key<'a>(
+    cluster: &str,
+    identity: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same alert gets the same key on every poll.
+    let mut h = std::hash::DefaultHasher::new();
+    cluster.hash(&mut h);
+    for (k, v) in identity {
+        k.hash(&mut h);
+        v.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// One alert as reported by a replica of a cluster, before dedup.
@@ -168,63 +224,133 @@ pub fn dedup(
     dedup_labels: &[String],
     silences: &BTreeMap<String, Vec<Silence>>,
 ) -> Vec<DedupedAlert> {
-    let mut merged: BTreeMap<(String, Labels), DedupedAlert> = BTreeMap::new();
+    let observations: Vec<Observation> = observations.into_iter().collect();
+    dedup_refs(&observations, dedup_labels, |cluster| {
+        silences.get(cluster).map(Vec::as_slice).unwrap_or(&[])
+    })
+}
+
+/// One identity being merged: borrowed until the end, so only the winner is cloned.
+struct Slot<'a> {
+    first: &'a Observation,
+    best: &'a Observation,
+    sources: Vec<String>,
+    key: u64,
+}
+
+/// `dedup` over borrowed observations (the state keeps its snapshots and clones only one alert
+/// per identity). Identities are hashed (`identity_key`), never built as maps to compare.
+pub fn dedup_refs<'a, 's>(
+    observations: impl IntoIterator<Item = &'a Observation>,
+    dedup_labels: &[String],
+    silences_of: impl Fn(&str) -> &'s [Silence],
+) -> Vec<DedupedAlert> {
+    let is_dedup = |k: &String| dedup_labels.iter().any(|d| d == k);
+    let mut index: HashMap<u64, usize> = HashMap::new();
+    let mut slots: Vec<Slot<'a>> = Vec::new();
     for obs in observations {
-        let id = identity(&obs.alert.labels, dedup_labels);
-        let dropped: Vec<String> = obs
-            .alert
-            .labels
-            .iter()
-            .filter(|(k, _)| dedup_labels.contains(k))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let source = if dropped.is_empty() {
-            obs.replica.clone()
-        } else {
-            format!("{}/{}", obs.replica, dropped.join(","))
-        };
-        let key = (obs.cluster.clone(), id.clone());
-        match merged.get_mut(&key) {
-            Some(existing) => {
-                if !existing.sources.contains(&source) {
-                    existing.sources.push(source);
+        let kept = || obs.alert.labels.iter().filter(|(k, _)| !is_dedup(k));
+        let mut key = identity_key(&obs.cluster, kept());
+        // Open addressing over the key space: a (never yet seen) 64-bit collision still dedups
+        // correctly, because identities are compared before merging.
+        let slot = loop {
+            match index.get(&key) {
+                Some(&i) => {
+                    let first = slots[i].first;
+                    let same = first.cluster == obs.cluster
+                        && first
+                            .alert
+                            .labels
+                            .iter()
+                            .filter(|(k, _)| !is_dedup(k))
+                            .eq(kept());
+                    if same {
+                        break Some(i);
+                    }
+                    key = key.wrapping_add(1);
                 }
-                if obs.alert.updated_at > existing.alert.updated_at {
-                    existing.alert = obs.alert;
+                None => break None,
+            }
+        };
+        let source = source_name(obs, &is_dedup);
+        match slot {
+            Some(i) => {
+                let slot = &mut slots[i];
+                if !slot.sources.contains(&source) {
+                    slot.sources.push(source);
+                }
+                if obs.alert.updated_at > slot.best.alert.updated_at {
+                    slot.best = obs;
                 }
             }
             None => {
-                let severity = Severity::from_labels(&obs.alert.labels);
-                merged.insert(
+                index.insert(key, slots.len());
+                slots.push(Slot {
+                    first: obs,
+                    best: obs,
+                    sources: vec![source],
                     key,
-                    DedupedAlert {
-                        cluster: obs.cluster,
-                        identity: id,
-                        alert: obs.alert,
-                        sources: vec![source],
-                        reading: AlertReading::Firing,
-                        severity,
-                    },
-                );
+                });
             }
         }
     }
-    merged
-        .into_values()
-        .map(|mut a| {
-            a.sources.sort();
-            let cluster_silences = silences.get(&a.cluster).map(Vec::as_slice).unwrap_or(&[]);
-            a.reading = read_state(&a.alert, cluster_silences);
-            a
+    // Per cluster, silences by id: one lookup per silenced alert instead of a scan.
+    let mut by_cluster: HashMap<&str, HashMap<&str, &Silence>> = HashMap::new();
+    slots
+        .into_iter()
+        .map(|mut slot| {
+            slot.sources.sort();
+            let best = slot.best;
+            let silences = by_cluster.entry(best.cluster.as_str()).or_insert_with(|| {
+                silences_of(&best.cluster)
+                    .iter()
+                    .map(|s| (s.id.as_str(), s))
+                    .collect()
+            });
+            let reading = read_state_with(&best.alert, |id| silences.get(id).copied());
+            DedupedAlert {
+                cluster: best.cluster.clone(),
+                identity: best
+                    .alert
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| !is_dedup(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                alert: best.alert.clone(),
+                sources: slot.sources,
+                reading,
+                severity: Severity::from_labels(&best.alert.labels),
+                key: slot.key,
+                flapping: false,
+            }
         })
         .collect()
 }
 
+/// `replica` or `replica/label=value` for an HA Prometheus pair.
+fn source_name(obs: &Observation, is_dedup: &impl Fn(&String) -> bool) -> String {
+    let mut source = obs.replica.clone();
+    let mut first = true;
+    for (k, v) in obs.alert.labels.iter().filter(|(k, _)| is_dedup(k)) {
+        source.push(if first { '/' } else { ',' });
+        first = false;
+        source.push_str(k);
+        source.push('=');
+        source.push_str(v);
+    }
+    source
+}
+
 /// Acked beats silenced beats inhibited: the most useful thing to tell the on-call engineer.
 pub fn read_state(alert: &Alert, silences: &[Silence]) -> AlertReading {
+    read_state_with(alert, |id| silences.iter().find(|s| s.id == id))
+}
+
+fn read_state_with<'s>(alert: &Alert, find: impl Fn(&str) -> Option<&'s Silence>) -> AlertReading {
     let mut maintenance = None;
     for id in &alert.silenced_by {
-        let Some(s) = silences.iter().find(|s| &s.id == id) else {
+        let Some(s) = find(id) else {
             continue;
         };
         if s.is_ack() {
@@ -270,6 +396,7 @@ pub struct AlertGroup {
     pub firing: usize,
     pub acked: usize,
     pub silenced: usize,
+    pub flapping: usize,
 }
 
 impl AlertGroup {
@@ -290,50 +417,89 @@ impl AlertGroup {
 /// Groups alerts by the given labels; groups sorted by worst severity, then oldest first.
 /// Alerts inside a group are sorted the same way.
 pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
-    let mut groups: BTreeMap<Labels, Vec<DedupedAlert>> = BTreeMap::new();
-    for a in alerts {
-        // `cluster` falls back to the Alertmanager cluster the alert came from.
-        let value = |l: &String| match a.alert.labels.get(l) {
-            Some(v) => v.clone(),
-            None if l == "cluster" => a.cluster.clone(),
-            None => String::new(),
-        };
-        let key: Labels = by.iter().map(|l| (l.clone(), value(l))).collect();
-        groups.entry(key).or_default().push(a);
+    // `cluster` falls back to the Alertmanager cluster the alert came from.
+    fn value<'a>(a: &'a DedupedAlert, l: &str) -> &'a str {
+        match a.alert.labels.get(l) {
+            Some(v) => v,
+            None if l == "cluster" => &a.cluster,
+            None => "",
+        }
     }
-    let mut out: Vec<AlertGroup> = groups
+    let hash = |a: &DedupedAlert| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        for l in by {
+            value(a, l).hash(&mut h);
+        }
+        h.finish()
+    };
+    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut buckets: Vec<Vec<DedupedAlert>> = Vec::new();
+    for a in alerts {
+        let candidates = index.entry(hash(&a)).or_default();
+        let found = candidates.iter().copied().find(|&i| {
+            let first = &buckets[i][0];
+            by.iter().all(|l| value(first, l) == value(&a, l))
+        });
+        match found {
+            Some(i) => buckets[i].push(a),
+            None => {
+                candidates.push(buckets.len());
+                buckets.push(vec![a]);
+            }
+        }
+    }
+    let mut out: Vec<(Option<DateTime<Utc>>, AlertGroup)> = buckets
         .into_iter()
-        .map(|(labels, mut alerts)| {
+        .map(|mut alerts| {
             alerts.sort_by(|a, b| {
                 b.severity
                     .cmp(&a.severity)
                     .then(a.alert.starts_at.cmp(&b.alert.starts_at))
-                    .then(a.identity.cmp(&b.identity))
+                    .then_with(|| a.identity.cmp(&b.identity))
             });
-            let count = |name: &str| alerts.iter().filter(|a| a.reading.name() == name).count();
-            AlertGroup {
-                worst: alerts
-                    .iter()
-                    .filter(|a| a.reading == AlertReading::Firing)
-                    .map(|a| a.severity)
-                    .max()
-                    .or_else(|| alerts.iter().map(|a| a.severity).max())
-                    .unwrap_or(Severity::None),
-                firing: count("firing"),
-                acked: count("acked"),
-                silenced: count("silenced"),
-                labels,
-                alerts,
+            let labels: Labels = by
+                .iter()
+                .map(|l| (l.clone(), value(&alerts[0], l).to_string()))
+                .collect();
+            let (mut firing, mut acked, mut silenced, mut flapping) = (0, 0, 0, 0);
+            let mut worst_firing = None;
+            let mut worst = Severity::None;
+            for a in &alerts {
+                match a.reading {
+                    AlertReading::Firing => {
+                        firing += 1;
+                        worst_firing = worst_firing.max(Some(a.severity));
+                    }
+                    AlertReading::Acked { .. } => acked += 1,
+                    AlertReading::Silenced { .. } => silenced += 1,
+                    AlertReading::Inhibited => {}
+                }
+                flapping += usize::from(a.flapping);
+                worst = worst.max(a.severity);
             }
+            let oldest = alerts.iter().map(|a| a.alert.starts_at).min();
+            (
+                oldest,
+                AlertGroup {
+                    worst: worst_firing.unwrap_or(worst),
+                    firing,
+                    acked,
+                    silenced,
+                    flapping,
+                    labels,
+                    alerts,
+                },
+            )
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_by(|(oa, a), (ob, b)| {
         b.worst
             .cmp(&a.worst)
-            .then(a.oldest_start().cmp(&b.oldest_start()))
-            .then(a.labels.cmp(&b.labels))
+            .then(oa.cmp(ob))
+            .then_with(|| a.labels.cmp(&b.labels))
     });
-    out
+    out.into_iter().map(|(_, g)| g).collect()
 }
 
 #[cfg(test)]
@@ -511,5 +677,49 @@ mod tests {
             Severity::Warning
         );
         assert_eq!(Severity::from_labels(&labels(&[])), Severity::None);
+    }
+
+    proptest::proptest! {
+        /// The hashed dedup agrees with the definition: one alert per (cluster, labels minus the
+        /// dedup labels), with every distinct source listed.
+        #[test]
+        fn dedup_matches_the_definition(
+            rows in proptest::collection::vec((0..2u8, 0..3u8, 0..4u8, 0..2u8, 0..3u8), 0..60)
+        ) {
+            let obs: Vec<Observation> = rows
+                .iter()
+                .map(|(c, name, inst, replica, am)| {
+                    let mut o = obs(
+                        &format!("am-{am}"),
+                        alert(
+                            &[
+                                ("alertname", &format!("A{name}")),
+                                ("instance", &format!("i{inst}")),
+                                ("replica", &format!("p{replica}")),
+                            ],
+                            0,
+                        ),
+                    );
+                    o.cluster = format!("c{c}");
+                    o
+                })
+                .collect();
+            let out = dedup(obs.clone(), &dedup_labels(), &BTreeMap::new());
+            let mut want: BTreeMap<(String, Labels), std::collections::BTreeSet<String>> =
+                BTreeMap::new();
+            for o in &obs {
+                let id = identity(&o.alert.labels, &dedup_labels());
+                want.entry((o.cluster.clone(), id)).or_default().insert(format!(
+                    "{}/replica={}",
+                    o.replica, o.alert.labels["replica"]
+                ));
+            }
+            proptest::prop_assert_eq!(out.len(), want.len());
+            for a in &out {
+                let sources = &want[&(a.cluster.clone(), a.identity.clone())];
+                proptest::prop_assert_eq!(&a.sources, &sources.iter().cloned().collect::<Vec<_>>());
+                proptest::prop_assert_eq!(a.key, identity_key(&a.cluster, &a.identity));
+            }
+        }
     }
 }

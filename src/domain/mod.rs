@@ -3,7 +3,9 @@
 
 pub mod alerts;
 pub mod duration;
+pub mod flap;
 pub mod health;
 pub mod logs;
+pub mod matchers;
 pub mod slo;
 pub mod timeline;

@@ -149,8 +149,14 @@ fn counts(group: &AlertGroup) -> String {
     if group.silenced > 0 {
         s.push_str(&format!(", {} silenced", group.silenced));
     }
+    if group.flapping > 0 {
+        s.push_str(&format!(", {} flapping", group.flapping));
+    }
     s
 }
+
+/// Shown on flapping rows and groups: the marker, not a colour alone.
+pub const FLAPPING: &str = "FLAPPING";
 
 fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) -> Line<'static> {
     let expanded = state.expanded.contains(&group.key());
@@ -160,10 +166,18 @@ fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) ->
         .map(|t| age_since(state.now, t))
         .unwrap_or_default();
     let counts = counts(group);
+    let badge = if group.flapping > 0 {
+        format!("{FLAPPING} ")
+    } else {
+        String::new()
+    };
+    let badge_w = badge.len();
     let right_w = text::width(&counts) + 2 + 4;
-    let title_w = width.saturating_sub(2 + 4 + 1 + 1 + right_w).max(4);
+    let title_w = width
+        .saturating_sub(2 + 4 + 1 + 1 + badge_w + right_w)
+        .max(4);
     let title = truncate(&group_title(group), title_w);
-    let gap = width.saturating_sub(2 + 4 + 1 + text::width(&title) + right_w);
+    let gap = width.saturating_sub(2 + 4 + 1 + badge_w + text::width(&title) + right_w);
     Line::from(vec![
         Span::styled(format!("{arrow} "), theme.style(Role::Muted)),
         Span::styled(
@@ -171,6 +185,7 @@ fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) ->
             theme.style(severity_role(group.worst)),
         ),
         Span::raw(" "),
+        Span::styled(badge, theme.style(Role::Degraded)),
         Span::styled(title, theme.style(Role::Title)),
         Span::raw(" ".repeat(gap.max(1))),
         Span::styled(counts, theme.style(Role::Fg)),
@@ -178,15 +193,9 @@ fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) ->
     ])
 }
 
-/// `acked by bob`, `silenced by carol`, `firing`, `inhibited`.
-pub fn reading_label(r: &AlertReading) -> String {
-    match r {
-        AlertReading::Firing => "firing".into(),
-        AlertReading::Acked { by, .. } => format!("acked by {}", safe(by)),
-        AlertReading::Silenced { by, .. } if by.is_empty() => "silenced".into(),
-        AlertReading::Silenced { by, .. } => format!("silenced by {}", safe(by)),
-        AlertReading::Inhibited => "inhibited".into(),
-    }
+/// `acked by bob, 3 min ago, expires in 57 min`, `silenced: db maintenance`, `firing`.
+pub fn reading_label(r: &AlertReading, now: chrono::DateTime<chrono::Utc>) -> String {
+    safe(&r.describe(now)).into_owned()
 }
 
 /// Identity labels minus what the row already says (group labels, severity), `k=v` joined.
@@ -207,14 +216,19 @@ fn alert_line(
     width: usize,
     theme: &Theme,
 ) -> Line<'static> {
-    let reading = reading_label(&alert.reading);
-    let reading_role = match alert.reading {
+    let mut reading = reading_label(&alert.reading, state.now);
+    let mut reading_role = match alert.reading {
         AlertReading::Firing => severity_role(alert.severity),
         _ => Role::Muted,
     };
+    if alert.flapping {
+        reading = format!("{FLAPPING} {reading}");
+        reading_role = Role::Degraded;
+    }
     let age = age_since(state.now, alert.alert.starts_at);
     let sources = format!("×{}", alert.sources.len());
-    let reading_w = text::width(&reading).min(24);
+    // The ack text (who, since, until) matters more than the tail of the labels on wide panes.
+    let reading_w = text::width(&reading).min((width / 2).clamp(24, 48));
     // indent, severity, gaps, reading, age, sources
     let fixed = 4 + 4 + 1 + 2 + reading_w + 2 + 4 + 1 + 3;
     let labels_w = width.saturating_sub(fixed).max(1);

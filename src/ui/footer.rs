@@ -135,3 +135,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+/// Why the filter being typed was refused, on the line next to the input (the footer is the last
+/// line, so "under the input" is the row right above it, over the pane border).
+pub fn draw_input_error(frame: &mut Frame, footer: Rect, state: &State, theme: &Theme) {
+    let (Some(_), Some(err)) = (&state.input, &state.input_error) else {
+        return;
+    };
+    if footer.y == 0 {
+        return;
+    }
+    let area = Rect {
+        y: footer.y - 1,
+        height: 1,
+        ..footer
+    };
+    let text = truncate(
+        &format!(" ✗ {}", safe(err)),
+        (area.width as usize).saturating_sub(1),
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, theme.style(Role::Error))).style(theme.style(Role::Bg)),
+        area,
+    );
+}

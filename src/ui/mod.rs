@@ -53,6 +53,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     alerts_pane::draw(frame, areas.alerts, state, theme);
     logs_pane::draw(frame, areas.logs, state, theme);
     footer::draw(frame, areas.footer, state, theme);
+    footer::draw_input_error(frame, areas.footer, state, theme);
     overlay::draw(frame, area, state, theme);
 }
 

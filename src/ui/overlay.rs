@@ -5,7 +5,8 @@ use super::text::{age_since, pad, safe, truncate};
 use super::theme::{Role, Theme};
 use crate::app::state::Overlay;
 use crate::app::{Action, State};
-use crate::domain::alerts::{AlertReading, DedupedAlert};
+use crate::domain::alerts::{DedupedAlert, Silence};
+use crate::domain::flap::SAMPLES;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -229,46 +230,80 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
             Span::styled(v, fg),
         ])
     };
-    let mut state_text = reading_label(&a.reading);
-    match &a.reading {
-        AlertReading::Acked {
-            comment,
-            since,
-            until,
-            ..
-        } => state_text.push_str(&format!(
-            " {} ago, until {}: {}",
-            age_since(state.now, *since).trim(),
-            until.format("%H:%M UTC"),
-            safe(comment)
-        )),
-        AlertReading::Silenced { comment, until, .. } => state_text.push_str(&format!(
-            " until {}: {}",
-            until.format("%H:%M UTC"),
-            safe(comment)
-        )),
-        _ => {}
+    let state_text = reading_label(&a.reading, state.now);
+    let mut lines = vec![field("state", state_text)];
+    if a.flapping {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<10} ", ""), muted),
+            Span::styled(super::alerts_pane::FLAPPING, theme.style(Role::Degraded)),
+            Span::styled(" no notification while it flaps", muted),
+        ]));
     }
-    let mut lines = vec![
-        field("state", state_text),
-        field("cluster", safe(&a.cluster).into_owned()),
-        field(
-            "sources",
-            format!(
-                "{} (×{})",
-                a.sources
-                    .iter()
-                    .map(|s| safe(s).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                a.sources.len()
-            ),
+    lines.push(field("flaps", flap_strip(state, a)));
+    lines.push(field("cluster", safe(&a.cluster).into_owned()));
+    lines.push(field(
+        "reported",
+        format!(
+            "by {} source{}: {}",
+            a.sources.len(),
+            if a.sources.len() == 1 { "" } else { "s" },
+            a.sources
+                .iter()
+                .map(|s| safe(s).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
-        field("started", time(state.now, a.alert.starts_at)),
-        field("updated", time(state.now, a.alert.updated_at)),
-    ];
+    ));
+    lines.push(field("started", time(state.now, a.alert.starts_at)));
+    lines.push(field("updated", time(state.now, a.alert.updated_at)));
+    if let Some(end) = a.alert.ends_at {
+        lines.push(field("ends", time_either(state.now, end)));
+    }
+    if !a.alert.receivers.is_empty() {
+        lines.push(field(
+            "receivers",
+            a.alert
+                .receivers
+                .iter()
+                .map(|r| safe(r).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
     if let Some(url) = &a.alert.generator_url {
         lines.push(field("generator", safe(url).into_owned()));
+    }
+    // The three annotations the on-call engineer reads first, then the rest with the labels.
+    for (key, title) in [
+        ("summary", "summary"),
+        ("description", "descr."),
+        ("runbook_url", "runbook"),
+    ] {
+        if let Some(v) = a.alert.annotations.get(key) {
+            lines.push(field(title, safe(v).into_owned()));
+        }
+    }
+    let silences = silences_of(state, a);
+    if !silences.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "silences",
+            theme.style(Role::Title),
+        )));
+        for s in silences {
+            let kind = if s.is_ack() { "ack" } else { "silence" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {kind} {} ", safe(&s.id)), muted),
+                Span::styled(
+                    format!(
+                        "by {}, until {}: {}",
+                        safe(&s.created_by),
+                        s.ends_at.format("%Y-%m-%d %H:%M UTC"),
+                        safe(&s.comment)
+                    ),
+                    fg,
+                ),
+            ]));
+        }
     }
     lines.push(Line::from(Span::styled("labels", theme.style(Role::Title))));
     for (k, v) in &a.alert.labels {
@@ -277,12 +312,18 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
             Span::styled(format!(" = {}", safe(v)), fg),
         ]));
     }
-    if !a.alert.annotations.is_empty() {
+    let other: Vec<_> = a
+        .alert
+        .annotations
+        .iter()
+        .filter(|(k, _)| !["summary", "description", "runbook_url"].contains(&k.as_str()))
+        .collect();
+    if !other.is_empty() {
         lines.push(Line::from(Span::styled(
             "annotations",
             theme.style(Role::Title),
         )));
-        for (k, v) in &a.alert.annotations {
+        for (k, v) in other {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {}", safe(k)), muted),
                 Span::styled(format!(": {}", safe(v)), fg),
@@ -290,4 +331,46 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `in 5 min` or `3 min ago`, with the absolute time.
+fn time_either(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    let rel = if t >= now {
+        format!("in {}", crate::domain::alerts::span(t - now))
+    } else {
+        format!("{} ago", crate::domain::alerts::span(now - t))
+    };
+    format!("{} ({rel})", t.format("%Y-%m-%d %H:%M:%S UTC"))
+}
+
+/// The silences (acks included) that mute this alert, as its cluster reports them.
+fn silences_of<'a>(state: &'a State, a: &DedupedAlert) -> Vec<&'a Silence> {
+    let Some(snap) = state.clusters.get(&a.cluster) else {
+        return Vec::new();
+    };
+    a.alert
+        .silenced_by
+        .iter()
+        .filter_map(|id| snap.silences.iter().find(|s| &s.id == id))
+        .collect()
+}
+
+/// The last 21 flap samples, oldest left: `█` firing, `▁` not, `·` not sampled yet; then the
+/// percent state change against the thresholds.
+pub fn flap_strip(state: &State, a: &DedupedAlert) -> String {
+    let history = state.flaps.history(&a.key);
+    let samples = history.map(|h| h.samples()).unwrap_or(&[]);
+    let mut strip: String =
+        std::iter::repeat_n('·', SAMPLES.saturating_sub(samples.len())).collect();
+    strip.extend(samples.iter().map(|f| if *f { '█' } else { '▁' }));
+    let pct = history.map_or(0.0, |h| h.percent);
+    let cfg = &state.flap_config;
+    if cfg.enabled {
+        format!(
+            "{strip} {pct:.1}% (flapping from {:.0}%, until {:.0}%)",
+            cfg.high, cfg.low
+        )
+    } else {
+        format!("{strip} {pct:.1}% (detection off)")
+    }
 }

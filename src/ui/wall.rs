@@ -24,11 +24,17 @@ pub struct Counts {
     pub critical: usize,
     pub warning: usize,
     pub acked: usize,
+    pub flapping: usize,
 }
 
 pub fn counts(state: &State) -> Counts {
     let mut c = Counts::default();
     for a in state.groups.iter().flat_map(|g| &g.alerts) {
+        if a.flapping {
+            // Held quiet: counted apart, never as firing.
+            c.flapping += 1;
+            continue;
+        }
         match (&a.reading, a.severity) {
             (AlertReading::Firing, Severity::Critical) => c.critical += 1,
             (AlertReading::Firing, Severity::Warning) => c.warning += 1,
@@ -132,8 +138,9 @@ fn draw_counts(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, big:
         ("CRIT firing", c.critical, severity_role(Severity::Critical)),
         ("WARN firing", c.warning, severity_role(Severity::Warning)),
         ("acked", c.acked, Role::Ok),
+        ("flapping", c.flapping, Role::Degraded),
     ];
-    let columns = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(area);
+    let columns = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(area);
     for ((label, n, role), col) in tiles.into_iter().zip(columns.iter()) {
         // A zero is drawn muted: the room looks for the numbers that are not zero.
         let style = if n == 0 {

@@ -1,0 +1,186 @@
+//! Which alerts deserve a notification, coalesced and rate-limited (issue 4 §8): a critical
+//! alert that fires, is neither silenced, acked nor flapping, and was not paged before in this
+//! session. Pure: the runtime performs the `Effect::Notify`.
+
+use super::msg::Effect;
+use crate::domain::alerts::{AlertReading, DedupedAlert, Severity};
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::time::Duration;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageCandidate {
+    pub key: u64,
+    pub name: String,
+    pub cluster: String,
+    pub summary: Option<String>,
+}
+
+impl PageCandidate {
+    pub fn from_alert(a: &DedupedAlert) -> Self {
+        Self {
+            key: a.key,
+            name: a
+                .identity
+                .get("alertname")
+                .cloned()
+                .unwrap_or_else(|| "alert".into()),
+            cluster: a.cluster.clone(),
+            summary: a.alert.annotations.get("summary").cloned(),
+        }
+    }
+}
+
+pub fn is_page_worthy(a: &DedupedAlert, now: DateTime<Utc>) -> bool {
+    a.severity == Severity::Critical
+        && a.reading == AlertReading::Firing
+        && !a.flapping
+        && a.alert.ends_at.is_none_or(|e| e > now)
+}
+
+#[derive(Clone, Debug)]
+pub struct NotifyState {
+    pub enabled: bool,
+    /// At most one notification per this interval; what arrives meanwhile is coalesced into the
+    /// next one.
+    pub min_interval: Duration,
+    /// Keys already paged (or queued) in this session: never twice, so a flapping alert that
+    /// fires again stays quiet.
+    pub paged: HashSet<u64>,
+    pub pending: Vec<u64>,
+    pub last_sent: Option<DateTime<Utc>>,
+}
+
+impl Default for NotifyState {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_interval: Duration::from_secs(30),
+            paged: HashSet::new(),
+            pending: Vec::new(),
+            last_sent: None,
+        }
+    }
+}
+
+/// Queues the new page-worthy alerts and emits one coalesced notification when the rate limit
+/// allows. Called after every source update and tick.
+pub fn collect(
+    n: &mut NotifyState,
+    candidates: &[PageCandidate],
+    now: DateTime<Utc>,
+) -> Option<Effect> {
+    if !n.enabled {
+        return None;
+    }
+    for c in candidates {
+        if n.paged.insert(c.key) {
+            n.pending.push(c.key);
+        }
+    }
+    if n.pending.is_empty() {
+        return None;
+    }
+    let interval = chrono::Duration::from_std(n.min_interval).unwrap_or(chrono::Duration::MAX);
+    if n.last_sent.is_some_and(|t| now - t < interval) {
+        return None;
+    }
+    // Still page-worthy now: one that turned flapping, acked or resolved while it waited is
+    // dropped (and stays paged).
+    let due: Vec<&PageCandidate> = n
+        .pending
+        .iter()
+        .filter_map(|k| candidates.iter().find(|c| c.key == *k))
+        .collect();
+    n.pending.clear();
+    if due.is_empty() {
+        return None;
+    }
+    n.last_sent = Some(now);
+    Some(message(&due))
+}
+
+fn message(due: &[&PageCandidate]) -> Effect {
+    if let [one] = due {
+        return Effect::Notify {
+            title: format!("CRIT {} ({})", one.name, one.cluster),
+            body: one
+                .summary
+                .clone()
+                .unwrap_or_else(|| format!("{} is firing", one.name)),
+        };
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for d in due {
+        if !names.contains(&d.name.as_str()) {
+            names.push(&d.name);
+        }
+    }
+    let mut body = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > 3 {
+        body.push_str(&format!(" and {} more", names.len() - 3));
+    }
+    Effect::Notify {
+        title: format!("{} new critical alerts", due.len()),
+        body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + chrono::Duration::seconds(s)
+    }
+
+    fn c(key: u64, name: &str) -> PageCandidate {
+        PageCandidate {
+            key,
+            name: name.into(),
+            cluster: "prod".into(),
+            summary: None,
+        }
+    }
+
+    #[test]
+    fn a_burst_is_one_notification_then_the_rate_limit_holds_the_rest() {
+        let mut n = NotifyState::default();
+        let burst: Vec<_> = (0..5).map(|k| c(k, &format!("A{k}"))).collect();
+        let e = collect(&mut n, &burst, t(0)).unwrap();
+        assert!(
+            matches!(&e, Effect::Notify { title, body } if title == "5 new critical alerts" && body == "A0, A1, A2 and 2 more")
+        );
+        // Same alerts again: nothing.
+        assert_eq!(collect(&mut n, &burst, t(1)), None);
+        // A new one within the interval waits, then comes alone.
+        let mut more = burst.clone();
+        more.push(c(9, "Late"));
+        assert_eq!(collect(&mut n, &more, t(10)), None);
+        assert_eq!(n.pending, [9]);
+        let e = collect(&mut n, &more, t(30)).unwrap();
+        assert!(matches!(&e, Effect::Notify { title, .. } if title == "CRIT Late (prod)"));
+    }
+
+    #[test]
+    fn pending_that_stopped_being_page_worthy_is_dropped() {
+        let mut n = NotifyState::default();
+        collect(&mut n, &[c(1, "A")], t(0));
+        assert_eq!(collect(&mut n, &[c(1, "A"), c(2, "B")], t(5)), None);
+        // B turned flapping (or was acked) before the interval passed.
+        assert_eq!(collect(&mut n, &[c(1, "A")], t(40)), None);
+        assert!(n.pending.is_empty());
+        // And it does not page later when it is page-worthy again.
+        assert_eq!(collect(&mut n, &[c(2, "B")], t(100)), None);
+    }
+
+    #[test]
+    fn disabled_never_notifies() {
+        let mut n = NotifyState {
+            enabled: false,
+            ..NotifyState::default()
+        };
+        assert_eq!(collect(&mut n, &[c(1, "A")], t(0)), None);
+    }
+}

@@ -1,0 +1,456 @@
+//! The alerts pane through the reducer: the matcher filter, flap marking, notifications.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use onwatch::app::keys::KeyCode;
+use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
+use onwatch::app::state::Setup;
+use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
+use onwatch::domain::health::{SourceId, SourceKind};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+fn am() -> SourceId {
+    SourceId::new(SourceKind::Alertmanager, "prod")
+}
+
+fn new_state() -> State {
+    State::new(
+        Setup {
+            user: "alice".into(),
+            read_only: false,
+            wall: false,
+            keymap: Keymap::with_overrides(&BTreeMap::new()).unwrap(),
+            sources: vec![am()],
+            slos: vec![],
+            burn_rules: vec![],
+            group_by: vec!["alertname".into()],
+            dedup_labels: vec!["replica".into()],
+            log_max_lines: 100,
+            log_max_bytes: 1 << 16,
+            theme_names: vec!["default".into()],
+            theme_index: 0,
+            local_offset: FixedOffset::east_opt(0).unwrap(),
+        },
+        t0(),
+    )
+}
+
+pub fn alert(pairs: &[(&str, &str)], started_min_ago: i64, now: DateTime<Utc>) -> Alert {
+    Alert {
+        labels: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Labels>(),
+        annotations: Labels::new(),
+        state: AmState::Active,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        starts_at: now - Duration::minutes(started_min_ago),
+        updated_at: now,
+        ends_at: None,
+        generator_url: None,
+        fingerprint: String::new(),
+        receivers: vec![],
+    }
+}
+
+struct H {
+    state: State,
+    clock: FixedClock,
+    generation: u64,
+}
+
+impl H {
+    fn new() -> Self {
+        Self {
+            state: new_state(),
+            clock: FixedClock::new(t0()),
+            generation: 0,
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        use onwatch::app::Clock;
+        self.clock.now()
+    }
+
+    fn poll(&mut self, alerts: Vec<Alert>, silences: Vec<Silence>) -> Vec<Effect> {
+        self.generation += 1;
+        let snapshot = ClusterSnapshot {
+            replicas: vec![ReplicaStatus {
+                name: "am-0".into(),
+                url: "http://am-0".into(),
+                version: None,
+                error: None,
+            }],
+            observations: alerts
+                .into_iter()
+                .map(|alert| Observation {
+                    cluster: "prod".into(),
+                    replica: "am-0".into(),
+                    alert,
+                })
+                .collect(),
+            silences,
+        };
+        let msg = Msg::Source(SourceUpdate {
+            source: am(),
+            generation: self.generation,
+            fetched_at: self.now(),
+            result: Ok(Payload::Alerts(Arc::new(snapshot))),
+        });
+        update(&mut self.state, msg, &self.clock)
+    }
+
+    fn key(&mut self, k: Key) -> Vec<Effect> {
+        update(&mut self.state, Msg::Key(k), &self.clock)
+    }
+
+    fn type_filter(&mut self, text: &str) {
+        self.key(Key::char('/'));
+        // Clear what was there.
+        for _ in 0..80 {
+            self.key(Key::plain(KeyCode::Backspace));
+        }
+        for c in text.chars() {
+            self.key(Key::char(c));
+        }
+        self.key(Key::plain(KeyCode::Enter));
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .state
+            .groups
+            .iter()
+            .flat_map(|g| &g.alerts)
+            .map(|a| {
+                format!(
+                    "{}/{}",
+                    a.identity["alertname"],
+                    a.identity.get("service").map_or("", String::as_str)
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+fn fixture(now: DateTime<Utc>) -> (Vec<Alert>, Vec<Silence>) {
+    let mut silenced = alert(
+        &[
+            ("alertname", "DiskFull"),
+            ("service", "db"),
+            ("severity", "warning"),
+        ],
+        60,
+        now,
+    );
+    silenced.silenced_by = vec!["m1".into()];
+    (
+        vec![
+            alert(
+                &[
+                    ("alertname", "HighLatency"),
+                    ("service", "checkout"),
+                    ("severity", "critical"),
+                ],
+                30,
+                now,
+            ),
+            alert(
+                &[
+                    ("alertname", "HighLatency"),
+                    ("service", "search"),
+                    ("severity", "warning"),
+                ],
+                2,
+                now,
+            ),
+            silenced,
+        ],
+        vec![Silence {
+            id: "m1".into(),
+            matchers: vec![],
+            starts_at: now - Duration::minutes(5),
+            ends_at: now + Duration::hours(1),
+            created_by: "carol".into(),
+            comment: "db maintenance".into(),
+            state: SilenceState::Active,
+        }],
+    )
+}
+
+#[test]
+fn filter_in_matcher_syntax_replaces_the_substring_filter() {
+    let mut h = H::new();
+    let (alerts, silences) = fixture(h.now());
+    h.poll(alerts, silences);
+    assert_eq!(h.names(), ["HighLatency/checkout", "HighLatency/search"]);
+
+    h.type_filter("{severity=\"critical\",service=~\"check.*\"}");
+    assert!(h.state.input.is_none());
+    assert_eq!(h.names(), ["HighLatency/checkout"]);
+
+    h.type_filter("service!~check.*");
+    assert_eq!(h.names(), ["HighLatency/search"]);
+
+    h.type_filter("@age>10m");
+    assert_eq!(h.names(), ["HighLatency/checkout"]);
+
+    // Naming a state shows it even though silenced alerts are hidden by default.
+    h.type_filter("@state=silenced");
+    assert_eq!(h.names(), ["DiskFull/db"]);
+
+    h.type_filter("@cluster=prod,alertname=HighLatency");
+    assert_eq!(h.names().len(), 2);
+    h.type_filter("@cluster=staging");
+    assert!(h.names().is_empty());
+
+    h.type_filter("");
+    assert_eq!(h.names().len(), 2);
+}
+
+#[test]
+fn a_bad_filter_keeps_the_input_open_with_the_reason() {
+    let mut h = H::new();
+    let (alerts, silences) = fixture(h.now());
+    h.poll(alerts, silences);
+    h.type_filter("service=~check.*");
+    let before = h.names();
+
+    h.type_filter("service=~\"(unclosed\"");
+    assert!(h.state.input.is_some(), "the input stays open");
+    let err = h.state.input_error.clone().unwrap();
+    assert!(err.contains("regex"), "{err}");
+    // The last good filter still applies.
+    assert_eq!(h.names(), before);
+
+    // It is drawn next to the input.
+    let backend = ratatui::backend::TestBackend::new(100, 30);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = onwatch::ui::load_theme("default", None).unwrap();
+    terminal
+        .draw(|f| onwatch::ui::draw(f, &h.state, &theme))
+        .unwrap();
+    let buf = terminal.backend().buffer().clone();
+    let row = |y: u16| -> String { (0..100).map(|x| buf[(x, y)].symbol().to_string()).collect() };
+    assert!(row(28).contains("✗ bad regex"), "{}", row(28));
+
+    // Typing clears the error; Esc leaves the filter as it was.
+    h.key(Key::plain(KeyCode::Backspace));
+    assert!(h.state.input_error.is_none());
+    h.key(Key::plain(KeyCode::Esc));
+    assert!(h.state.input.is_none());
+    assert_eq!(h.names(), before);
+}
+
+fn notifications(effects: &[Effect]) -> Vec<(String, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify { title, body } => Some((title.clone(), body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn crit(name: &str, instance: &str, now: DateTime<Utc>) -> Alert {
+    alert(
+        &[
+            ("alertname", name),
+            ("instance", instance),
+            ("severity", "critical"),
+        ],
+        1,
+        now,
+    )
+}
+
+#[test]
+fn new_criticals_in_one_update_are_one_notification_then_rate_limited() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut alerts: Vec<Alert> = (0..5)
+        .map(|i| crit("NodeDown", &format!("h{i}"), now))
+        .collect();
+    alerts.push(alert(
+        &[("alertname", "Warn"), ("severity", "warning")],
+        1,
+        now,
+    ));
+    let sent = notifications(&h.poll(alerts.clone(), vec![]));
+    assert_eq!(sent, [("5 new critical alerts".into(), "NodeDown".into())]);
+
+    // The same alerts on the next poll: nothing new.
+    h.clock.advance(Duration::seconds(15));
+    assert!(notifications(&h.poll(alerts.clone(), vec![])).is_empty());
+
+    // A new one 20 s after the last notification waits for the 30 s interval...
+    h.clock.advance(Duration::seconds(5));
+    alerts.push(crit("DbDown", "db-1", h.now()));
+    assert!(notifications(&h.poll(alerts.clone(), vec![])).is_empty());
+    // ...and a tick once it has passed delivers it.
+    h.clock.advance(Duration::seconds(10));
+    let sent = notifications(&update(&mut h.state, Msg::Tick, &h.clock));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "CRIT DbDown (prod)");
+}
+
+#[test]
+fn silenced_acked_and_warning_alerts_never_notify() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut silenced = crit("A", "x", now);
+    silenced.silenced_by = vec!["s".into()];
+    let sil = Silence {
+        id: "s".into(),
+        matchers: vec![],
+        starts_at: now,
+        ends_at: now + Duration::hours(1),
+        created_by: "bob".into(),
+        comment: "ACK: mine".into(),
+        state: SilenceState::Active,
+    };
+    let warn = alert(&[("alertname", "W"), ("severity", "warning")], 1, now);
+    assert!(notifications(&h.poll(vec![silenced, warn], vec![sil])).is_empty());
+}
+
+#[test]
+fn a_flapping_alert_notifies_once_not_once_per_flap() {
+    let mut h = H::new();
+    let mut sent = Vec::new();
+    for minute in 0..30 {
+        let alerts = if minute % 2 == 0 {
+            vec![crit("Flappy", "a", h.now())]
+        } else {
+            vec![]
+        };
+        sent.extend(notifications(&h.poll(alerts, vec![])));
+        h.clock.advance(Duration::minutes(1));
+        sent.extend(notifications(&update(&mut h.state, Msg::Tick, &h.clock)));
+    }
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        h.state
+            .flaps
+            .history(&h.state.key_cluster.keys().copied().next().unwrap())
+            .unwrap()
+            .flapping
+    );
+}
+
+#[test]
+fn an_alert_flapping_when_it_first_becomes_page_worthy_does_not_notify() {
+    // It flaps while a maintenance silence hides it; when the silence ends it is still flapping.
+    let mut h = H::new();
+    let silence = |now: DateTime<Utc>| Silence {
+        id: "m".into(),
+        matchers: vec![],
+        starts_at: now - Duration::hours(1),
+        ends_at: now + Duration::hours(1),
+        created_by: "carol".into(),
+        comment: "maintenance".into(),
+        state: SilenceState::Active,
+    };
+    let mut sent = Vec::new();
+    for minute in 0..12 {
+        let mut a = crit("Flappy", "b", h.now());
+        a.silenced_by = vec!["m".into()];
+        let alerts = if minute % 2 == 0 { vec![a] } else { vec![] };
+        sent.extend(notifications(&h.poll(alerts, vec![silence(h.now())])));
+        h.clock.advance(Duration::minutes(1));
+        sent.extend(notifications(&update(&mut h.state, Msg::Tick, &h.clock)));
+    }
+    assert!(sent.is_empty(), "{sent:?}");
+    // The silence is gone; the alert fires unsilenced but is flapping.
+    let sent = notifications(&h.poll(vec![crit("Flappy", "b", h.now())], vec![]));
+    assert!(sent.is_empty(), "{sent:?}");
+    assert!(h.state.groups[0].alerts[0].flapping);
+    assert_eq!(h.state.groups[0].flapping, 1);
+}
+
+fn screen(state: &State, w: u16, h: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(w, h);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = onwatch::ui::load_theme("default", None).unwrap();
+    terminal
+        .draw(|f| onwatch::ui::draw(f, state, &theme))
+        .unwrap();
+    let buf = terminal.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn detail_view_shows_everything_about_the_alert() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut a = crit("HighLatency", "api-1", now);
+    a.annotations
+        .insert("summary".into(), "p99 above 2s".into());
+    a.annotations
+        .insert("description".into(), "checkout is slow\x1b[31m".into());
+    a.annotations.insert(
+        "runbook_url".into(),
+        "https://runbooks.example/latency".into(),
+    );
+    a.annotations
+        .insert("dashboard".into(), "https://grafana.example/d/1".into());
+    a.generator_url = Some("http://prometheus.example/graph?g0.expr=x".into());
+    a.receivers = vec!["pager".into(), "slack".into()];
+    a.silenced_by = vec!["s1".into()];
+    let sil = Silence {
+        id: "s1".into(),
+        matchers: vec![],
+        starts_at: now - Duration::minutes(3),
+        ends_at: now + Duration::minutes(57),
+        created_by: "bob".into(),
+        comment: "ACK: on it".into(),
+        state: SilenceState::Active,
+    };
+    for _ in 0..3 {
+        h.poll(vec![a.clone()], vec![sil.clone()]);
+        h.clock.advance(Duration::minutes(1));
+        update(&mut h.state, Msg::Tick, &h.clock);
+    }
+    h.key(Key::plain(KeyCode::Enter)); // expand
+    h.key(Key::char('j'));
+    h.key(Key::plain(KeyCode::Enter)); // open
+    assert!(matches!(
+        h.state.overlay,
+        Some(onwatch::app::state::Overlay::AlertDetail(_))
+    ));
+    let text = screen(&h.state, 140, 45);
+    for want in [
+        "acked by bob, 6 min ago, expires in 54 min",
+        "p99 above 2s",
+        "checkout is slow",
+        "https://runbooks.example/latency",
+        "http://prometheus.example/graph?g0.expr=x",
+        "pager, slack",
+        "ack s1 by bob",
+        "ACK: on it",
+        "dashboard",
+        "prod",
+        "by 1 source: am-0",
+        "·················████ 0.0% (flapping from 20%, until 5%)",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    assert!(!text.contains('\x1b'));
+}
