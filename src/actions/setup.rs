@@ -1,0 +1,125 @@
+//! The executor's config and the reducer's `ActsSetup`, from the config file.
+
+use super::executor::{ExecutorConfig, RetryPolicy, Target};
+use crate::app::acts::{ActsSetup, Chain};
+use crate::config::{Config, EscalationTarget, secret};
+use crate::sources::alertmanager::AlertmanagerClient;
+use crate::sources::http::HttpClient;
+use crate::sources::pagerduty::{self, PagerDutyClient};
+use crate::sources::webhook::JsonPoster;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// What the cockpit needs to act: the executor's config and the reducer's view of it.
+/// `ssh_connection` is `$SSH_CONNECTION`.
+pub fn build(
+    config: &Config,
+    ssh_connection: Option<&str>,
+) -> Result<(ExecutorConfig, ActsSetup), String> {
+    let state_dir = config
+        .actions
+        .state_dir
+        .clone()
+        .unwrap_or_else(crate::config::state_dir);
+    let mut clusters = BTreeMap::new();
+    for am in &config.alertmanager {
+        let client = HttpClient::new(&am.http(), config.general.timeout)
+            .map_err(|e| format!("alertmanager/{}: {e}", am.name))?;
+        let replicas = am
+            .urls
+            .iter()
+            .map(|u| AlertmanagerClient::new(u, client.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("alertmanager/{}: {e}", am.name))?;
+        clusters.insert(am.name.clone(), replicas);
+    }
+    let poster = JsonPoster::new(config.general.timeout)?;
+    let mut targets = BTreeMap::new();
+    let mut secrets = Vec::new();
+    let mut chains = Vec::new();
+    for chain in &config.escalation {
+        let mut names = Vec::new();
+        for t in &chain.targets {
+            let place = format!("escalation {} target {}", chain.name, t.name());
+            let built = match t {
+                EscalationTarget::Pagerduty {
+                    routing_key, url, ..
+                } => {
+                    let base = url.as_deref().unwrap_or(pagerduty::DEFAULT_BASE);
+                    let client = PagerDutyClient::new(base, poster.clone())
+                        .map_err(|e| format!("{place}: {e}"))?;
+                    // a missing key must not keep the cockpit from starting mid-incident
+                    match secret::read(routing_key) {
+                        Ok(key) => {
+                            secrets.push(key.clone());
+                            Target::PagerDuty {
+                                client,
+                                routing_key: key,
+                            }
+                        }
+                        Err(e) => Target::Unavailable(format!("{place}: routing_key: {e}")),
+                    }
+                }
+                EscalationTarget::Webhook { url, body, .. } => {
+                    let url = url::Url::parse(url).map_err(|e| format!("{place}: url: {e}"))?;
+                    if !matches!(url.scheme(), "http" | "https") {
+                        return Err(format!("{place}: url: only http and https"));
+                    }
+                    Target::Webhook {
+                        url,
+                        poster: poster.clone(),
+                        body: body.clone(),
+                    }
+                }
+                EscalationTarget::Alertmanager {
+                    cluster, labels, ..
+                } => {
+                    if let Some(c) = cluster.as_ref().filter(|c| !clusters.contains_key(*c)) {
+                        return Err(format!("{place}: no [[alertmanager]] named {c}"));
+                    }
+                    Target::Alertmanager {
+                        cluster: cluster.clone(),
+                        labels: labels.clone(),
+                    }
+                }
+                EscalationTarget::Command { argv, .. } => {
+                    if argv.is_empty() {
+                        return Err(format!("{place}: argv is empty"));
+                    }
+                    Target::Command {
+                        argv: argv.clone(),
+                        timeout: Duration::from_secs(30),
+                    }
+                }
+            };
+            targets.insert((chain.name.clone(), t.name().to_string()), built);
+            names.push(t.name().to_string());
+        }
+        chains.push(Chain {
+            name: chain.name.clone(),
+            matchers: chain.matchers.clone(),
+            targets: names,
+        });
+    }
+    let exec = ExecutorConfig {
+        state_dir,
+        clusters,
+        targets,
+        retry: RetryPolicy {
+            retry_for: config.actions.retry_for,
+            ..RetryPolicy::default()
+        },
+        host: super::who::host(),
+        ssh_client: super::who::ssh_client(ssh_connection),
+        secrets,
+    };
+    let acts = ActsSetup {
+        ack_duration: config.actions.ack_duration,
+        until_resolved_step: config.actions.until_resolved_step,
+        chains,
+        runbook_dir: config.runbooks.dir.clone(),
+        over_ssh: ssh_connection.is_some_and(|s| !s.is_empty()),
+        nonce: std::process::id(),
+    };
+    Ok((exec, acts))
+}
