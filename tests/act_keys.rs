@@ -569,6 +569,11 @@ fn ack_pending_then_retrying_then_confirmed_by_the_poll() {
     );
     update(&mut s, result(Outcome::Done("s-new".into())), &clock());
     assert!(onwatch::app::acts::row_note(&s, &cpu(&s)).is_some());
+    // while it waits for the poll, each tick polls the cluster again
+    assert_eq!(
+        update(&mut s, Msg::Tick, &clock()),
+        vec![Effect::Refresh(vec![am()])]
+    );
     // a poll without the silence keeps it pending; with it, it is settled
     feed(&mut s, 2, vec![obs("Cpu", "a", &[], Labels::new())], vec![]);
     assert_eq!(s.acts.pending.len(), 1);
@@ -578,14 +583,23 @@ fn ack_pending_then_retrying_then_confirmed_by_the_poll() {
     else {
         panic!()
     };
+    // the silence is there but the freshest report of the alert does not say so yet
     feed(
         &mut s,
         3,
+        vec![obs("Cpu", "a", &[], Labels::new())],
+        vec![ack_silence("s-new", matchers, comment, 60)],
+    );
+    assert_eq!(s.acts.pending.len(), 1);
+    feed(
+        &mut s,
+        4,
         vec![obs("Cpu", "a", &["s-new"], Labels::new())],
         vec![ack_silence("s-new", matchers, comment, 60)],
     );
     assert!(s.acts.pending.is_empty());
-    assert!(s.status.unwrap().contains("confirmed by the poll"));
+    assert!(s.status.clone().unwrap().contains("confirmed by the poll"));
+    assert!(update(&mut s, Msg::Tick, &clock()).is_empty());
 }
 
 #[test]

@@ -796,6 +796,16 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
     let Some(snap) = state.clusters.get(cluster) else {
         return Vec::new();
     };
+    // Settled when the silence is seen and every alert it matches reads accordingly: with
+    // several replicas the freshest report of an alert may come from one that has not had
+    // the silence by gossip yet, and the row must not flash "firing" in between.
+    let mut silences = BTreeMap::new();
+    silences.insert(cluster.to_string(), snap.silences.clone());
+    let current = alerts::dedup(
+        snap.observations.iter().cloned(),
+        &state.dedup_labels,
+        &silences,
+    );
     let seen: Vec<String> = state
         .acts
         .pending
@@ -806,9 +816,20 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
                 return false;
             };
             let found = snap.silences.iter().find(|s| &s.id == silence);
+            let matching = || {
+                current
+                    .iter()
+                    .filter(|a| matches(&a.alert.labels, p.request.kind.matchers()))
+            };
             match &p.request.kind {
-                ActKind::Ack { .. } => found.is_some_and(|s| s.state != SilenceState::Expired),
-                ActKind::Unack { .. } => found.is_none_or(|s| s.state == SilenceState::Expired),
+                ActKind::Ack { .. } => {
+                    found.is_some_and(|s| s.state != SilenceState::Expired)
+                        && matching().all(|a| a.reading != AlertReading::Firing)
+                }
+                ActKind::Unack { .. } => {
+                    found.is_none_or(|s| s.state == SilenceState::Expired)
+                        && matching().all(|a| !a.alert.silenced_by.contains(silence))
+                }
                 _ => true,
             }
         })
@@ -867,6 +888,32 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
         effects.push(request(state, kind));
     }
     effects
+}
+
+/// Once a second while a delivered ack or un-ack waits for the poll to show it: poll its
+/// cluster again (replicas learn silences by gossip, a moment after the one we posted to).
+pub fn on_tick(state: &State) -> Vec<Effect> {
+    let clusters: BTreeSet<&str> = state
+        .acts
+        .pending
+        .values()
+        .filter(|p| p.delivered.is_some())
+        .map(|p| p.request.kind.cluster())
+        .collect();
+    if clusters.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::Refresh(
+        clusters
+            .into_iter()
+            .map(|c| {
+                crate::domain::health::SourceId::new(
+                    crate::domain::health::SourceKind::Alertmanager,
+                    c,
+                )
+            })
+            .collect(),
+    )]
 }
 
 /// What the row says instead of its reading while an action on it is pending, and who

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     state.now = clock.now();
     match msg {
-        Msg::Tick => Vec::new(),
+        Msg::Tick => acts::on_tick(state),
         Msg::Resize { width, height } => {
             state.size = (width, height);
             Vec::new()

@@ -162,7 +162,7 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tick.tick() => {
-                app::update(state, Msg::Tick, &clock);
+                effects = app::update(state, Msg::Tick, &clock);
                 dirty = true;
             }
             _ = tokio::time::sleep_until(frame_due), if dirty => {}
