@@ -44,7 +44,7 @@ struct Poll {
 }
 
 impl Poll {
-    async fn into_state(&mut self, s: &mut State) -> Vec<Effect> {
+    async fn apply_to(&mut self, s: &mut State) -> Vec<Effect> {
         let payload = self.fetcher.fetch().await.unwrap();
         self.generation += 1;
         update(
@@ -110,7 +110,7 @@ async fn carry_out(
     );
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        poll.into_state(s).await;
+        poll.apply_to(s).await;
         if s.acts.pending.is_empty() {
             return entered.elapsed();
         }
@@ -163,7 +163,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
     let (exec, mut rx) = executor(dir.path(), clusters, BTreeMap::new(), vec![]);
 
     let mut s = state();
-    poll.into_state(&mut s).await;
+    poll.apply_to(&mut s).await;
     assert_eq!(s.groups.len(), 2, "{:?}", s.groups);
 
     // ack the ActDisk group: a, a comment, Enter
@@ -213,7 +213,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
     s.show_silenced = true;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        poll.into_state(&mut s).await;
+        poll.apply_to(&mut s).await;
         let disk_acked = s
             .groups
             .iter()
@@ -255,7 +255,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        poll.into_state(&mut s).await;
+        poll.apply_to(&mut s).await;
         if s.groups
             .iter()
             .flat_map(|g| &g.alerts)
