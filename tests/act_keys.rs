@@ -750,3 +750,106 @@ fn runbook_opens_locally_shows_over_ssh_and_refuses_bad_urls() {
         );
     }
 }
+
+fn screen(s: &State, w: u16, h: u16) -> String {
+    let theme = onwatch::ui::load_theme("default", None).unwrap();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| onwatch::ui::draw(f, s, &theme)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn dialogs_render_at_80x24_and_200x50() {
+    for (w, h) in [(80, 24), (200, 50)] {
+        let mut s = with_alerts(false);
+        select(&mut s, "Disk", None);
+        press(&mut s, ch('a'));
+        typed(&mut s, "looking");
+        let out = screen(&s, w, h);
+        for want in [
+            "Acknowledge",
+            "silence on prod: {alertname=\"Disk\"}",
+            "[1h]",
+            "looking",
+            "matches 2 alert(s)",
+            "Enter ack",
+        ] {
+            assert!(out.contains(want), "{w}x{h} lacks {want:?}:\n{out}");
+        }
+        press(&mut s, TAB);
+        press(&mut s, TAB);
+        let out = screen(&s, w, h);
+        assert!(out.contains("[until resolved]"), "{out}");
+        assert!(out.contains("extended only while some onwatch"), "{out}");
+        press(&mut s, ESC);
+
+        select(&mut s, "Cpu", None);
+        press(&mut s, ch('e'));
+        let out = screen(&s, w, h);
+        for want in ["Escalate", "chain crit:", "▶ pd", "hook", "Enter escalate"] {
+            assert!(out.contains(want), "{w}x{h} lacks {want:?}:\n{out}");
+        }
+        press(&mut s, ESC);
+        // the pending ack shows on the row
+        select(&mut s, "Cpu", None);
+        press(&mut s, ch('a'));
+        press(&mut s, ENTER);
+        let out = screen(&s, w, h);
+        assert!(out.contains("ack pending"), "{w}x{h}:\n{out}");
+    }
+}
+
+#[test]
+fn runbook_markdown_renders_headings_lists_and_code() {
+    let mut s = with_alerts(false);
+    s.acts.setup.over_ssh = true;
+    press(&mut s, ch('r'));
+    update(
+        &mut s,
+        Msg::RunbookText {
+            title: "/srv/runbooks/Disk.md".into(),
+            result: Ok("# Disk full\n\n- check `df -h`\n  * nested\n```\nrm -rf /tmp/cache\n```\nplain \u{1b}[31mtext\n".into()),
+        },
+        &clock(),
+    );
+    let out = screen(&s, 100, 30);
+    for want in [
+        "Disk full",
+        "• check `df -h`",
+        "  • nested",
+        "  rm -rf /tmp/cache",
+        "plain \u{fffd}[31mtext",
+    ] {
+        assert!(out.contains(want), "lacks {want:?}:\n{out}");
+    }
+    assert!(!out.contains("# Disk"), "{out}");
+    assert!(!out.contains("```"), "{out}");
+}
+
+#[test]
+fn audit_view_shows_one_line_per_action() {
+    let mut s = with_alerts(false);
+    press(&mut s, Key::char(':'));
+    typed(&mut s, "audit");
+    press(&mut s, ENTER);
+    let line = r#"{"time":"2026-11-22T03:00:00Z","user":"alice","host":"h","ssh_client":null,"id":"1","action":"ack","cluster":"prod","matchers":{"alertname":"Disk"},"outcome":"done","detail":"sil-1"}"#;
+    update(
+        &mut s,
+        Msg::AuditLines(Ok(vec![line.into(), "not json".into()])),
+        &clock(),
+    );
+    let out = screen(&s, 120, 30);
+    assert!(
+        out.contains(r#"2026-11-22 03:00:00 alice ack prod {"alertname":"Disk"} done sil-1"#),
+        "{out}"
+    );
+    assert!(out.contains("not json"), "{out}");
+}

@@ -7,6 +7,7 @@ pub mod escalate;
 pub mod executor;
 pub mod osc;
 pub mod outbox;
+pub mod runbook;
 pub mod setup;
 pub mod who;
 

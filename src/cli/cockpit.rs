@@ -193,7 +193,8 @@ async fn event_loop(
                 Effect::OpenUrl(url) => open_url(&url),
                 Effect::ReadRunbook(path) => {
                     let title = path.display().to_string();
-                    let result = read_runbook(&path, state.acts.setup.runbook_dir.as_deref());
+                    let result =
+                        actions::runbook::read(&path, state.acts.setup.runbook_dir.as_deref());
                     queue.extend(app::update(
                         state,
                         Msg::RunbookText { title, result },
@@ -257,23 +258,6 @@ fn open_url(url: &str) {
         }
         Err(e) => tracing::warn!("cannot run {opener}: {e}"),
     }
-}
-
-/// Reads a local runbook, refusing a path that resolves (through links) outside the dir.
-fn read_runbook(path: &std::path::Path, dir: Option<&std::path::Path>) -> Result<String, String> {
-    let dir = dir.ok_or("no [runbooks] dir")?;
-    let real = path
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let real_dir = dir
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    if !real.starts_with(&real_dir) {
-        return Err(format!("{} is outside the runbook dir", path.display()));
-    }
-    let bytes = std::fs::read(&real).map_err(|e| format!("{}: {e}", path.display()))?;
-    let bytes = &bytes[..bytes.len().min(1 << 20)];
-    Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// Over SSH, a remote runbook's URL is made a hyperlink (OSC 8) where the view drew it.
