@@ -237,6 +237,47 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
     }
     assert_eq!(s.groups.iter().flat_map(|g| &g.alerts).count(), 3);
 
+    // "until resolved" extension: the same silence (same id) ends later, on both replicas
+    let live = clients[0].silences().await.unwrap();
+    let sil = live.iter().find(|x| x.id == ids[0]).unwrap().clone();
+    let new_end = sil.ends_at + chrono::Duration::hours(2);
+    exec.submit(onwatch::app::acts::ActionRequest {
+        id: "1-0-ext".into(),
+        created_at: chrono::Utc::now(),
+        user: "alice".into(),
+        kind: onwatch::app::acts::ActKind::Extend {
+            cluster: "prod".into(),
+            silence_id: sil.id.clone(),
+            matchers: sil
+                .matchers
+                .iter()
+                .map(|m| (m.name.clone(), m.value.clone()))
+                .collect(),
+            comment: sil.comment.clone(),
+            created_by: sil.created_by.clone(),
+            starts_at: sil.starts_at,
+            ends_at: new_end,
+        },
+    })
+    .unwrap();
+    let r = wait_for(&mut rx, |o| {
+        matches!(o, Outcome::Done(_) | Outcome::Failed(_))
+    })
+    .await;
+    assert_eq!(r.outcome, Outcome::Done(sil.id.clone()), "updated in place");
+    for c in &clients {
+        let id = &ids[0];
+        eventually(|| async {
+            let all = c.silences().await.unwrap();
+            let live: Vec<_> = all
+                .iter()
+                .filter(|x| x.state == SilenceState::Active)
+                .collect();
+            (live.len() == 1 && &live[0].id == id && live[0].ends_at == new_end).then_some(())
+        })
+        .await;
+    }
+
     // un-ack: u, Enter
     select_group(&mut s, "ActDisk");
     update(&mut s, Msg::Key(Key::char('u')), &SystemClock);

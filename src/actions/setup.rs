@@ -37,10 +37,22 @@ pub fn build(
     let mut targets = BTreeMap::new();
     let mut secrets = Vec::new();
     let mut chains = Vec::new();
-    for chain in &config.escalation {
-        let mut names = Vec::new();
+    for (i, chain) in config.escalation.iter().enumerate() {
+        if config.escalation[..i].iter().any(|c| c.name == chain.name) {
+            return Err(format!(
+                "escalation {}: two chains have this name",
+                chain.name
+            ));
+        }
+        if chain.targets.is_empty() {
+            return Err(format!("escalation {}: no targets", chain.name));
+        }
+        let mut names: Vec<String> = Vec::new();
         for t in &chain.targets {
             let place = format!("escalation {} target {}", chain.name, t.name());
+            if names.iter().any(|n| n == t.name()) {
+                return Err(format!("{place}: two targets of the chain have this name"));
+            }
             let built = match t {
                 EscalationTarget::Pagerduty {
                     routing_key, url, ..
@@ -122,4 +134,66 @@ pub fn build(
         nonce: std::process::id(),
     };
     Ok((exec, acts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        crate::config::parse(text, std::path::Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn chains_and_targets_from_the_config() {
+        let c = config(
+            r#"
+[[alertmanager]]
+name = "prod"
+urls = ["http://127.0.0.1:9093"]
+
+[actions]
+ack_duration = "4h"
+
+[[escalation]]
+name = "crit"
+matchers = { severity = "critical" }
+[[escalation.targets]]
+type = "pagerduty"
+name = "pd"
+routing_key = { env = "ONWATCH_TEST_SURELY_UNSET_KEY" }
+[[escalation.targets]]
+type = "alertmanager"
+name = "tier2"
+labels = { escalated = "true" }
+"#,
+        );
+        let (exec, acts) = build(&c, Some("10.0.0.1 4000 10.0.0.2 22")).unwrap();
+        assert_eq!(acts.ack_duration, Duration::from_secs(4 * 3600));
+        assert!(acts.over_ssh);
+        assert_eq!(acts.chains[0].targets, vec!["pd", "tier2"]);
+        assert_eq!(exec.ssh_client.as_deref(), Some("10.0.0.1 4000"));
+        // a missing routing key does not stop the cockpit: that target fails when used
+        match &exec.targets[&("crit".to_string(), "pd".to_string())] {
+            Target::Unavailable(why) => {
+                assert!(why.contains("ONWATCH_TEST_SURELY_UNSET_KEY"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let dup = config(
+            r#"
+[[escalation]]
+name = "crit"
+[[escalation.targets]]
+type = "command"
+name = "x"
+argv = ["true"]
+[[escalation.targets]]
+type = "command"
+name = "x"
+argv = ["true"]
+"#,
+        );
+        assert!(build(&dup, None).unwrap_err().contains("two targets"));
+    }
 }
