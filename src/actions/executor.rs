@@ -21,6 +21,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use url::Url;
 
+/// How long a delivered ack or un-ack waits for the other replicas to show it.
+const GOSSIP_WAIT: Duration = Duration::from_secs(2);
+
 /// One configured escalation target, ready to send.
 #[derive(Clone, Debug)]
 pub enum Target {
@@ -288,7 +291,9 @@ impl Inner {
                     created_by: req.user.clone(),
                     comment: comment.clone(),
                 };
-                self.silence_once(cluster, &silence).await
+                let id = self.silence_once(cluster, &silence).await?;
+                self.await_gossip(cluster, &id, false).await;
+                Ok(id)
             }
             ActKind::Extend {
                 cluster,
@@ -339,7 +344,10 @@ impl Inner {
                         }
                     }
                     match r.expire_silence(silence_id).await {
-                        Ok(()) => return Ok(silence_id.clone()),
+                        Ok(()) => {
+                            self.await_gossip(cluster, silence_id, true).await;
+                            return Ok(silence_id.clone());
+                        }
                         Err(e) => last = classify(&e),
                     }
                 }
@@ -356,6 +364,34 @@ impl Inner {
                 };
                 self.escalate(&esc, t).await
             }
+        }
+    }
+
+    /// Waits (at most 2 s) until every replica that answers shows the silence created, or
+    /// expired: replicas learn it by gossip, and the poll that follows should find the whole
+    /// cluster agreeing rather than a row that flips back for one poll.
+    async fn await_gossip(&self, cluster: &str, id: &str, expired: bool) {
+        let Ok(replicas) = self.replicas(cluster) else {
+            return;
+        };
+        let deadline = tokio::time::Instant::now() + GOSSIP_WAIT;
+        loop {
+            let mut agreed = true;
+            for r in replicas {
+                // a replica that does not answer cannot be waited for
+                if let Ok(list) = r.silences().await {
+                    let state = list.iter().find(|s| s.id == id).map(|s| s.state);
+                    agreed &= if expired {
+                        state.is_none_or(|s| s == SilenceState::Expired)
+                    } else {
+                        state.is_some_and(|s| s != SilenceState::Expired)
+                    };
+                }
+            }
+            if agreed || tokio::time::Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
 
