@@ -197,3 +197,18 @@ argv = ["true"]
         assert!(build(&dup, None).unwrap_err().contains("two targets"));
     }
 }
+
+#[cfg(test)]
+mod validation {
+    #[test]
+    fn zero_ack_duration_is_refused_with_file_line_and_key() {
+        let e = crate::config::parse(
+            "[actions]\nack_duration = \"0s\"\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("c.toml:2"), "{e}");
+        assert!(e.contains("ack_duration must be greater than 0"), "{e}");
+    }
+}

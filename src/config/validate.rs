@@ -39,6 +39,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     sources(&cx, config)?;
     slos(&cx, config)?;
     logs(&cx, config)?;
+    actions(&cx, config)?;
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -73,6 +74,24 @@ fn general(cx: &Ctx<'_>, config: &Config) -> Checked {
             "[general]",
             "user must not be empty (leave it out to use $USER)",
         ));
+    }
+    Ok(())
+}
+
+fn actions(cx: &Ctx<'_>, config: &Config) -> Checked {
+    let a = &config.actions;
+    for (key, d) in [
+        ("ack_duration", a.ack_duration),
+        ("until_resolved_step", a.until_resolved_step),
+        ("retry_for", a.retry_for),
+    ] {
+        positive(
+            cx,
+            &[Seg::Key("actions"), Seg::Key(key)],
+            "[actions]",
+            key,
+            d,
+        )?;
     }
     Ok(())
 }
