@@ -3,6 +3,7 @@
 //! Data flows one way: wire JSON -> `sources` -> domain types -> `poll` snapshot -> `app::Msg` ->
 //! `app::update` -> `app::State` -> `ui::draw`. See DESIGN §4 and the README.
 
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod config;

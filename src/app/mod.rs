@@ -2,12 +2,14 @@
 //! network, no async runtime: `update` describes effects and never performs them.
 
 pub mod action;
+pub mod acts;
 pub mod clock;
 pub mod keymap;
 pub mod keys;
 pub mod msg;
 pub mod notify;
 pub mod report;
+pub mod runbook;
 pub mod state;
 pub mod update;
 

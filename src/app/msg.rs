@@ -20,6 +20,15 @@ pub enum Msg {
     },
     /// A poller published a snapshot.
     Source(SourceUpdate),
+    /// The executor's news about an action (queued, retrying, done, failed).
+    ActionResult(super::acts::ActionResult),
+    /// A local runbook read for the in-cockpit view (over SSH).
+    RunbookText {
+        title: String,
+        result: Result<String, String>,
+    },
+    /// The newest audit log lines, for `:audit`.
+    AuditLines(Result<Vec<String>, String>),
 }
 
 /// The latest snapshot of one source, tagged so an older one never overwrites a newer one.
@@ -84,4 +93,14 @@ pub enum Effect {
         title: String,
         body: String,
     },
+    /// Hand an action to the executor (outbox first, then sent, retried, audited).
+    Act(Box<super::acts::ActionRequest>),
+    /// Open a checked runbook URL with the system opener (an argument, never a shell).
+    OpenUrl(String),
+    /// Read a checked local runbook file and answer with `Msg::RunbookText`.
+    ReadRunbook(std::path::PathBuf),
+    /// Copy text to the user's clipboard through the terminal (OSC 52).
+    Copy(String),
+    /// Read the audit log's newest lines and answer with `Msg::AuditLines`.
+    LoadAudit,
 }

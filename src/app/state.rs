@@ -174,6 +174,9 @@ pub struct State {
     /// Lines scrolled up from the bottom while paused.
     pub log_scroll: usize,
     pub log_filter: String,
+
+    /// Ack, un-ack, escalate and runbook: dialogs, views, pending requests.
+    pub acts: super::acts::Acts,
 }
 
 impl State {
@@ -228,6 +231,7 @@ impl State {
             follow: true,
             log_scroll: 0,
             log_filter: String::new(),
+            acts: Default::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The reducer: `update(&mut State, Msg, &Clock) -> Vec<Effect>`. Pure: no I/O, no sleeping.
 
 use super::action::Action;
+use super::acts;
 use super::clock::Clock;
 use super::keys::{Key, KeyCode};
 use super::msg::{Effect, LogWindow, Msg, Payload, SloSample, SourceUpdate};
@@ -13,7 +14,9 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             state.sample_flaps();
-            notifications(state)
+            let mut effects = notifications(state);
+            effects.extend(acts::on_tick(state));
+            effects
         }
         Msg::Resize { width, height } => {
             state.size = (width, height);
@@ -21,9 +24,31 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
         }
         Msg::Key(key) => on_key(state, key),
         Msg::Source(update) => {
+            let cluster = (update.source.kind == crate::domain::health::SourceKind::Alertmanager)
+                .then(|| update.source.name.clone());
             apply_source(state, update);
             state.sample_flaps();
-            notifications(state)
+            let mut effects = notifications(state);
+            if let Some(c) = cluster {
+                effects.extend(acts::on_alerts(state, &c));
+            }
+            effects
+        }
+        Msg::ActionResult(result) => acts::on_result(state, result),
+        Msg::RunbookText { title, result } => {
+            if let Some(acts::View::Runbook { text, .. }) = state.acts.view.as_mut() {
+                *text = Some(result);
+            } else if let Err(e) = result {
+                state.status = Some(format!("runbook {title}: {e}"));
+            }
+            Vec::new()
+        }
+        Msg::AuditLines(result) => {
+            if let Some(acts::View::Audit { lines, scroll }) = state.acts.view.as_mut() {
+                *scroll = result.as_ref().map_or(0, |l| l.len().saturating_sub(1));
+                *lines = Some(result);
+            }
+            Vec::new()
         }
     }
 }
@@ -38,6 +63,9 @@ fn notifications(state: &mut State) -> Vec<Effect> {
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     if state.input.is_some() {
         return on_input_key(state, key);
+    }
+    if let Some(effects) = acts::on_key(state, key) {
+        return effects;
     }
     match state.overlay {
         Some(Overlay::ConfirmQuit) => {
@@ -144,7 +172,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
-        Action::Ack | Action::Unack | Action::Escalate | Action::Runbook | Action::Logs => {
+        Action::Ack => acts::open_ack(state),
+        Action::Unack => acts::open_unack(state),
+        Action::Escalate => acts::open_escalate(state),
+        Action::Runbook => return acts::runbook(state),
+        Action::Logs => {
             state.status = Some(format!("{}: not available in this version", action.name()));
         }
     }
@@ -247,6 +279,7 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         },
         (Some("refresh"), None) => return vec![Effect::Refresh(Vec::new())],
         (Some("help"), None) => state.overlay = Some(Overlay::Help),
+        (Some("audit"), None) => return acts::open_audit(state),
         (None, _) => {}
         (Some(other), _) => {
             state.status = Some(format!(
@@ -255,6 +288,11 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// A key as the text areas of the dialogs take it.
+pub(crate) fn textarea_input(key: Key) -> ratatui_textarea::Input {
+    to_textarea_input(key)
 }
 
 fn to_textarea_input(key: Key) -> ratatui_textarea::Input {

@@ -2,6 +2,7 @@
 //! the screen is drawn only when the state changed, at most about 30 times a second.
 
 use super::{Cli, EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, overrides};
+use crate::actions;
 use crate::app::{self, Effect, Msg, State, SystemClock};
 use crate::config::{self, Config};
 use crate::poll::{self, PollerHandle};
@@ -40,6 +41,35 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     let notifier = super::notify::Notifier::from_env(config.notify.clone());
     state.status = banner;
     state.wall_options = config.wall.options();
+    let ssh = std::env::var("SSH_CONNECTION")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let (exec_config, acts_setup) = match actions::build(&config, ssh.as_deref()) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("onwatch: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    state.acts.setup = acts_setup;
+    let (act_tx, act_rx) = tokio::sync::mpsc::unbounded_channel();
+    let executor = match actions::Executor::new(exec_config, act_tx) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("onwatch: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    // a wall or read-only cockpit sends nothing, not even what an earlier run left behind
+    if !state.read_only
+        && let Err(e) = executor.resume()
+    {
+        state.status = Some(format!("outbox: {e}"));
+    }
+    let mut acts = Acts {
+        executor,
+        results: act_rx,
+    };
     let mut themes = ThemeCache::new(cli.no_color);
     if let Err(e) = themes.get(state.theme_name()) {
         eprintln!("onwatch: {e}");
@@ -68,6 +98,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
         &wake,
         &mut themes,
         &notifier,
+        &mut acts,
     )
     .await;
     drop(guard);
@@ -81,6 +112,7 @@ async fn event_loop(
     wake: &Notify,
     themes: &mut ThemeCache,
     notifier: &super::notify::Notifier,
+    acts: &mut Acts,
 ) -> i32 {
     let clock = SystemClock;
     let (Ok(mut hangup), Ok(mut term)) = (
@@ -139,6 +171,10 @@ async fn event_loop(
                     }
                 }
             }
+            Some(result) = acts.results.recv() => {
+                effects = app::update(state, Msg::ActionResult(result), &clock);
+                dirty = true;
+            }
             _ = tick.tick() => {
                 effects = app::update(state, Msg::Tick, &clock);
                 dirty = true;
@@ -151,9 +187,43 @@ async fn event_loop(
             }
             _ = term.recv() => return 143,
         }
-        for effect in effects {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
             match effect {
                 Effect::Quit => return EXIT_OK,
+                Effect::Act(req) => {
+                    if state.read_only {
+                        continue;
+                    }
+                    if let Err(e) = acts.executor.submit((*req).clone()) {
+                        let result = app::acts::ActionResult {
+                            request: *req,
+                            outcome: app::acts::Outcome::Failed(format!("not queued: {e}")),
+                        };
+                        queue.extend(app::update(state, Msg::ActionResult(result), &clock));
+                    }
+                    dirty = true;
+                }
+                Effect::OpenUrl(url) => open_url(&url),
+                Effect::ReadRunbook(path) => {
+                    let title = path.display().to_string();
+                    let result =
+                        actions::runbook::read(&path, state.acts.setup.runbook_dir.as_deref());
+                    queue.extend(app::update(
+                        state,
+                        Msg::RunbookText { title, result },
+                        &clock,
+                    ));
+                    dirty = true;
+                }
+                Effect::Copy(text) => {
+                    let _ = actions::osc::write_osc52(guard.terminal.backend_mut(), &text);
+                }
+                Effect::LoadAudit => {
+                    let lines = actions::audit::AuditLog::tail(acts.executor.audit_path(), 2000);
+                    queue.extend(app::update(state, Msg::AuditLines(lines), &clock));
+                    dirty = true;
+                }
                 Effect::Refresh(ids) => {
                     for p in pollers
                         .iter()
@@ -171,9 +241,50 @@ async fn event_loop(
             if screen.draw(guard, state, themes).is_err() {
                 return EXIT_FAILURE;
             }
+            write_link(guard, state);
             last_draw = Instant::now();
             dirty = false;
         }
+    }
+}
+
+/// The executor and the channel its results come back on.
+struct Acts {
+    executor: actions::Executor,
+    results: tokio::sync::mpsc::UnboundedReceiver<app::acts::ActionResult>,
+}
+
+/// The system opener with the URL as its one argument (no shell); reaped in the background.
+fn open_url(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match tokio::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+            });
+        }
+        Err(e) => tracing::warn!("cannot run {opener}: {e}"),
+    }
+}
+
+/// Over SSH, a remote runbook's URL is made a hyperlink (OSC 8) where the view drew it.
+fn write_link(guard: &mut terminal::TerminalGuard, state: &State) {
+    let Ok(size) = guard.terminal.size() else {
+        return;
+    };
+    let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    if let Some((x, y, text)) = ui::dialog::link_anchor(area, state) {
+        let _ = actions::osc::write_osc8_at(guard.terminal.backend_mut(), x, y, &text, &text);
     }
 }
 

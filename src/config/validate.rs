@@ -41,6 +41,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     logs(&cx, config)?;
     wall(&cx, config)?;
     alert_flaps(&cx, config)?;
+    actions(&cx, config)?;
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -96,6 +97,24 @@ fn wall(cx: &Ctx<'_>, config: &Config) -> Checked {
             "[wall]",
             "rotate",
             rotate,
+        )?;
+    }
+    Ok(())
+}
+
+fn actions(cx: &Ctx<'_>, config: &Config) -> Checked {
+    let a = &config.actions;
+    for (key, d) in [
+        ("ack_duration", a.ack_duration),
+        ("until_resolved_step", a.until_resolved_step),
+        ("retry_for", a.retry_for),
+    ] {
+        positive(
+            cx,
+            &[Seg::Key("actions"), Seg::Key(key)],
+            "[actions]",
+            key,
+            d,
         )?;
     }
     Ok(())

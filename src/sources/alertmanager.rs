@@ -25,6 +25,17 @@ pub struct PostableSilence {
     pub comment: String,
 }
 
+/// An alert to post (`postableAlert`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostableAlert {
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub starts_at: DateTime<Utc>,
+    #[serde(rename = "generatorURL", skip_serializing_if = "Option::is_none")]
+    pub generator_url: Option<String>,
+}
+
 /// What `/api/v2/status` says about this replica and its cluster.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmStatus {
@@ -308,6 +319,18 @@ impl AlertmanagerClient {
             .await?
             .json("a silence id (silenceID)")?;
         Ok(resp.silence_id)
+    }
+
+    /// Posts alerts (`POST /api/v2/alerts`), as a Prometheus would: used to re-post an alert
+    /// with extra labels so Alertmanager's routing pages the next tier.
+    pub async fn post_alerts(&self, alerts: &[PostableAlert]) -> Result<(), SourceError> {
+        let request = self.http.post(self.url(&["alerts"])).json(alerts);
+        let resp = self.http.send(request).await?;
+        if resp.is_success() {
+            Ok(())
+        } else {
+            Err(resp.http_error())
+        }
     }
 
     /// Expires a silence now (Alertmanager keeps it, as expired).

@@ -3,4 +3,6 @@
 pub mod alertmanager;
 pub mod http;
 pub mod loki;
+pub mod pagerduty;
 pub mod prometheus;
+pub mod webhook;

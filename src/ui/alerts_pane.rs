@@ -165,13 +165,20 @@ fn group_line(state: &State, group: &AlertGroup, width: usize, theme: &Theme) ->
         .oldest_start()
         .map(|t| age_since(state.now, t))
         .unwrap_or_default();
-    let counts = counts(group);
+    let mut counts = counts(group);
     let badge = if group.flapping > 0 {
         format!("{FLAPPING} ")
     } else {
         String::new()
     };
     let badge_w = badge.len();
+    if let Some(note) = group
+        .alerts
+        .iter()
+        .find_map(|a| crate::app::acts::row_note(state, a))
+    {
+        counts.push_str(&format!(", {}", safe(&note)));
+    }
     let right_w = text::width(&counts) + 2 + 4;
     let title_w = width
         .saturating_sub(2 + 4 + 1 + 1 + badge_w + right_w)
@@ -216,7 +223,8 @@ fn alert_line(
     width: usize,
     theme: &Theme,
 ) -> Line<'static> {
-    let mut reading = reading_label(&alert.reading, state.now);
+    let mut reading = crate::app::acts::row_note(state, alert)
+        .unwrap_or_else(|| reading_label(&alert.reading, state.now));
     let mut reading_role = match alert.reading {
         AlertReading::Firing => severity_role(alert.severity),
         _ => Role::Muted,

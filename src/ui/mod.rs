@@ -5,6 +5,7 @@
 
 mod alerts_pane;
 pub mod color;
+pub mod dialog;
 mod footer;
 mod header;
 pub mod input;

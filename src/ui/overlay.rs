@@ -20,6 +20,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, theme),
         Some(Overlay::AlertDetail(a)) => detail(frame, area, state, a, theme),
     }
+    super::dialog::draw(frame, area, state, theme);
 }
 
 /// A rectangle of at most `w` x `h`, centred in `area`.

@@ -1,0 +1,15 @@
+//! Performs the effects that act on the world (ack, un-ack, extend, escalate, open a runbook):
+//! every request goes to a durable outbox in the state dir before it is sent, is retried with
+//! backoff until delivered, and is written to the audit log. Results come back as `Msg`s.
+
+pub mod audit;
+pub mod escalate;
+pub mod executor;
+pub mod osc;
+pub mod outbox;
+pub mod runbook;
+pub mod setup;
+pub mod who;
+
+pub use executor::{Executor, ExecutorConfig, RetryPolicy, Target};
+pub use setup::build;

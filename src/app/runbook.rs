@@ -1,0 +1,200 @@
+//! Which runbook an alert has, and whether it is safe to hand to an opener (DESIGN §5).
+//! Pure: paths are checked lexically here; the executor canonicalises before reading.
+
+use crate::domain::alerts::Labels;
+use std::path::{Component, Path, PathBuf};
+use url::Url;
+
+/// A runbook that passed the checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunbookTarget {
+    /// An http(s) URL.
+    Remote(String),
+    /// A markdown file inside the runbook dir.
+    Local(PathBuf),
+}
+
+impl RunbookTarget {
+    /// What an opener receives: the URL, or a `file://` URL for a local file.
+    pub fn url(&self) -> String {
+        match self {
+            RunbookTarget::Remote(u) => u.clone(),
+            RunbookTarget::Local(p) => Url::from_file_path(p)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| p.display().to_string()),
+        }
+    }
+}
+
+/// Characters a shell would read specially: refused even though no shell is ever used, so a
+/// copy-pasted URL cannot surprise anyone downstream.
+const SHELL_META: &[char] = &[
+    ';', '|', '&', '$', '`', '<', '>', '(', ')', '\\', '"', '\'', '*', '!', '{', '}', '\n', '\r',
+    '\t', ' ',
+];
+
+/// The runbook of an alert: annotation `runbook_url`, else `<dir>/<alertname>.md`.
+pub fn locate(
+    annotations: &Labels,
+    labels: &Labels,
+    dir: Option<&Path>,
+) -> Result<RunbookTarget, String> {
+    if let Some(url) = annotations
+        .get("runbook_url")
+        .filter(|u| !u.trim().is_empty())
+    {
+        return check(url.trim(), dir);
+    }
+    let Some(dir) = dir else {
+        return Err("no runbook_url annotation and no [runbooks] dir configured".into());
+    };
+    let name = labels.get("alertname").map(String::as_str).unwrap_or("");
+    if name.is_empty()
+        || name.starts_with('.')
+        || name.contains(['/', '\\'])
+        || name.contains(SHELL_META)
+    {
+        return Err(format!(
+            "refused: alertname {name:?} is not a safe file name"
+        ));
+    }
+    Ok(RunbookTarget::Local(dir.join(format!("{name}.md"))))
+}
+
+/// Accepts http, https, and file URLs that point inside `dir`; refuses anything else.
+pub fn check(text: &str, dir: Option<&Path>) -> Result<RunbookTarget, String> {
+    let shown: String = text.chars().take(80).filter(|c| !c.is_control()).collect();
+    if text.starts_with('-') {
+        return Err(format!(
+            "refused runbook {shown:?}: looks like a command-line flag"
+        ));
+    }
+    if text.contains(SHELL_META) || text.chars().any(char::is_control) {
+        return Err(format!(
+            "refused runbook {shown:?}: contains shell metacharacters or spaces"
+        ));
+    }
+    let url = Url::parse(text).map_err(|e| format!("refused runbook {shown:?}: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => {
+            Ok(RunbookTarget::Remote(url.to_string()))
+        }
+        "file" => {
+            let Some(dir) = dir else {
+                return Err(format!(
+                    "refused runbook {shown:?}: file URLs need a [runbooks] dir"
+                ));
+            };
+            let path = url
+                .to_file_path()
+                .map_err(|_| format!("refused runbook {shown:?}: not a local file URL"))?;
+            if inside(&path, dir) {
+                Ok(RunbookTarget::Local(path))
+            } else {
+                Err(format!(
+                    "refused runbook {shown:?}: outside the runbook dir {}",
+                    dir.display()
+                ))
+            }
+        }
+        other => Err(format!(
+            "refused runbook {shown:?}: scheme {other:?} (only http, https, file)"
+        )),
+    }
+}
+
+/// Lexically inside: no `..`, and under `dir` once both are normalised.
+fn inside(path: &Path, dir: &Path) -> bool {
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return false;
+    }
+    let norm = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect()
+    };
+    let (p, d) = (norm(path), norm(dir));
+    p != d && p.starts_with(&d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        PathBuf::from("/srv/runbooks")
+    }
+
+    #[test]
+    fn accepts_http_https_and_file_inside() {
+        assert_eq!(
+            check("https://wiki.example.com/rb/HighLatency", None),
+            Ok(RunbookTarget::Remote(
+                "https://wiki.example.com/rb/HighLatency".into()
+            ))
+        );
+        assert!(matches!(
+            check("http://x.example/a?b=c", None),
+            Ok(RunbookTarget::Remote(_))
+        ));
+        assert_eq!(
+            check("file:///srv/runbooks/disk/Full.md", Some(&dir())),
+            Ok(RunbookTarget::Local("/srv/runbooks/disk/Full.md".into()))
+        );
+    }
+
+    #[test]
+    fn refuses_everything_else() {
+        let d = dir();
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,hi",
+            "ftp://x.example/r",
+            "file:///etc/passwd",
+            "file:///srv/runbooks/../../etc/passwd",
+            "file:///srv/runbooks",
+            "--help",
+            "-oProxyCommand=evil",
+            "https://x.example/$(reboot)",
+            "https://x.example/a;rm -rf",
+            "https://x.example/a|b",
+            "https://x.example/`id`",
+            "https://x.example/a b",
+            "https://x.example/a\nb",
+        ] {
+            let r = check(bad, Some(&d));
+            assert!(r.is_err(), "{bad:?} was accepted: {r:?}");
+            assert!(r.unwrap_err().starts_with("refused runbook"), "{bad:?}");
+        }
+        assert!(check("file:///srv/runbooks/a.md", None).is_err());
+    }
+
+    #[test]
+    fn locate_prefers_annotation_then_dir() {
+        let mut ann = Labels::new();
+        let mut labels = Labels::new();
+        labels.insert("alertname".into(), "DiskFull".into());
+        assert_eq!(
+            locate(&ann, &labels, Some(&dir())),
+            Ok(RunbookTarget::Local("/srv/runbooks/DiskFull.md".into()))
+        );
+        assert!(locate(&ann, &labels, None).is_err());
+        ann.insert("runbook_url".into(), "https://rb.example/disk".into());
+        assert_eq!(
+            locate(&ann, &labels, None),
+            Ok(RunbookTarget::Remote("https://rb.example/disk".into()))
+        );
+        ann.clear();
+        labels.insert("alertname".into(), "../x".into());
+        assert!(locate(&ann, &labels, Some(&dir())).is_err());
+    }
+
+    #[test]
+    fn local_target_becomes_a_file_url() {
+        assert_eq!(
+            RunbookTarget::Local("/srv/runbooks/A.md".into()).url(),
+            "file:///srv/runbooks/A.md"
+        );
+    }
+}

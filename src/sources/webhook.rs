@@ -1,0 +1,149 @@
+//! Escalation webhooks: a JSON body POSTed to a URL, with the answer classified for retrying
+//! (2xx delivered, 429 and 5xx and transport failures retried, other 4xx refused).
+
+use crate::domain::logs::{SanitiseOptions, sanitise};
+use std::time::Duration;
+use url::Url;
+
+/// How a POST ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// 2xx, with the start of the body.
+    Accepted { status: u16, body: String },
+    /// 4xx other than 408/429: sending it again will not help.
+    Refused { status: u16, body: String },
+    /// 429: retry after the server's `Retry-After` when it gave one.
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx, 408, timeout, refused connection: retry.
+    Failed(String),
+}
+
+/// A client for JSON POSTs with a timeout; redirects are not followed.
+#[derive(Clone, Debug)]
+pub struct JsonPoster {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl JsonPoster {
+    pub fn new(timeout: Duration) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("onwatch/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(Self { client, timeout })
+    }
+
+    /// POSTs `body` (already JSON text) to `url`.
+    pub async fn post(&self, url: &Url, body: String) -> Delivery {
+        let request = self
+            .client
+            .post(url.clone())
+            .header("content-type", "application/json")
+            .body(body);
+        let response = match tokio::time::timeout(self.timeout, request.send()).await {
+            Err(_) => return Delivery::Failed(format!("timed out after {:?}", self.timeout)),
+            Ok(Err(e)) => return Delivery::Failed(clean(&e.without_url().to_string())),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = match tokio::time::timeout(self.timeout, response.bytes()).await {
+            Ok(Ok(b)) => clean(&String::from_utf8_lossy(&b[..b.len().min(400)])),
+            _ => String::new(),
+        };
+        match status {
+            200..=299 => Delivery::Accepted { status, body },
+            429 => Delivery::RateLimited { retry_after },
+            408 | 500..=599 => Delivery::Failed(format!("HTTP {status}: {body}")),
+            _ => Delivery::Refused { status, body },
+        }
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is read as "soon": a minute).
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    Some(match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs.min(3600)),
+        Err(_) => Duration::from_secs(60),
+    })
+}
+
+fn clean(s: &str) -> String {
+    sanitise(s.as_bytes(), SanitiseOptions::default())
+        .replace("^J", " ")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// Fills `{{name}}` placeholders from `lookup`; `escape_json` escapes each value for a JSON
+/// string (the template's quotes stay the template's). Unknown names become empty.
+pub fn render(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    escape_json: bool,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let value = lookup(after[..end].trim()).unwrap_or_default();
+        if escape_json {
+            let quoted = serde_json::Value::String(value).to_string();
+            out.push_str(&quoted[1..quoted.len() - 1]);
+        } else {
+            out.push_str(&value);
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_escapes_for_json() {
+        let look = |k: &str| match k {
+            "note" => Some("say \"hi\"\n".to_string()),
+            "labels.a" => Some("b".to_string()),
+            _ => None,
+        };
+        let out = render(
+            r#"{"n":"{{ note }}","a":"{{labels.a}}","x":"{{nope}}"}"#,
+            &look,
+            true,
+        );
+        assert_eq!(out, r#"{"n":"say \"hi\"\n","a":"b","x":""}"#);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["n"], "say \"hi\"\n");
+        assert_eq!(render("--x={{labels.a}} {{", &look, false), "--x=b {{");
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(""), None);
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::from_secs(60))
+        );
+    }
+}

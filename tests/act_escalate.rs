@@ -1,0 +1,140 @@
+//! Escalation targets other than PagerDuty: an Alertmanager re-post with extra labels, and a
+//! command run with an argument vector (never a shell).
+
+#![allow(clippy::unwrap_used)]
+mod act_support;
+
+use act_support::{executor, wait_for};
+use chrono::Utc;
+use onwatch::actions::Target;
+use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
+use onwatch::domain::alerts::Labels;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn escalation(target: &str, note: &str) -> ActionRequest {
+    ActionRequest {
+        id: format!("1-0-{target}"),
+        created_at: Utc::now(),
+        user: "alice".into(),
+        kind: ActKind::Escalate {
+            cluster: "prod".into(),
+            chain: "crit".into(),
+            target: target.into(),
+            labels: labels(&[("alertname", "Disk"), ("severity", "warning")]),
+            annotations: labels(&[("summary", "disk full")]),
+            starts_at: Utc::now(),
+            generator_url: None,
+            fingerprint: "f".into(),
+            note: note.into(),
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alertmanager_repost_adds_the_labels_on_every_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fakes = Vec::new();
+    let mut clients = Vec::new();
+    for _ in 0..2 {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        clients.push(act_support::am_client(&format!(
+            "http://{}",
+            l.local_addr().unwrap()
+        )));
+        fakes.push(act_support::fake::serve_am(l));
+    }
+    let mut clusters = BTreeMap::new();
+    clusters.insert("prod".to_string(), clients);
+    let mut targets = BTreeMap::new();
+    targets.insert(
+        ("crit".to_string(), "tier2".to_string()),
+        Target::Alertmanager {
+            cluster: None,
+            labels: labels(&[("escalated", "true"), ("severity", "critical")]),
+        },
+    );
+    let (x, mut rx) = executor(dir.path(), clusters, targets, vec![]);
+    x.submit(escalation("tier2", "wake tier 2")).unwrap();
+    let r = wait_for(&mut rx, |o| {
+        matches!(o, Outcome::Done(_) | Outcome::Failed(_))
+    })
+    .await;
+    assert!(matches!(r.outcome, Outcome::Done(_)), "{r:?}");
+    for (am, _) in &fakes {
+        let s = am.lock().unwrap();
+        assert_eq!(s.alerts.len(), 1);
+        let a = &s.alerts[0];
+        assert_eq!(a["labels"]["escalated"], "true");
+        assert_eq!(a["labels"]["severity"], "critical");
+        assert_eq!(a["labels"]["alertname"], "Disk");
+        assert_eq!(a["annotations"]["escalated_by"], "alice");
+        assert_eq!(a["annotations"]["escalation_note"], "wake tier 2");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_gets_each_placeholder_as_one_argument_and_no_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("args");
+    // the program writes its arguments one per line; a shell would have run `touch`
+    let script = dir.path().join("record.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> {}; done\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let pwned = dir.path().join("pwned");
+    let note = format!("x; touch {} $(touch {})", pwned.display(), pwned.display());
+    let mut targets = BTreeMap::new();
+    targets.insert(
+        ("crit".to_string(), "cmd".to_string()),
+        Target::Command {
+            argv: vec![
+                script.display().to_string(),
+                "--alert={{alertname}}".into(),
+                "{{note}}".into(),
+            ],
+            timeout: Duration::from_secs(10),
+        },
+    );
+    targets.insert(
+        ("crit".to_string(), "fails".to_string()),
+        Target::Command {
+            argv: vec!["false".into()],
+            timeout: Duration::from_secs(10),
+        },
+    );
+    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets, vec![]);
+    x.submit(escalation("cmd", &note)).unwrap();
+    let r = wait_for(&mut rx, |o| {
+        matches!(o, Outcome::Done(_) | Outcome::Failed(_))
+    })
+    .await;
+    assert!(matches!(r.outcome, Outcome::Done(_)), "{r:?}");
+    let args = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(args, format!("--alert=Disk\n{note}\n"));
+    assert!(!pwned.exists());
+    // a failing command is reported, not retried
+    x.submit(escalation("fails", "")).unwrap();
+    let r = wait_for(&mut rx, |o| {
+        matches!(
+            o,
+            Outcome::Done(_) | Outcome::Failed(_) | Outcome::Retrying(_)
+        )
+    })
+    .await;
+    assert!(matches!(r.outcome, Outcome::Failed(_)), "{r:?}");
+}

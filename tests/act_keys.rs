@@ -1,0 +1,855 @@
+//! Keys that act, driven through `update` with a fixed clock: every dialog, confirm and `Esc`
+//! at each step, read-only, pending rows, "until resolved" extension, runbooks, `:audit`.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+use chrono::{TimeZone, Utc};
+use onwatch::app::acts::{
+    ActKind, ActionRequest, ActionResult, ActsSetup, Chain, Dialog, Outcome, UNTIL_RESOLVED, View,
+};
+use onwatch::app::keymap::Keymap;
+use onwatch::app::keys::{Key, KeyCode};
+use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
+use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
+use onwatch::domain::alerts::{
+    Alert, AmState, Labels, Matcher, Observation, Silence, SilenceState,
+};
+use onwatch::domain::health::{SourceId, SourceKind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn clock() -> FixedClock {
+    FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap())
+}
+
+fn am() -> SourceId {
+    SourceId::new(SourceKind::Alertmanager, "prod")
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn state(read_only: bool) -> State {
+    let setup = onwatch::app::state::Setup {
+        user: "alice".into(),
+        read_only,
+        wall: false,
+        keymap: Keymap::default(),
+        sources: vec![am()],
+        slos: vec![],
+        burn_rules: onwatch::domain::slo::default_rules(),
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec!["replica".into()],
+        log_max_lines: 10,
+        log_max_bytes: 1 << 20,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+    };
+    let mut s = State::new(setup, clock().now());
+    s.acts.setup = ActsSetup {
+        ack_duration: Duration::from_secs(3600),
+        until_resolved_step: Duration::from_secs(1800),
+        chains: vec![Chain {
+            name: "crit".into(),
+            matchers: labels(&[("severity", "critical")]),
+            targets: vec!["pd".into(), "hook".into()],
+        }],
+        runbook_dir: Some(PathBuf::from("/srv/runbooks")),
+        over_ssh: false,
+        nonce: 7,
+    };
+    s
+}
+
+fn obs(name: &str, instance: &str, silenced_by: &[&str], annotations: Labels) -> Observation {
+    let c = clock();
+    Observation {
+        cluster: "prod".into(),
+        replica: "am-0".into(),
+        alert: Alert {
+            labels: labels(&[
+                ("alertname", name),
+                ("severity", "critical"),
+                ("instance", instance),
+                ("replica", "a"),
+            ]),
+            annotations,
+            state: if silenced_by.is_empty() {
+                AmState::Active
+            } else {
+                AmState::Suppressed
+            },
+            silenced_by: silenced_by.iter().map(|s| s.to_string()).collect(),
+            inhibited_by: vec![],
+            starts_at: c.now() - chrono::Duration::minutes(10),
+            updated_at: c.now(),
+            ends_at: None,
+            generator_url: Some("http://prom/graph".into()),
+            fingerprint: format!("fp-{name}-{instance}"),
+            receivers: vec![],
+        },
+    }
+}
+
+fn ack_silence(id: &str, m: &Labels, comment: &str, ends_in_min: i64) -> Silence {
+    let c = clock();
+    Silence {
+        id: id.into(),
+        matchers: m
+            .iter()
+            .map(|(k, v)| Matcher {
+                name: k.clone(),
+                value: v.clone(),
+                is_regex: false,
+                is_equal: true,
+            })
+            .collect(),
+        starts_at: c.now() - chrono::Duration::minutes(5),
+        ends_at: c.now() + chrono::Duration::minutes(ends_in_min),
+        created_by: "bob".into(),
+        comment: comment.into(),
+        state: SilenceState::Active,
+    }
+}
+
+fn feed(
+    s: &mut State,
+    generation: u64,
+    observations: Vec<Observation>,
+    silences: Vec<Silence>,
+) -> Vec<Effect> {
+    let c = clock();
+    update(
+        s,
+        Msg::Source(SourceUpdate {
+            source: am(),
+            generation,
+            fetched_at: c.now(),
+            result: Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
+                replicas: vec![ReplicaStatus {
+                    name: "am-0".into(),
+                    url: "http://127.0.0.1:1".into(),
+                    version: None,
+                    error: None,
+                }],
+                observations,
+                silences,
+            }))),
+        }),
+        &c,
+    )
+}
+
+fn press(s: &mut State, k: Key) -> Vec<Effect> {
+    update(s, Msg::Key(k), &clock())
+}
+
+fn ch(c: char) -> Key {
+    Key::char(c)
+}
+
+const ENTER: Key = Key::plain(KeyCode::Enter);
+const ESC: Key = Key::plain(KeyCode::Esc);
+const TAB: Key = Key::plain(KeyCode::Tab);
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        assert!(press(s, ch(c)).is_empty());
+    }
+}
+
+fn acts(effects: &[Effect]) -> Vec<ActionRequest> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Act(r) => Some((**r).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Two alerts in one group (`Disk` on a and b) and one alone (`Cpu`).
+fn with_alerts(read_only: bool) -> State {
+    let mut s = state(read_only);
+    feed(
+        &mut s,
+        1,
+        vec![
+            obs("Disk", "a", &[], Labels::new()),
+            obs("Disk", "b", &[], Labels::new()),
+            obs("Cpu", "a", &[], Labels::new()),
+        ],
+        vec![],
+    );
+    s
+}
+
+/// Cursor on the row whose group is `name` (expanded when `alert` is set, row of that instance).
+fn select(s: &mut State, name: &str, instance: Option<&str>) {
+    let g = s
+        .groups
+        .iter()
+        .position(|g| g.labels.get("alertname").map(String::as_str) == Some(name))
+        .unwrap();
+    let rows = s.alert_rows();
+    s.alert_cursor = rows
+        .iter()
+        .position(|r| *r == onwatch::app::state::AlertRow::Group(g))
+        .unwrap();
+    if let Some(inst) = instance {
+        press(s, ENTER); // expand
+        let a = s.groups[g]
+            .alerts
+            .iter()
+            .position(|a| a.identity.get("instance").map(String::as_str) == Some(inst))
+            .unwrap();
+        s.alert_cursor = s
+            .alert_rows()
+            .iter()
+            .position(|r| *r == onwatch::app::state::AlertRow::Alert(g, a))
+            .unwrap();
+    }
+}
+
+#[test]
+fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
+    let mut s = with_alerts(false);
+    select(&mut s, "Disk", None);
+    press(&mut s, ENTER); // expand the group
+    press(&mut s, Key::plain(KeyCode::Down)); // 1: select the first alert
+    assert!(press(&mut s, ch('a')).is_empty()); // 2
+    let effects = press(&mut s, ENTER); // 3
+    let reqs = acts(&effects);
+    assert_eq!(reqs.len(), 1, "{effects:?}");
+    let ActKind::Ack {
+        cluster,
+        matchers,
+        comment,
+        starts_at,
+        ends_at,
+        until_resolved,
+    } = &reqs[0].kind
+    else {
+        panic!("{reqs:?}")
+    };
+    assert_eq!(cluster, "prod");
+    assert_eq!(reqs[0].user, "alice");
+    // identity: the replica label is dropped
+    assert_eq!(
+        matchers,
+        &labels(&[
+            ("alertname", "Disk"),
+            ("instance", "a"),
+            ("severity", "critical")
+        ])
+    );
+    assert!(comment.starts_with("ACK: "), "{comment}");
+    assert_eq!(*ends_at - *starts_at, chrono::Duration::hours(1));
+    assert!(!until_resolved);
+    assert!(s.acts.dialog.is_none());
+    // the row says "ack pending" until a poll shows the silence
+    let disk = s
+        .groups
+        .iter()
+        .find(|g| g.labels["alertname"] == "Disk")
+        .unwrap();
+    let a = disk
+        .alerts
+        .iter()
+        .find(|a| a.identity["instance"] == "a")
+        .unwrap();
+    let b = disk
+        .alerts
+        .iter()
+        .find(|a| a.identity["instance"] == "b")
+        .unwrap();
+    let row = onwatch::app::acts::row_note(&s, a).unwrap();
+    assert_eq!(onwatch::app::acts::row_note(&s, b), None);
+    assert!(row.starts_with("ack pending"), "{row}");
+}
+
+#[test]
+fn group_ack_matches_exactly_the_group_and_previews_it() {
+    let mut s = with_alerts(false);
+    select(&mut s, "Disk", None);
+    press(&mut s, ch('a'));
+    let Some(Dialog::Ack(d)) = &s.acts.dialog else {
+        panic!()
+    };
+    assert_eq!(
+        d.targets,
+        vec![("prod".to_string(), labels(&[("alertname", "Disk")]))]
+    );
+    assert_eq!(d.preview.len(), 2);
+    assert!(!d.wider_than_selection());
+    typed(&mut s, "on it");
+    press(&mut s, TAB); // 1h -> 4h
+    let reqs = acts(&press(&mut s, ENTER));
+    let ActKind::Ack {
+        comment,
+        starts_at,
+        ends_at,
+        ..
+    } = &reqs[0].kind
+    else {
+        panic!()
+    };
+    assert_eq!(comment, "ACK: on it");
+    assert_eq!(*ends_at - *starts_at, chrono::Duration::hours(4));
+}
+
+#[test]
+fn preview_warns_when_the_silence_matches_more_than_the_selection() {
+    let mut s = state(false);
+    // an alert whose identity is a subset of another's: silencing it silences both
+    let mut wide = obs("Net", "a", &[], Labels::new());
+    wide.alert.labels.remove("instance");
+    feed(
+        &mut s,
+        1,
+        vec![wide, obs("Net", "b", &[], Labels::new())],
+        vec![],
+    );
+    select(&mut s, "Net", None);
+    press(&mut s, ENTER);
+    let rows = s.alert_rows();
+    // the alert without an instance label
+    let a = s.groups[0]
+        .alerts
+        .iter()
+        .position(|a| !a.identity.contains_key("instance"))
+        .unwrap();
+    s.alert_cursor = rows
+        .iter()
+        .position(|r| *r == onwatch::app::state::AlertRow::Alert(0, a))
+        .unwrap();
+    press(&mut s, ch('a'));
+    let Some(Dialog::Ack(d)) = &s.acts.dialog else {
+        panic!()
+    };
+    assert_eq!(d.selected, 1);
+    assert_eq!(d.preview.len(), 2);
+    assert!(d.wider_than_selection());
+}
+
+#[test]
+fn until_resolved_is_marked_and_extended_while_the_alert_fires() {
+    let mut s = with_alerts(false);
+    select(&mut s, "Cpu", None);
+    press(&mut s, ch('a'));
+    press(&mut s, TAB);
+    press(&mut s, TAB); // 1h -> 4h -> until resolved
+    let reqs = acts(&press(&mut s, ENTER));
+    let ActKind::Ack {
+        comment,
+        until_resolved,
+        starts_at,
+        ends_at,
+        matchers,
+        ..
+    } = &reqs[0].kind
+    else {
+        panic!()
+    };
+    assert!(until_resolved);
+    assert!(comment.ends_with(UNTIL_RESOLVED), "{comment}");
+    assert_eq!(*ends_at - *starts_at, chrono::Duration::minutes(30));
+
+    // the poll shows it with 10 minutes left while the alert still fires: extended once
+    let sil = ack_silence("s-1", matchers, comment, 10);
+    let e = feed(
+        &mut s,
+        2,
+        vec![obs("Cpu", "a", &["s-1"], Labels::new())],
+        vec![sil.clone()],
+    );
+    let ext = acts(&e);
+    assert_eq!(ext.len(), 1, "{e:?}");
+    let ActKind::Extend {
+        silence_id,
+        ends_at,
+        created_by,
+        ..
+    } = &ext[0].kind
+    else {
+        panic!()
+    };
+    assert_eq!(silence_id, "s-1");
+    assert_eq!(created_by, "bob");
+    assert_eq!(*ends_at, clock().now() + chrono::Duration::minutes(30));
+    // not again while that extension is in flight
+    assert!(
+        acts(&feed(
+            &mut s,
+            3,
+            vec![obs("Cpu", "a", &["s-1"], Labels::new())],
+            vec![sil.clone()]
+        ))
+        .is_empty()
+    );
+    // resolved (no alert silenced by it): not extended
+    let mut s2 = with_alerts(false);
+    assert!(acts(&feed(&mut s2, 2, vec![], vec![sil.clone()])).is_empty());
+    // plenty of time left: not extended
+    let mut s3 = with_alerts(false);
+    let long = ack_silence("s-1", matchers, comment, 25);
+    assert!(
+        acts(&feed(
+            &mut s3,
+            2,
+            vec![obs("Cpu", "a", &["s-1"], Labels::new())],
+            vec![long]
+        ))
+        .is_empty()
+    );
+    // a wall sends nothing, not even extensions
+    let mut wall = with_alerts(true);
+    assert!(
+        acts(&feed(
+            &mut wall,
+            2,
+            vec![obs("Cpu", "a", &["s-1"], Labels::new())],
+            vec![sil]
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn esc_cancels_every_dialog_at_every_step() {
+    // ack: right after opening, after typing, after changing the duration
+    for steps in 0..3 {
+        let mut s = with_alerts(false);
+        select(&mut s, "Disk", None);
+        press(&mut s, ch('a'));
+        if steps >= 1 {
+            typed(&mut s, "x");
+        }
+        if steps >= 2 {
+            press(&mut s, TAB);
+        }
+        assert!(press(&mut s, ESC).is_empty());
+        assert!(s.acts.dialog.is_none());
+        assert!(s.acts.pending.is_empty());
+        assert_eq!(s.status.as_deref(), Some("ack cancelled"));
+    }
+    // escalate: after opening, after typing a note, after picking another target
+    for steps in 0..3 {
+        let mut s = with_alerts(false);
+        select(&mut s, "Cpu", None);
+        press(&mut s, ch('e'));
+        assert!(matches!(s.acts.dialog, Some(Dialog::Escalate(_))));
+        if steps >= 1 {
+            typed(&mut s, "help");
+        }
+        if steps >= 2 {
+            press(&mut s, TAB);
+        }
+        assert!(press(&mut s, ESC).is_empty());
+        assert!(s.acts.dialog.is_none());
+        assert_eq!(s.status.as_deref(), Some("escalate cancelled"));
+    }
+    // unack: Esc and n both keep the silence
+    for cancel in [ESC, ch('n')] {
+        let mut s = state(false);
+        let m = labels(&[
+            ("alertname", "Cpu"),
+            ("instance", "a"),
+            ("severity", "critical"),
+        ]);
+        feed(
+            &mut s,
+            1,
+            vec![obs("Cpu", "a", &["s-9"], Labels::new())],
+            vec![ack_silence("s-9", &m, "ACK: mine", 30)],
+        );
+        select(&mut s, "Cpu", None);
+        press(&mut s, ch('u'));
+        assert!(matches!(s.acts.dialog, Some(Dialog::Unack(_))));
+        assert!(press(&mut s, cancel).is_empty());
+        assert!(s.acts.dialog.is_none());
+        assert_eq!(s.status.as_deref(), Some("unack cancelled"));
+    }
+    // the views close with Esc too
+    let mut s = with_alerts(false);
+    press(&mut s, Key::char(':'));
+    typed(&mut s, "audit");
+    assert_eq!(press(&mut s, ENTER), vec![Effect::LoadAudit]);
+    assert!(matches!(s.acts.view, Some(View::Audit { .. })));
+    press(&mut s, ESC);
+    assert!(s.acts.view.is_none());
+}
+
+#[test]
+fn unack_expires_the_ack_silence_after_confirm_and_waits_for_the_poll() {
+    let mut s = state(false);
+    let m = labels(&[
+        ("alertname", "Cpu"),
+        ("instance", "a"),
+        ("severity", "critical"),
+    ]);
+    let sil = ack_silence("s-9", &m, "ACK: mine", 30);
+    feed(
+        &mut s,
+        1,
+        vec![obs("Cpu", "a", &["s-9"], Labels::new())],
+        vec![sil.clone()],
+    );
+    select(&mut s, "Cpu", None);
+    press(&mut s, ch('u'));
+    let reqs = acts(&press(&mut s, ENTER));
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].kind,
+        ActKind::Unack {
+            cluster: "prod".into(),
+            silence_id: "s-9".into(),
+            matchers: m.clone()
+        }
+    );
+    // delivered: the cluster is polled at once, and the row stays pending until the poll
+    let e = update(
+        &mut s,
+        Msg::ActionResult(ActionResult {
+            request: reqs[0].clone(),
+            outcome: Outcome::Done("s-9".into()),
+        }),
+        &clock(),
+    );
+    assert_eq!(e, vec![Effect::Refresh(vec![am()])]);
+    assert_eq!(s.acts.pending.len(), 1);
+    let mut expired = sil;
+    expired.state = SilenceState::Expired;
+    feed(
+        &mut s,
+        2,
+        vec![obs("Cpu", "a", &[], Labels::new())],
+        vec![expired],
+    );
+    assert!(s.acts.pending.is_empty());
+    // nothing acked under the cursor: no dialog
+    press(&mut s, ch('u'));
+    assert!(s.acts.dialog.is_none());
+    assert_eq!(s.status.as_deref(), Some("unack: nothing acked here"));
+}
+
+#[test]
+fn ack_pending_then_retrying_then_confirmed_by_the_poll() {
+    let mut s = with_alerts(false);
+    select(&mut s, "Cpu", None);
+    press(&mut s, ch('a'));
+    let req = acts(&press(&mut s, ENTER)).remove(0);
+    let result = |o| {
+        Msg::ActionResult(ActionResult {
+            request: req.clone(),
+            outcome: o,
+        })
+    };
+    update(
+        &mut s,
+        result(Outcome::Retrying("unreachable: refused".into())),
+        &clock(),
+    );
+    let cpu = |s: &State| {
+        s.groups
+            .iter()
+            .find(|g| g.labels["alertname"] == "Cpu")
+            .unwrap()
+            .alerts[0]
+            .clone()
+    };
+    assert_eq!(
+        onwatch::app::acts::row_note(&s, &cpu(&s)).as_deref(),
+        Some("ack pending, retrying: unreachable: refused")
+    );
+    update(&mut s, result(Outcome::Done("s-new".into())), &clock());
+    assert!(onwatch::app::acts::row_note(&s, &cpu(&s)).is_some());
+    // while it waits for the poll, each tick polls the cluster again
+    assert_eq!(
+        update(&mut s, Msg::Tick, &clock()),
+        vec![Effect::Refresh(vec![am()])]
+    );
+    // a poll without the silence keeps it pending; with it, it is settled
+    feed(&mut s, 2, vec![obs("Cpu", "a", &[], Labels::new())], vec![]);
+    assert_eq!(s.acts.pending.len(), 1);
+    let ActKind::Ack {
+        matchers, comment, ..
+    } = &req.kind
+    else {
+        panic!()
+    };
+    // the silence is there but the freshest report of the alert does not say so yet
+    feed(
+        &mut s,
+        3,
+        vec![obs("Cpu", "a", &[], Labels::new())],
+        vec![ack_silence("s-new", matchers, comment, 60)],
+    );
+    assert_eq!(s.acts.pending.len(), 1);
+    feed(
+        &mut s,
+        4,
+        vec![obs("Cpu", "a", &["s-new"], Labels::new())],
+        vec![ack_silence("s-new", matchers, comment, 60)],
+    );
+    assert!(s.acts.pending.is_empty());
+    assert!(s.status.clone().unwrap().contains("confirmed by the poll"));
+    assert!(update(&mut s, Msg::Tick, &clock()).is_empty());
+}
+
+#[test]
+fn escalate_offers_the_next_target_and_the_row_says_who_escalated_to_what() {
+    let mut s = with_alerts(false);
+    select(&mut s, "Cpu", None);
+    press(&mut s, ch('e'));
+    let Some(Dialog::Escalate(d)) = &s.acts.dialog else {
+        panic!()
+    };
+    assert_eq!(d.target, 0);
+    typed(&mut s, "db on fire");
+    let req = acts(&press(&mut s, ENTER)).remove(0);
+    let ActKind::Escalate {
+        target,
+        chain,
+        note,
+        labels: l,
+        fingerprint,
+        ..
+    } = &req.kind
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (chain.as_str(), target.as_str(), note.as_str()),
+        ("crit", "pd", "db on fire")
+    );
+    assert_eq!(l.get("replica"), None);
+    assert_eq!(fingerprint, "fp-Cpu-a");
+    update(
+        &mut s,
+        Msg::ActionResult(ActionResult {
+            request: req.clone(),
+            outcome: Outcome::Done("accepted".into()),
+        }),
+        &clock(),
+    );
+    let cpu = s
+        .groups
+        .iter()
+        .find(|g| g.labels["alertname"] == "Cpu")
+        .unwrap()
+        .alerts[0]
+        .clone();
+    assert_eq!(
+        onwatch::app::acts::row_note(&s, &cpu).as_deref(),
+        Some("esc alice→pd")
+    );
+    // the next `e` offers the next target
+    press(&mut s, ch('e'));
+    let Some(Dialog::Escalate(d)) = &s.acts.dialog else {
+        panic!()
+    };
+    assert_eq!(d.chain.targets[d.target], "hook");
+    press(&mut s, ESC);
+    // no chain matches a warning
+    let mut w = state(false);
+    let mut o = obs("Warn", "a", &[], Labels::new());
+    o.alert.labels.insert("severity".into(), "warning".into());
+    feed(&mut w, 1, vec![o], vec![]);
+    press(&mut w, ch('e'));
+    assert!(w.acts.dialog.is_none());
+    assert!(w.status.unwrap().contains("no [[escalation]] chain"));
+}
+
+#[test]
+fn read_only_refuses_every_action_key_and_sends_nothing() {
+    let mut s = state(true);
+    let m = labels(&[
+        ("alertname", "Cpu"),
+        ("instance", "a"),
+        ("severity", "critical"),
+    ]);
+    feed(
+        &mut s,
+        1,
+        vec![obs("Cpu", "a", &["s-9"], Labels::new())],
+        vec![ack_silence("s-9", &m, "ACK: x", 30)],
+    );
+    select(&mut s, "Cpu", None);
+    for k in ['a', 'u', 'e'] {
+        let e = press(&mut s, ch(k));
+        assert!(e.is_empty(), "{k}: {e:?}");
+        assert!(s.acts.dialog.is_none(), "{k}");
+        assert!(
+            s.status.as_deref().unwrap().starts_with("read-only"),
+            "{k}: {:?}",
+            s.status
+        );
+        // and Enter afterwards confirms nothing
+        assert!(acts(&press(&mut s, ENTER)).is_empty());
+    }
+    assert!(s.acts.pending.is_empty());
+}
+
+#[test]
+fn runbook_opens_locally_shows_over_ssh_and_refuses_bad_urls() {
+    let ann = |u: &str| labels(&[("runbook_url", u)]);
+    let run = |url: Option<&str>, ssh: bool| {
+        let mut s = state(false);
+        s.acts.setup.over_ssh = ssh;
+        feed(
+            &mut s,
+            1,
+            vec![obs("Cpu", "a", &[], url.map(ann).unwrap_or_default())],
+            vec![],
+        );
+        let e = press(&mut s, ch('r'));
+        (s, e)
+    };
+    let (_, e) = run(Some("https://rb.example/cpu"), false);
+    assert_eq!(e, vec![Effect::OpenUrl("https://rb.example/cpu".into())]);
+    let (_, e) = run(None, false);
+    assert_eq!(
+        e,
+        vec![Effect::OpenUrl("file:///srv/runbooks/Cpu.md".into())]
+    );
+    let (s, e) = run(None, true);
+    assert_eq!(e, vec![Effect::ReadRunbook("/srv/runbooks/Cpu.md".into())]);
+    assert!(matches!(s.acts.view, Some(View::Runbook { .. })));
+    let (mut s, e) = run(Some("https://rb.example/cpu"), true);
+    assert!(e.is_empty());
+    assert_eq!(
+        s.acts.view,
+        Some(View::Link {
+            url: "https://rb.example/cpu".into()
+        })
+    );
+    assert_eq!(
+        press(&mut s, ch('c')),
+        vec![Effect::Copy("https://rb.example/cpu".into())]
+    );
+    press(&mut s, ESC);
+    assert!(s.acts.view.is_none());
+    for bad in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "-x",
+        "https://a/$(id)",
+    ] {
+        let (s, e) = run(Some(bad), false);
+        assert!(e.is_empty(), "{bad}");
+        assert!(
+            s.status.as_deref().unwrap().contains("refused"),
+            "{bad}: {:?}",
+            s.status
+        );
+    }
+}
+
+fn screen(s: &State, w: u16, h: u16) -> String {
+    let theme = onwatch::ui::load_theme("default", None).unwrap();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| onwatch::ui::draw(f, s, &theme)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn dialogs_render_at_80x24_and_200x50() {
+    for (w, h) in [(80, 24), (200, 50)] {
+        let mut s = with_alerts(false);
+        select(&mut s, "Disk", None);
+        press(&mut s, ch('a'));
+        typed(&mut s, "looking");
+        let out = screen(&s, w, h);
+        for want in [
+            "Acknowledge",
+            "silence on prod: {alertname=\"Disk\"}",
+            "[1h]",
+            "looking",
+            "matches 2 alert(s)",
+            "Enter ack",
+        ] {
+            assert!(out.contains(want), "{w}x{h} lacks {want:?}:\n{out}");
+        }
+        press(&mut s, TAB);
+        press(&mut s, TAB);
+        let out = screen(&s, w, h);
+        assert!(out.contains("[until resolved]"), "{out}");
+        assert!(out.contains("extended only while some onwatch"), "{out}");
+        press(&mut s, ESC);
+
+        select(&mut s, "Cpu", None);
+        press(&mut s, ch('e'));
+        let out = screen(&s, w, h);
+        for want in ["Escalate", "chain crit:", "▶ pd", "hook", "Enter escalate"] {
+            assert!(out.contains(want), "{w}x{h} lacks {want:?}:\n{out}");
+        }
+        press(&mut s, ESC);
+        // the pending ack shows on the row
+        select(&mut s, "Cpu", None);
+        press(&mut s, ch('a'));
+        press(&mut s, ENTER);
+        let out = screen(&s, w, h);
+        assert!(out.contains("ack pending"), "{w}x{h}:\n{out}");
+    }
+}
+
+#[test]
+fn runbook_markdown_renders_headings_lists_and_code() {
+    let mut s = with_alerts(false);
+    s.acts.setup.over_ssh = true;
+    press(&mut s, ch('r'));
+    update(
+        &mut s,
+        Msg::RunbookText {
+            title: "/srv/runbooks/Disk.md".into(),
+            result: Ok("# Disk full\n\n- check `df -h`\n  * nested\n```\nrm -rf /tmp/cache\n```\nplain \u{1b}[31mtext\n".into()),
+        },
+        &clock(),
+    );
+    let out = screen(&s, 100, 30);
+    for want in [
+        "Disk full",
+        "• check `df -h`",
+        "  • nested",
+        "  rm -rf /tmp/cache",
+        "plain \u{fffd}[31mtext",
+    ] {
+        assert!(out.contains(want), "lacks {want:?}:\n{out}");
+    }
+    assert!(!out.contains("# Disk"), "{out}");
+    assert!(!out.contains("```"), "{out}");
+}
+
+#[test]
+fn audit_view_shows_one_line_per_action() {
+    let mut s = with_alerts(false);
+    press(&mut s, Key::char(':'));
+    typed(&mut s, "audit");
+    press(&mut s, ENTER);
+    let line = r#"{"time":"2026-11-22T03:00:00Z","user":"alice","host":"h","ssh_client":null,"id":"1","action":"ack","cluster":"prod","matchers":{"alertname":"Disk"},"outcome":"done","detail":"sil-1"}"#;
+    update(
+        &mut s,
+        Msg::AuditLines(Ok(vec![line.into(), "not json".into()])),
+        &clock(),
+    );
+    let out = screen(&s, 120, 30);
+    assert!(
+        out.contains(r#"2026-11-22 03:00:00 alice ack prod {"alertname":"Disk"} done sil-1"#),
+        "{out}"
+    );
+    assert!(out.contains("not json"), "{out}");
+}

@@ -1,0 +1,82 @@
+//! Shared helpers for the action tests.
+#![allow(dead_code)]
+
+pub mod am_cluster;
+pub mod fake;
+
+use onwatch::actions::{Executor, ExecutorConfig, RetryPolicy, Target};
+use onwatch::app::acts::{ActionResult, Outcome};
+use onwatch::config::HttpOptions;
+use onwatch::sources::alertmanager::AlertmanagerClient;
+use onwatch::sources::http::HttpClient;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+pub fn am_client(url: &str) -> AlertmanagerClient {
+    let http = HttpClient::new(&HttpOptions::default(), Duration::from_secs(3)).unwrap();
+    AlertmanagerClient::new(url, http).unwrap()
+}
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        initial: Duration::from_millis(20),
+        max: Duration::from_millis(100),
+        retry_for: Duration::from_secs(3600),
+    }
+}
+
+pub fn executor(
+    state_dir: &Path,
+    clusters: BTreeMap<String, Vec<AlertmanagerClient>>,
+    targets: BTreeMap<(String, String), Target>,
+    secrets: Vec<onwatch::config::secret::Secret>,
+) -> (Executor, UnboundedReceiver<ActionResult>) {
+    let (tx, rx) = unbounded_channel();
+    let cfg = ExecutorConfig {
+        state_dir: state_dir.to_path_buf(),
+        clusters,
+        targets,
+        retry: fast_retry(),
+        host: "testhost".into(),
+        ssh_client: Some("10.9.8.7 5555".into()),
+        secrets,
+    };
+    (Executor::new(cfg, tx).unwrap(), rx)
+}
+
+/// The next result that satisfies `pred`, within 20 s.
+pub async fn wait_for(
+    rx: &mut UnboundedReceiver<ActionResult>,
+    pred: impl Fn(&Outcome) -> bool,
+) -> ActionResult {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let r = rx.recv().await.expect("executor channel closed");
+            if pred(&r.outcome) {
+                return r;
+            }
+        }
+    })
+    .await
+    .expect("no such result within 20 s")
+}
+
+pub fn audit_lines(state_dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(state_dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+pub fn outbox_len(state_dir: &Path) -> usize {
+    std::fs::read_dir(state_dir.join("outbox"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
