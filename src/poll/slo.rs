@@ -8,6 +8,7 @@ use crate::domain::duration;
 use crate::domain::health::SourceError;
 use crate::domain::slo::SloMeasurement;
 use crate::sources::prometheus::{PrometheusClient, Sample};
+use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,10 @@ pub struct SloFetcher {
     client: PrometheusClient,
     slos: Vec<SloConfig>,
     windows: Vec<Duration>,
+    /// Evaluate at this instant instead of now (backfilled history, replays).
+    at: Option<DateTime<Utc>>,
+    /// Queries sent since this fetcher was built (what a refresh costs the backend).
+    queries_sent: u64,
 }
 
 /// Which value of an SLO a query measures.
@@ -56,7 +61,20 @@ impl SloFetcher {
             client,
             slos,
             windows,
+            at: None,
+            queries_sent: 0,
         }
+    }
+
+    /// Evaluates every query at `at` rather than at the time of the poll.
+    pub fn evaluated_at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
+    }
+
+    /// Queries sent so far, successful or not.
+    pub fn queries_sent(&self) -> u64 {
+        self.queries_sent
     }
 
     /// How many queries one fetch runs.
@@ -71,7 +89,7 @@ impl SloFetcher {
             return Ok(Payload::Slo(Arc::new(Vec::new())));
         }
         // One evaluation time for every query, so the windows of a row agree.
-        let at = chrono::Utc::now();
+        let at = self.at.unwrap_or_else(Utc::now);
         let mut jobs = Vec::new();
         for (i, slo) in self.slos.iter().enumerate() {
             for w in &self.windows {
@@ -79,6 +97,7 @@ impl SloFetcher {
             }
             jobs.push((i, Slot::Period, ratio_query(slo, slo.period)));
         }
+        self.queries_sent += jobs.len() as u64;
         let client = &self.client;
         let results: Vec<(usize, Slot, Result<Option<f64>, SourceError>)> = stream::iter(jobs)
             .map(|(i, slot, q)| async move {
