@@ -93,7 +93,7 @@ async fn assert_accurate(url: &str, h: &History) {
     assert_eq!(status("search"), SloStatus::Ticket);
     assert_eq!(
         f.queries_sent(),
-        (h.services.len() * (windows.len() + 1)) as u64
+        (h.services.len() * (windows.len() + 2)) as u64
     );
 }
 

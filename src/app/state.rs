@@ -40,6 +40,25 @@ pub struct SloDef {
     pub period: Duration,
 }
 
+/// Where an SLO's definition comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SloOrigin {
+    #[default]
+    Config,
+    Sloth,
+    Pyrra,
+}
+
+impl SloOrigin {
+    pub fn label(self) -> &'static str {
+        match self {
+            SloOrigin::Config => "config",
+            SloOrigin::Sloth => "sloth",
+            SloOrigin::Pyrra => "pyrra",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SloRow {
     pub def: SloDef,
@@ -47,6 +66,31 @@ pub struct SloRow {
     pub eval: Option<SloEvaluation>,
     pub fetched_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    pub origin: SloOrigin,
+    /// When `eval` was measured (differs from `fetched_at` once a poll failed for this row).
+    pub eval_at: Option<DateTime<Utc>>,
+    /// The last measurement behind `eval` (error ratios for the detail view).
+    pub measurement: Option<crate::domain::slo::SloMeasurement>,
+    /// The exact queries last sent for this SLO.
+    pub queries: Vec<String>,
+    /// The 1h burn rate over the last day, oldest first (the sparkline).
+    pub burn_history: Vec<f64>,
+}
+
+impl SloRow {
+    pub fn new(def: SloDef, origin: SloOrigin) -> Self {
+        SloRow {
+            def,
+            eval: None,
+            fetched_at: None,
+            error: None,
+            origin,
+            eval_at: None,
+            measurement: None,
+            queries: Vec::new(),
+            burn_history: Vec::new(),
+        }
+    }
 }
 
 /// What the cockpit is started with, derived from the config and the command line.
@@ -169,12 +213,7 @@ impl State {
             slos: setup
                 .slos
                 .into_iter()
-                .map(|def| SloRow {
-                    def,
-                    eval: None,
-                    fetched_at: None,
-                    error: None,
-                })
+                .map(|def| SloRow::new(def, SloOrigin::Config))
                 .collect(),
             burn_rules: setup.burn_rules,
             slo_cursor: 0,

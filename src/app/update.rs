@@ -355,22 +355,47 @@ fn apply_source(state: &mut State, update: SourceUpdate) {
 }
 
 fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTime<Utc>) {
+    // Rows for SLOs the source discovered; configured rows are kept as they are.
+    for sample in samples {
+        if let Some((def, origin)) = &sample.discovered
+            && !state
+                .slos
+                .iter()
+                .any(|r| r.def.source == source && r.def.name == def.name)
+        {
+            let mut def = def.clone();
+            def.source = source.to_string();
+            state.slos.push(super::state::SloRow::new(def, *origin));
+        }
+    }
     for row in state.slos.iter_mut().filter(|r| r.def.source == source) {
         let Some(sample) = samples.iter().find(|s| s.name == row.def.name) else {
             continue;
         };
         row.error = sample.error.clone();
         row.fetched_at = Some(at);
-        let eval = slo::evaluate(
+        if !sample.queries.is_empty() {
+            row.queries = sample.queries.clone();
+        }
+        if let Some(h) = &sample.history {
+            row.burn_history = h
+                .iter()
+                .map(|r| slo::burn_rate(*r, row.def.objective))
+                .collect();
+        }
+        // A failed query keeps the last good values (shown dimmed, with their age) rather
+        // than mixing fresh and missing windows; a row never measured shows what it got.
+        if sample.error.is_some() && row.eval.is_some() {
+            continue;
+        }
+        row.eval = Some(slo::evaluate(
             row.def.objective,
             row.def.period,
             &sample.measurement,
             &state.burn_rules,
-        );
-        // A sample with an error and no data keeps the previous evaluation.
-        if sample.error.is_none() || eval.status != slo::SloStatus::NoData {
-            row.eval = Some(eval);
-        }
+        ));
+        row.measurement = Some(sample.measurement.clone());
+        row.eval_at = Some(at);
     }
 }
 

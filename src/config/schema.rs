@@ -137,6 +137,15 @@ http_source! {
     /// Any Prometheus-compatible API (Prometheus, Thanos, Mimir, VictoriaMetrics).
     PrometheusSource {
         url: String,
+        /// Find SLOs in the Sloth and Pyrra recording rules this source has loaded.
+        #[serde(default)]
+        discover: bool,
+        /// Queries in flight at once on this source (default 4).
+        #[serde(default)]
+        max_in_flight: Option<usize>,
+        /// Slow windows (1d and longer, and the period) are queried every Nth poll (default 5).
+        #[serde(default)]
+        slow_every: Option<u32>,
     }
 }
 
