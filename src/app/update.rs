@@ -372,7 +372,20 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
         let Some(sample) = samples.iter().find(|s| s.name == row.def.name) else {
             continue;
         };
-        row.error = sample.error.clone();
+        let empty = sample
+            .measurement
+            .error_ratios
+            .values()
+            .all(Option::is_none)
+            && sample.measurement.period_ratio.is_none();
+        let had_data = row
+            .eval
+            .as_ref()
+            .is_some_and(|e| e.status != slo::SloStatus::NoData);
+        // Series that vanish (a renamed metric, a dropped scrape) are a fault, not a recovery.
+        row.error = sample.error.clone().or_else(|| {
+            (empty && had_data).then(|| "no data: every query returned an empty result".into())
+        });
         row.fetched_at = Some(at);
         if !sample.queries.is_empty() {
             row.queries = sample.queries.clone();
@@ -385,7 +398,7 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
         }
         // A failed query keeps the last good values (shown dimmed, with their age) rather
         // than mixing fresh and missing windows; a row never measured shows what it got.
-        if sample.error.is_some() && row.eval.is_some() {
+        if row.error.is_some() && row.eval.is_some() {
             continue;
         }
         row.eval = Some(slo::evaluate(

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         return;
     }
     frame.render_widget(Block::new().style(theme.style(Role::Bg)), area);
-    let Some(areas) = layout::areas(area, state.slos.len()) else {
+    let Some(areas) = layout::areas(area, slo_pane::line_count(state)) else {
         too_small(frame, area, theme);
         return;
     };

@@ -144,12 +144,46 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let visible = (inner.height as usize).saturating_sub(1);
     let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
     let offset = scroll_offset(cursor, visible);
-    for (pos, i) in order.iter().enumerate().skip(offset).take(visible) {
+    let width = inner.width as usize;
+    for (pos, i) in order.iter().enumerate().skip(offset) {
+        if lines.len() > visible {
+            break;
+        }
         let row = &state.slos[*i];
         let selected = pos == cursor && state.focus == Pane::Slo;
         lines.push(row_line(state, row, &cols, name_w, selected, theme));
+        // Why the row is stale goes on a line of its own, so it fits at any width.
+        if lines.len() <= visible
+            && let Some(note) = row_note(state, row)
+        {
+            lines.push(Line::from(Span::styled(
+                text::truncate(&note, width),
+                theme.style(Role::Stale),
+            )));
+        }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Rows plus their notes: the lines the pane would like to show.
+pub fn line_count(state: &State) -> usize {
+    state.slos.len()
+        + state
+            .slos
+            .iter()
+            .filter(|r| row_note(state, r).is_some())
+            .count()
+}
+
+/// Why a row shows old values, and how old they are, when one of its own queries failed or
+/// came back empty. A whole source failing is said once, in the pane's title, not per row.
+pub fn row_note(state: &State, row: &SloRow) -> Option<String> {
+    let reason = row.error.as_ref()?;
+    let age = match (row.eval.is_some(), row.eval_at) {
+        (true, Some(at)) => format!("values {} old", text::age_since(state.now, at)),
+        _ => "no data yet".to_string(),
+    };
+    Some(format!("   ↳ {} · {age}", safe(reason)))
 }
 
 fn heading(cols: &[Col], name_w: usize, theme: &Theme) -> Line<'static> {
