@@ -53,6 +53,8 @@ pub struct SloSample {
     /// The error ratio over the last day, one point per step (the sparkline), when refreshed
     /// in this poll; `None` keeps the last one.
     pub history: Option<Vec<f64>>,
+    /// The backend's graph page for the 1h error ratio.
+    pub graph_url: Option<String>,
 }
 
 /// One Alertmanager cluster: what each replica said, every alert reported, the silences.

@@ -75,6 +75,7 @@ pub struct SloRow {
     pub queries: Vec<String>,
     /// The 1h burn rate over the last day, oldest first (the sparkline).
     pub burn_history: Vec<f64>,
+    pub graph_url: Option<String>,
 }
 
 impl SloRow {
@@ -89,6 +90,7 @@ impl SloRow {
             measurement: None,
             queries: Vec::new(),
             burn_history: Vec::new(),
+            graph_url: None,
         }
     }
 }
@@ -120,6 +122,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// The detail view of the selected alert.
     AlertDetail(Box<DedupedAlert>),
+    /// The detail view of one SLO: (source, name).
+    SloDetail(String, String),
 }
 
 /// A line of text being typed (filter or command).
@@ -271,7 +275,17 @@ impl State {
                 .as_ref()
                 .and_then(|e| e.budget_remaining)
                 .unwrap_or(f64::INFINITY);
-            (std::cmp::Reverse(status), ordered(budget))
+            // Among equals, the one burning fastest right now first.
+            let burn = row
+                .eval
+                .as_ref()
+                .and_then(|e| e.burn_rates.values().flatten().copied().reduce(f64::max))
+                .unwrap_or(0.0);
+            (
+                std::cmp::Reverse(status),
+                ordered(budget),
+                std::cmp::Reverse(ordered(burn)),
+            )
         };
         order.sort_by_key(key);
         order

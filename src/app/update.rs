@@ -38,7 +38,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             state.status = Some("quit cancelled".into());
             return Vec::new();
         }
-        Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) => {
+        Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) | Some(Overlay::SloDetail(..)) => {
             // Any of back/help/quit/select closes the overlay; other keys are ignored.
             if matches!(
                 state.keymap.action(&key),
@@ -290,6 +290,17 @@ fn move_cursor(state: &mut State, delta: isize) {
 }
 
 fn select(state: &mut State) {
+    if state.focus == Pane::Slo {
+        let order = state.slo_order();
+        let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
+        if let Some(row) = order.get(cursor).and_then(|i| state.slos.get(*i)) {
+            state.overlay = Some(Overlay::SloDetail(
+                row.def.source.clone(),
+                row.def.name.clone(),
+            ));
+        }
+        return;
+    }
     if state.focus != Pane::Alerts {
         return;
     }
@@ -389,6 +400,9 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
         row.fetched_at = Some(at);
         if !sample.queries.is_empty() {
             row.queries = sample.queries.clone();
+        }
+        if sample.graph_url.is_some() {
+            row.graph_url = sample.graph_url.clone();
         }
         if let Some(h) = &sample.history {
             row.burn_history = h

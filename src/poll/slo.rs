@@ -340,6 +340,7 @@ impl SloFetcher {
                     },
                 );
             }
+            sample.graph_url = Some(self.client.graph_url(&targets[i].query(HISTORY_WINDOW)));
             let mut q = std::mem::take(&mut queries[i]);
             q.sort_by_key(|(slot, _)| slot_order(*slot));
             sample.queries = q.into_iter().map(|(_, q)| q).collect();

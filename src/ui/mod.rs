@@ -12,6 +12,7 @@ pub mod layout;
 mod logs_pane;
 mod overlay;
 mod pane;
+mod slo_detail;
 mod slo_pane;
 pub mod terminal;
 pub mod text;

@@ -25,6 +25,10 @@ enum Col {
     Budget,
     Burn(u64),
     Status,
+    /// Time to exhaustion at the current 1h burn.
+    Tte,
+    /// The 1h burn over the last day.
+    Spark,
 }
 
 impl Col {
@@ -36,6 +40,8 @@ impl Col {
             Col::Budget => 8,
             Col::Burn(_) => 5,
             Col::Status => 7,
+            Col::Tte => 5,
+            Col::Spark => 12,
         }
     }
 }
@@ -45,7 +51,7 @@ const HOUR: u64 = 3_600;
 const DAY: u64 = 86_400;
 
 /// Display order.
-const ORDER: [Col; 10] = [
+const ORDER: [Col; 12] = [
     Col::Name,
     Col::Objective,
     Col::Bar,
@@ -55,11 +61,13 @@ const ORDER: [Col; 10] = [
     Col::Burn(6 * HOUR),
     Col::Burn(DAY),
     Col::Burn(3 * DAY),
+    Col::Tte,
     Col::Status,
+    Col::Spark,
 ];
 
 /// What is kept first when space runs out.
-const PRIORITY: [Col; 10] = [
+const PRIORITY: [Col; 12] = [
     Col::Status,
     Col::Name,
     Col::Budget,
@@ -70,6 +78,8 @@ const PRIORITY: [Col; 10] = [
     Col::Burn(DAY),
     Col::Burn(3 * DAY),
     Col::Bar,
+    Col::Tte,
+    Col::Spark,
 ];
 
 /// The columns that fit in `width`, in display order, with the name column's width. The name
@@ -209,6 +219,8 @@ fn heading(cols: &[Col], name_w: usize, theme: &Theme) -> Line<'static> {
                 col.width(),
             ),
             Col::Status => pad("status", col.width()),
+            Col::Tte => rpad("tte", col.width()),
+            Col::Spark => pad("1h burn 24h", col.width()),
         };
         s.push_str(&cell);
     }
@@ -262,6 +274,14 @@ fn row_line(
                 }
             }
             Col::Status => Span::styled(pad(status.label(), w), theme.style(status_role(status))),
+            Col::Tte => match eval.and_then(|e| e.time_to_exhaustion) {
+                Some(d) => Span::styled(rpad(&super::slo_detail::tte(d), w), fg),
+                None => Span::styled(rpad("–", w), muted),
+            },
+            Col::Spark => Span::styled(
+                pad(&super::slo_detail::sparkline(&row.burn_history, w), w),
+                theme.style(status_role(status)),
+            ),
         };
         cells.push(span);
     }
