@@ -287,7 +287,8 @@ impl State {
                 std::cmp::Reverse(ordered(burn)),
             )
         };
-        order.sort_by_key(key);
+        // The key walks each row's burn rates: compute it once per row, not per comparison.
+        order.sort_by_cached_key(key);
         order
     }
 

@@ -78,7 +78,8 @@ fn plan_prometheus(config: &Config, p: &PrometheusSource) -> Result<Planned, Str
         .filter(|s| s.source == p.name)
         .cloned()
         .collect();
-    let fetcher = SloFetcher::new(client, slos, windows_for(&default_rules()))
+    let rules = config.burn_rules().unwrap_or_else(|_| default_rules());
+    let fetcher = SloFetcher::new(client, slos, windows_for(&rules))
         .max_in_flight(p.max_in_flight.unwrap_or(MAX_IN_FLIGHT))
         .slow_every(p.slow_every.unwrap_or(SLOW_EVERY))
         .discover(p.discover);

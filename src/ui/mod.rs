@@ -29,6 +29,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 /// Draws the whole screen for this state.
+/// The SLO pane alone in `area` (benchmarks measure it apart from the rest of the screen).
+pub fn draw_slo_pane(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, theme: &Theme) {
+    slo_pane::draw(frame, area, state, theme);
+}
+
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     if area.is_empty() {
