@@ -76,6 +76,7 @@ fn slo_payload(ratio: f64) -> Payload {
             period_ratio: Some(ratio / 10.0),
         },
         error: None,
+        ..Default::default()
     }]))
 }
 

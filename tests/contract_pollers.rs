@@ -73,6 +73,9 @@ fn config(prom: &str, am_urls: Vec<String>, loki: &str) -> Config {
     c.prometheus = vec![PrometheusSource {
         name: "prod".into(),
         url: prom.into(),
+        discover: false,
+        max_in_flight: None,
+        slow_every: None,
         bearer_token: None,
         basic_auth: None,
         headers: Default::default(),

@@ -82,6 +82,7 @@ fn slo_samples() -> Vec<SloSample> {
         name: name.into(),
         measurement: m,
         error: None,
+        ..Default::default()
     };
     vec![
         // 14.4x+ on 1h and 5m: pages; 142% of the budget spent.

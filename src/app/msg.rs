@@ -1,5 +1,6 @@
 //! Messages into the reducer and the effects it asks the runtime to perform.
 
+use super::state::{SloDef, SloOrigin};
 use crate::domain::alerts::{Observation, Silence};
 use crate::domain::health::{SourceError, SourceId};
 use crate::domain::logs::LogLine;
@@ -48,12 +49,21 @@ pub enum Payload {
 }
 
 /// One SLO as measured by a Prometheus-compatible source.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SloSample {
     pub name: String,
     pub measurement: SloMeasurement,
     /// A query of this SLO failed while the source answered others (shown in the row).
     pub error: Option<String>,
+    /// Set for an SLO the source found in its recording rules (a row is added for it).
+    pub discovered: Option<(SloDef, SloOrigin)>,
+    /// The exact queries sent for it.
+    pub queries: Vec<String>,
+    /// The error ratio over the last day, one point per step (the sparkline), when refreshed
+    /// in this poll; `None` keeps the last one.
+    pub history: Option<Vec<f64>>,
+    /// The backend's graph page for the 1h error ratio.
+    pub graph_url: Option<String>,
 }
 
 /// One Alertmanager cluster: what each replica said, every alert reported, the silences.

@@ -42,6 +42,25 @@ pub struct SloDef {
     pub period: Duration,
 }
 
+/// Where an SLO's definition comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SloOrigin {
+    #[default]
+    Config,
+    Sloth,
+    Pyrra,
+}
+
+impl SloOrigin {
+    pub fn label(self) -> &'static str {
+        match self {
+            SloOrigin::Config => "config",
+            SloOrigin::Sloth => "sloth",
+            SloOrigin::Pyrra => "pyrra",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SloRow {
     pub def: SloDef,
@@ -49,6 +68,33 @@ pub struct SloRow {
     pub eval: Option<SloEvaluation>,
     pub fetched_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    pub origin: SloOrigin,
+    /// When `eval` was measured (differs from `fetched_at` once a poll failed for this row).
+    pub eval_at: Option<DateTime<Utc>>,
+    /// The last measurement behind `eval` (error ratios for the detail view).
+    pub measurement: Option<crate::domain::slo::SloMeasurement>,
+    /// The exact queries last sent for this SLO.
+    pub queries: Vec<String>,
+    /// The 1h burn rate over the last day, oldest first (the sparkline).
+    pub burn_history: Vec<f64>,
+    pub graph_url: Option<String>,
+}
+
+impl SloRow {
+    pub fn new(def: SloDef, origin: SloOrigin) -> Self {
+        SloRow {
+            def,
+            eval: None,
+            fetched_at: None,
+            error: None,
+            origin,
+            eval_at: None,
+            measurement: None,
+            queries: Vec::new(),
+            burn_history: Vec::new(),
+            graph_url: None,
+        }
+    }
 }
 
 /// What the cockpit is started with, derived from the config and the command line.
@@ -78,6 +124,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// The detail view of the selected alert.
     AlertDetail(Box<DedupedAlert>),
+    /// The detail view of one SLO: (source, name).
+    SloDetail(String, String),
 }
 
 /// A line of text being typed (filter or command).
@@ -201,12 +249,7 @@ impl State {
             slos: setup
                 .slos
                 .into_iter()
-                .map(|def| SloRow {
-                    def,
-                    eval: None,
-                    fetched_at: None,
-                    error: None,
-                })
+                .map(|def| SloRow::new(def, SloOrigin::Config))
                 .collect(),
             burn_rules: setup.burn_rules,
             slo_cursor: 0,
@@ -273,9 +316,20 @@ impl State {
                 .as_ref()
                 .and_then(|e| e.budget_remaining)
                 .unwrap_or(f64::INFINITY);
-            (std::cmp::Reverse(status), ordered(budget))
+            // Among equals, the one burning fastest right now first.
+            let burn = row
+                .eval
+                .as_ref()
+                .and_then(|e| e.burn_rates.values().flatten().copied().reduce(f64::max))
+                .unwrap_or(0.0);
+            (
+                std::cmp::Reverse(status),
+                ordered(budget),
+                std::cmp::Reverse(ordered(burn)),
+            )
         };
-        order.sort_by_key(key);
+        // The key walks each row's burn rates: compute it once per row, not per comparison.
+        order.sort_by_cached_key(key);
         order
     }
 

@@ -77,7 +77,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             state.status = Some("quit cancelled".into());
             return Vec::new();
         }
-        Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) => {
+        Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) | Some(Overlay::SloDetail(..)) => {
             // Any of back/help/quit/select closes the overlay; other keys are ignored.
             if matches!(
                 state.keymap.action(&key),
@@ -352,6 +352,17 @@ fn move_cursor(state: &mut State, delta: isize) {
 }
 
 fn select(state: &mut State) {
+    if state.focus == Pane::Slo {
+        let order = state.slo_order();
+        let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
+        if let Some(row) = order.get(cursor).and_then(|i| state.slos.get(*i)) {
+            state.overlay = Some(Overlay::SloDetail(
+                row.def.source.clone(),
+                row.def.name.clone(),
+            ));
+        }
+        return;
+    }
     if state.focus != Pane::Alerts {
         return;
     }
@@ -417,22 +428,63 @@ fn apply_source(state: &mut State, update: SourceUpdate) {
 }
 
 fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTime<Utc>) {
+    // Rows for SLOs the source discovered; configured rows are kept as they are.
+    for sample in samples {
+        if let Some((def, origin)) = &sample.discovered
+            && !state
+                .slos
+                .iter()
+                .any(|r| r.def.source == source && r.def.name == def.name)
+        {
+            let mut def = def.clone();
+            def.source = source.to_string();
+            state.slos.push(super::state::SloRow::new(def, *origin));
+        }
+    }
     for row in state.slos.iter_mut().filter(|r| r.def.source == source) {
         let Some(sample) = samples.iter().find(|s| s.name == row.def.name) else {
             continue;
         };
-        row.error = sample.error.clone();
+        let empty = sample
+            .measurement
+            .error_ratios
+            .values()
+            .all(Option::is_none)
+            && sample.measurement.period_ratio.is_none();
+        let had_data = row
+            .eval
+            .as_ref()
+            .is_some_and(|e| e.status != slo::SloStatus::NoData);
+        // Series that vanish (a renamed metric, a dropped scrape) are a fault, not a recovery.
+        row.error = sample.error.clone().or_else(|| {
+            (empty && had_data).then(|| "no data: every query returned an empty result".into())
+        });
         row.fetched_at = Some(at);
-        let eval = slo::evaluate(
+        if !sample.queries.is_empty() {
+            row.queries = sample.queries.clone();
+        }
+        if sample.graph_url.is_some() {
+            row.graph_url = sample.graph_url.clone();
+        }
+        if let Some(h) = &sample.history {
+            row.burn_history = h
+                .iter()
+                .map(|r| slo::burn_rate(*r, row.def.objective))
+                .collect();
+        }
+        // A failed query keeps the last good values (shown dimmed, with their age) rather
+        // than mixing fresh and missing windows; a row never measured shows what it got.
+        if row.error.is_some() && row.eval.is_some() {
+            continue;
+        }
+        row.eval = Some(slo::evaluate(
             row.def.objective,
             row.def.period,
             &sample.measurement,
             &state.burn_rules,
-        );
-        // A sample with an error and no data keeps the previous evaluation.
-        if sample.error.is_none() || eval.status != slo::SloStatus::NoData {
-            row.eval = Some(eval);
-        }
+        ));
+        row.measurement = Some(sample.measurement.clone());
+        row.eval_at = Some(at);
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Config {
     pub loki: Vec<LokiSource>,
     #[serde(default)]
     pub slo: Vec<SloConfig>,
+    /// Multi-window burn-rate rules; empty: the SRE workbook / Sloth defaults.
+    #[serde(default)]
+    pub slo_rules: Vec<SloRuleConfig>,
     #[serde(default)]
     pub alerts: AlertsConfig,
     #[serde(default)]
@@ -147,6 +150,15 @@ http_source! {
     /// Any Prometheus-compatible API (Prometheus, Thanos, Mimir, VictoriaMetrics).
     PrometheusSource {
         url: String,
+        /// Find SLOs in the Sloth and Pyrra recording rules this source has loaded.
+        #[serde(default)]
+        discover: bool,
+        /// Queries in flight at once on this source (default 4).
+        #[serde(default)]
+        max_in_flight: Option<usize>,
+        /// Slow windows (1d and longer, and the period) are queried every Nth poll (default 5).
+        #[serde(default)]
+        slow_every: Option<u32>,
     }
 }
 
@@ -181,6 +193,57 @@ pub struct SloConfig {
     pub error_query: String,
     /// All events over `$window`.
     pub total_query: String,
+}
+
+/// One multi-window burn-rate rule: fires when both windows burn above `factor`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloRuleConfig {
+    pub severity: RuleSeverity,
+    #[serde(with = "dur")]
+    pub long: Duration,
+    #[serde(with = "dur")]
+    pub short: Duration,
+    pub factor: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSeverity {
+    Page,
+    Ticket,
+}
+
+impl Config {
+    /// The burn-rate rules in force: the configured ones, else the defaults. A rule whose short
+    /// window is not shorter than its long one, or whose factor is not positive, is an error.
+    pub fn burn_rules(&self) -> Result<Vec<crate::domain::slo::BurnRule>, String> {
+        use crate::domain::slo::{BurnRule, Urgency, default_rules};
+        if self.slo_rules.is_empty() {
+            return Ok(default_rules());
+        }
+        self.slo_rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if r.short >= r.long || !(r.factor > 0.0 && r.factor.is_finite()) {
+                    return Err(format!(
+                        "[[slo_rules]] #{}: short must be shorter than long and factor positive",
+                        i + 1
+                    ));
+                }
+                Ok(BurnRule {
+                    urgency: match r.severity {
+                        RuleSeverity::Page => Urgency::Page,
+                        RuleSeverity::Ticket => Urgency::Ticket,
+                    },
+                    long: r.long,
+                    short: r.short,
+                    factor: r.factor,
+                })
+            })
+            .collect()
+    }
 }
 
 fn default_period() -> Duration {
@@ -453,5 +516,28 @@ impl WallConfig {
             color: self.color.clone(),
             rotate: self.rotate,
         }
+    }
+}
+
+#[cfg(test)]
+mod slo_rules_tests {
+    use super::*;
+
+    #[test]
+    fn configured_rules_replace_the_defaults_and_bad_ones_are_refused() {
+        let c: Config = toml::from_str(
+            "[[slo_rules]]\nseverity = \"page\"\nlong = \"2h\"\nshort = \"10m\"\nfactor = 10.0\n",
+        )
+        .unwrap();
+        let rules = c.burn_rules().unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].long, Duration::from_secs(7200));
+        assert_eq!(rules[0].urgency, crate::domain::slo::Urgency::Page);
+        assert_eq!(Config::default().burn_rules().unwrap().len(), 4);
+        let bad: Config = toml::from_str(
+            "[[slo_rules]]\nseverity = \"ticket\"\nlong = \"5m\"\nshort = \"1h\"\nfactor = 1.0\n",
+        )
+        .unwrap();
+        assert!(bad.burn_rules().unwrap_err().contains("#1"));
     }
 }

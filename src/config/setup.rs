@@ -6,7 +6,6 @@ use super::schema::Config;
 use super::validate;
 use crate::app::state::{Setup, SloDef};
 use crate::domain::health::{SourceId, SourceKind};
-use crate::domain::slo;
 use chrono::Offset;
 use std::path::Path;
 
@@ -110,7 +109,7 @@ pub fn build_setup_with(
         keymap,
         sources,
         slos,
-        burn_rules: slo::default_rules(),
+        burn_rules: config.burn_rules().map_err(ConfigError::Setup)?,
         group_by: config.alerts.group_by.clone(),
         dedup_labels: config.alerts.dedup_labels.clone(),
         log_max_lines: config.logs.max_lines,

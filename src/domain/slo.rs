@@ -182,6 +182,19 @@ pub fn evaluate(
     }
 }
 
+/// The rules whose long and short windows both burn above their factor (why a status is
+/// what it is), in rule order.
+pub fn fired_rules<'a>(eval: &SloEvaluation, rules: &'a [BurnRule]) -> Vec<&'a BurnRule> {
+    let burn = |w: &Window| eval.burn_rates.get(w).copied().flatten();
+    rules
+        .iter()
+        .filter(|r| match (burn(&r.long), burn(&r.short)) {
+            (Some(l), Some(s)) => l > r.factor && s > r.factor,
+            _ => false,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +273,17 @@ mod tests {
         let e = evaluate(0.999, THIRTY_DAYS, &m, &default_rules());
         let tte = e.time_to_exhaustion.unwrap().as_secs_f64();
         assert!((tte - 1.5 * DAY as f64).abs() < 1.0, "{tte}");
+    }
+
+    #[test]
+    fn fired_rules_say_why() {
+        let rules = default_rules();
+        let m = measurement(&[("1h", 0.02), ("5m", 0.02), ("6h", 0.001)], Some(0.0));
+        let e = evaluate(0.999, THIRTY_DAYS, &m, &rules);
+        let fired = fired_rules(&e, &rules);
+        assert_eq!(fired.len(), 1);
+        assert_eq!(fired[0].long, w("1h"));
+        assert_eq!(fired[0].urgency, Urgency::Page);
     }
 
     #[test]

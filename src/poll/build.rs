@@ -4,7 +4,7 @@
 use super::cluster::ClusterFetcher;
 use super::logs::LokiFetcher;
 use super::poller::{Fetcher, PollerHandle, fetch_once, spawn_fetcher};
-use super::slo::{MAX_IN_FLIGHT, SloFetcher};
+use super::slo::{MAX_IN_FLIGHT, SLOW_EVERY, SloFetcher};
 use crate::app::msg::{Payload, SourceUpdate};
 use crate::config::{AlertmanagerSource, Config, HttpOptions, LokiSource, PrometheusSource};
 use crate::domain::health::{SourceError, SourceId, SourceKind};
@@ -78,9 +78,18 @@ fn plan_prometheus(config: &Config, p: &PrometheusSource) -> Result<Planned, Str
         .filter(|s| s.source == p.name)
         .cloned()
         .collect();
-    let fetcher = SloFetcher::new(client, slos, windows_for(&default_rules()));
-    // Queries run MAX_IN_FLIGHT at a time, each bounded by the per-request timeout.
-    let rounds = fetcher.query_count().div_ceil(MAX_IN_FLIGHT).max(1);
+    let rules = config.burn_rules().unwrap_or_else(|_| default_rules());
+    let fetcher = SloFetcher::new(client, slos, windows_for(&rules))
+        .max_in_flight(p.max_in_flight.unwrap_or(MAX_IN_FLIGHT))
+        .slow_every(p.slow_every.unwrap_or(SLOW_EVERY))
+        .discover(p.discover);
+    // Queries run max_in_flight at a time, each bounded by the per-request timeout; discovery
+    // is one more request, and discovered SLOs are not counted yet: allow two rounds on top.
+    let rounds = fetcher
+        .query_count()
+        .div_ceil(fetcher.max_in_flight_value())
+        .max(1)
+        + 2;
     Ok(Planned {
         id,
         timeout: per_request.saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX)),

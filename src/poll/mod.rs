@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod logs;
 pub mod poller;
 pub mod slo;
+pub mod slo_discover;
 
 pub use build::{poll_once_all, spawn_all};
 pub use cluster::ClusterFetcher;

@@ -2,23 +2,94 @@
 //! `(errors) / (total)` per SLO and window, a few in flight at a time.
 
 use super::poller::Fetcher;
+use super::slo_discover::{Discovered, discover};
 use crate::app::msg::{Payload, SloSample};
+use crate::app::state::{SloDef, SloOrigin};
 use crate::config::SloConfig;
 use crate::domain::duration;
 use crate::domain::health::SourceError;
 use crate::domain::slo::SloMeasurement;
-use crate::sources::prometheus::{PrometheusClient, Sample};
+use crate::sources::prometheus::{PrometheusClient, Sample, Series};
+use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Queries in flight at once per source: enough to be quick, few enough to be polite.
 pub const MAX_IN_FLIGHT: usize = 4;
+/// Slow windows are queried every this many polls by default.
+pub const SLOW_EVERY: u32 = 5;
+/// Windows this long or longer (and the period) move slowly: queried every `slow_every` polls.
+pub const SLOW_FROM: Duration = Duration::from_secs(86_400);
+/// The sparkline: the 1h error ratio over the last day, one point per half hour.
+const HISTORY_SPAN: Duration = Duration::from_secs(86_400);
+const HISTORY_STEP: Duration = Duration::from_secs(1_800);
+const HISTORY_WINDOW: Duration = Duration::from_secs(3_600);
+
+/// One SLO as the fetcher measures it.
+#[derive(Clone, Debug)]
+struct Target {
+    name: String,
+    period: Duration,
+    /// The query with `$window` where the window goes.
+    template: String,
+    /// The windows the source records (discovered SLOs); `None`: every window.
+    windows: Option<BTreeSet<Duration>>,
+    discovered: Option<(SloDef, SloOrigin)>,
+}
+
+impl Target {
+    fn configured(slo: &SloConfig) -> Self {
+        Target {
+            name: slo.name.clone(),
+            period: slo.period,
+            template: format!("({}) / ({})", slo.error_query, slo.total_query),
+            windows: None,
+            discovered: None,
+        }
+    }
+
+    fn found(d: Discovered) -> Self {
+        Target {
+            name: d.def.name.clone(),
+            period: d.def.period,
+            template: d.template,
+            windows: Some(d.windows),
+            discovered: Some((d.def, d.origin)),
+        }
+    }
+
+    fn query(&self, window: Duration) -> String {
+        self.template.replace("$window", &duration::label(window))
+    }
+
+    fn has(&self, window: Duration) -> bool {
+        self.windows.as_ref().is_none_or(|w| w.contains(&window))
+    }
+}
+
+/// The slow values of one SLO from the last poll that measured them all.
+#[derive(Clone, Debug, Default)]
+struct SlowValues {
+    ratios: BTreeMap<Duration, Option<f64>>,
+    period: Option<f64>,
+}
 
 pub struct SloFetcher {
     client: PrometheusClient,
-    slos: Vec<SloConfig>,
+    configured: Vec<Target>,
+    discovered: Vec<Target>,
     windows: Vec<Duration>,
+    /// Evaluate at this instant instead of now (backfilled history, replays).
+    at: Option<DateTime<Utc>>,
+    /// Queries sent since this fetcher was built (what a refresh costs the backend).
+    queries_sent: u64,
+    max_in_flight: usize,
+    slow_every: u32,
+    discover: bool,
+    polls: u64,
+    slow: HashMap<String, SlowValues>,
 }
 
 /// Which value of an SLO a query measures.
@@ -26,16 +97,17 @@ pub struct SloFetcher {
 enum Slot {
     Window(Duration),
     Period,
+    History,
+}
+
+enum Answer {
+    Ratio(Option<f64>),
+    History(Vec<f64>),
 }
 
 /// `(<error_query>) / (<total_query>)` with `$window` replaced.
 pub fn ratio_query(slo: &SloConfig, window: Duration) -> String {
-    let w = duration::label(window);
-    format!(
-        "({}) / ({})",
-        slo.error_query.replace("$window", &w),
-        slo.total_query.replace("$window", &w)
-    )
+    Target::configured(slo).query(window)
 }
 
 /// The error ratio a query result stands for. No series means no data (never 0); NaN is 0/0,
@@ -50,77 +122,245 @@ pub fn ratio_of(samples: &[Sample]) -> Option<f64> {
         })
 }
 
+/// The worst series at each step, oldest first; steps without a finite value are left out.
+fn history_of(series: &[Series]) -> Vec<f64> {
+    let mut by_time: BTreeMap<i64, f64> = BTreeMap::new();
+    for s in series {
+        for (t, v) in &s.values {
+            if v.is_finite() {
+                let e = by_time.entry((*t * 1000.0) as i64).or_insert(*v);
+                *e = e.max(*v);
+            }
+        }
+    }
+    by_time.into_values().collect()
+}
+
 impl SloFetcher {
     pub fn new(client: PrometheusClient, slos: Vec<SloConfig>, windows: Vec<Duration>) -> Self {
         Self {
             client,
-            slos,
+            configured: slos.iter().map(Target::configured).collect(),
+            discovered: Vec::new(),
             windows,
+            at: None,
+            queries_sent: 0,
+            max_in_flight: MAX_IN_FLIGHT,
+            slow_every: SLOW_EVERY,
+            discover: false,
+            polls: 0,
+            slow: HashMap::new(),
         }
     }
 
-    /// How many queries one fetch runs.
+    /// Evaluates every query at `at` rather than at the time of the poll.
+    pub fn evaluated_at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
+    }
+
+    /// At most `n` queries in flight at once (at least 1).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n.max(1);
+        self
+    }
+
+    /// Slow windows, the period and the sparkline every `n`th poll (1: every poll).
+    pub fn slow_every(mut self, n: u32) -> Self {
+        self.slow_every = n.max(1);
+        self
+    }
+
+    /// Also measure the SLOs found in the source's Sloth and Pyrra recording rules.
+    pub fn discover(mut self, on: bool) -> Self {
+        self.discover = on;
+        self
+    }
+
+    /// Queries sent so far, successful or not.
+    pub fn queries_sent(&self) -> u64 {
+        self.queries_sent
+    }
+
+    /// How many queries a full refresh (slow windows included) of the configured SLOs runs.
     pub fn query_count(&self) -> usize {
-        self.slos.len() * (self.windows.len() + 1)
+        self.configured.len() * (self.windows.len() + 2)
+    }
+
+    pub fn max_in_flight_value(&self) -> usize {
+        self.max_in_flight
+    }
+
+    fn is_slow(w: Duration) -> bool {
+        w >= SLOW_FROM
+    }
+
+    /// Rediscovers on the slow cadence; a failed discovery keeps what was found before.
+    async fn rediscover(&mut self, slow_due: bool) -> Result<(), SourceError> {
+        if !self.discover || !(slow_due || self.polls == 0) {
+            return Ok(());
+        }
+        self.queries_sent += 1;
+        let groups = self.client.rules().await?;
+        let configured: BTreeSet<&str> = self.configured.iter().map(|t| t.name.as_str()).collect();
+        self.discovered = discover(&groups)
+            .into_iter()
+            .filter(|d| !configured.contains(d.def.name.as_str()))
+            .map(Target::found)
+            .collect();
+        Ok(())
     }
 
     pub async fn fetch(&mut self) -> Result<Payload, SourceError> {
-        if self.slos.is_empty() {
+        let slow_due = self.polls.is_multiple_of(u64::from(self.slow_every));
+        let discovery = self.rediscover(slow_due).await;
+        self.polls += 1;
+        if self.configured.is_empty() && self.discovered.is_empty() {
+            discovery?;
             // Nothing to measure: still prove the source answers, so its health is real.
+            self.queries_sent += 1;
             self.client.instant("1", None).await?;
             return Ok(Payload::Slo(Arc::new(Vec::new())));
         }
+        let targets: Vec<Target> = self
+            .configured
+            .iter()
+            .chain(&self.discovered)
+            .cloned()
+            .collect();
         // One evaluation time for every query, so the windows of a row agree.
-        let at = chrono::Utc::now();
+        let at = self.at.unwrap_or_else(Utc::now);
         let mut jobs = Vec::new();
-        for (i, slo) in self.slos.iter().enumerate() {
-            for w in &self.windows {
-                jobs.push((i, Slot::Window(*w), ratio_query(slo, *w)));
+        let mut reuse = vec![false; targets.len()];
+        for (i, t) in targets.iter().enumerate() {
+            let slow_query = slow_due || !self.slow.contains_key(&t.name);
+            reuse[i] = !slow_query;
+            for w in self.windows.iter().filter(|w| t.has(**w)) {
+                if slow_query || !Self::is_slow(*w) {
+                    jobs.push((i, Slot::Window(*w), t.query(*w)));
+                }
             }
-            jobs.push((i, Slot::Period, ratio_query(slo, slo.period)));
+            if slow_query {
+                if t.has(t.period) {
+                    jobs.push((i, Slot::Period, t.query(t.period)));
+                }
+                if t.has(HISTORY_WINDOW) {
+                    jobs.push((i, Slot::History, t.query(HISTORY_WINDOW)));
+                }
+            }
         }
+        self.queries_sent += jobs.len() as u64;
         let client = &self.client;
-        let results: Vec<(usize, Slot, Result<Option<f64>, SourceError>)> = stream::iter(jobs)
+        let results: Vec<(usize, Slot, String, Result<Answer, SourceError>)> = stream::iter(jobs)
             .map(|(i, slot, q)| async move {
-                let r = client.instant(&q, Some(at)).await.map(|s| ratio_of(&s));
-                (i, slot, r)
+                let r = match slot {
+                    Slot::History => client
+                        .range(&q, at - HISTORY_SPAN, at, HISTORY_STEP)
+                        .await
+                        .map(|s| Answer::History(history_of(&s))),
+                    _ => client
+                        .instant(&q, Some(at))
+                        .await
+                        .map(|s| Answer::Ratio(ratio_of(&s))),
+                };
+                (i, slot, q, r)
             })
-            .buffer_unordered(MAX_IN_FLIGHT)
+            .buffer_unordered(self.max_in_flight)
             .collect()
             .await;
 
-        if let Some(first) = results.iter().find_map(|(_, _, r)| r.as_ref().err())
-            && results.iter().all(|(_, _, r)| r.is_err())
+        if let Some(first) = results.iter().find_map(|(_, _, _, r)| r.as_ref().err())
+            && results.iter().all(|(_, _, _, r)| r.is_err())
         {
             return Err(first.clone());
         }
-        let mut samples: Vec<SloSample> = self
-            .slos
+        let mut samples: Vec<SloSample> = targets
             .iter()
-            .map(|slo| SloSample {
-                name: slo.name.clone(),
+            .map(|t| SloSample {
+                name: t.name.clone(),
                 measurement: SloMeasurement {
                     error_ratios: self.windows.iter().map(|w| (*w, None)).collect(),
                     period_ratio: None,
                 },
-                error: None,
+                discovered: t.discovered.clone(),
+                ..Default::default()
             })
             .collect();
-        for (i, slot, r) in results {
+        let mut queries: Vec<Vec<(Slot, String)>> = vec![Vec::new(); targets.len()];
+        let mut slow_failed = vec![false; targets.len()];
+        for (i, slot, q, r) in results {
             let Some(sample) = samples.get_mut(i) else {
                 continue;
             };
+            queries[i].push((slot, q));
             match (slot, r) {
-                (Slot::Window(w), Ok(v)) => {
+                (Slot::Window(w), Ok(Answer::Ratio(v))) => {
                     sample.measurement.error_ratios.insert(w, v);
                 }
-                (Slot::Period, Ok(v)) => sample.measurement.period_ratio = v,
-                (_, Err(e)) => {
+                (Slot::Period, Ok(Answer::Ratio(v))) => sample.measurement.period_ratio = v,
+                (_, Ok(Answer::History(h))) => sample.history = Some(h),
+                (_, Ok(Answer::Ratio(_))) => {}
+                // The sparkline is an extra: its failure leaves the row's values current.
+                (Slot::History, Err(e)) => {
+                    tracing::debug!(slo = %sample.name, error = %e, "burn history query failed");
+                }
+                (slot, Err(e)) => {
+                    if slot_is_slow(slot) {
+                        slow_failed[i] = true;
+                    }
                     sample.error.get_or_insert_with(|| e.to_string());
                 }
             }
         }
+        for (i, sample) in samples.iter_mut().enumerate() {
+            let name = &targets[i].name;
+            if reuse[i] {
+                // Between slow polls the slow windows keep their last measured values.
+                if let Some(v) = self.slow.get(name) {
+                    for (w, r) in &v.ratios {
+                        sample.measurement.error_ratios.insert(*w, *r);
+                    }
+                    sample.measurement.period_ratio = v.period;
+                }
+            } else if slow_failed[i] {
+                self.slow.remove(name);
+            } else {
+                let ratios = sample
+                    .measurement
+                    .error_ratios
+                    .iter()
+                    .filter(|(w, _)| Self::is_slow(**w))
+                    .map(|(w, r)| (*w, *r))
+                    .collect();
+                self.slow.insert(
+                    name.clone(),
+                    SlowValues {
+                        ratios,
+                        period: sample.measurement.period_ratio,
+                    },
+                );
+            }
+            sample.graph_url = Some(self.client.graph_url(&targets[i].query(HISTORY_WINDOW)));
+            let mut q = std::mem::take(&mut queries[i]);
+            q.sort_by_key(|(slot, _)| slot_order(*slot));
+            sample.queries = q.into_iter().map(|(_, q)| q).collect();
+        }
         Ok(Payload::Slo(Arc::new(samples)))
+    }
+}
+
+fn slot_is_slow(slot: Slot) -> bool {
+    match slot {
+        Slot::Window(w) => SloFetcher::is_slow(w),
+        Slot::Period | Slot::History => true,
+    }
+}
+
+fn slot_order(slot: Slot) -> (u8, Duration) {
+    match slot {
+        Slot::Window(w) => (0, w),
+        Slot::Period => (1, Duration::ZERO),
+        Slot::History => (2, Duration::ZERO),
     }
 }
 
@@ -133,7 +373,6 @@ impl Fetcher for SloFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn sample(v: f64) -> Sample {
         Sample {

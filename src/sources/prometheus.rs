@@ -329,6 +329,16 @@ impl PrometheusClient {
             .collect())
     }
 
+    /// The backend's own graph page for `expr` over the last day (the detail view's link).
+    pub fn graph_url(&self, expr: &str) -> String {
+        let mut url = endpoint(&self.base, &["graph"]);
+        url.query_pairs_mut()
+            .append_pair("g0.expr", expr)
+            .append_pair("g0.tab", "0")
+            .append_pair("g0.range_input", "1d");
+        url.to_string()
+    }
+
     /// Version and revision, for `onwatch check`.
     pub async fn buildinfo(&self) -> Result<BuildInfo, SourceError> {
         let url = endpoint(&self.base, &["api", "v1", "status", "buildinfo"]);

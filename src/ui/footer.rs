@@ -18,6 +18,7 @@ pub fn hint_actions(state: &State) -> Vec<Action> {
         (Some(Overlay::ConfirmQuit), _) => &[],
         (Some(Overlay::Help), _) => &[Back, Help],
         (Some(Overlay::AlertDetail(_)), _) => &[Back],
+        (Some(Overlay::SloDetail(..)), _) => &[Back],
         (None, Pane::Alerts) => &[
             MoveDown,
             MoveUp,
@@ -33,7 +34,9 @@ pub fn hint_actions(state: &State) -> Vec<Action> {
             Help,
             Quit,
         ],
-        (None, Pane::Slo) => &[MoveDown, MoveUp, NextPane, Refresh, Command, Help, Quit],
+        (None, Pane::Slo) => &[
+            MoveDown, MoveUp, Select, NextPane, Refresh, Command, Help, Quit,
+        ],
         (None, Pane::Logs) => &[
             MoveUp, MoveDown, Follow, Filter, Bottom, NextPane, Help, Quit,
         ],

@@ -13,6 +13,7 @@ pub mod layout;
 mod logs_pane;
 mod overlay;
 mod pane;
+mod slo_detail;
 mod slo_pane;
 pub mod terminal;
 pub mod text;
@@ -30,6 +31,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 /// Draws the whole screen for this state.
+/// The SLO pane alone in `area` (benchmarks measure it apart from the rest of the screen).
+pub fn draw_slo_pane(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, theme: &Theme) {
+    slo_pane::draw(frame, area, state, theme);
+}
+
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     if area.is_empty() {
@@ -45,7 +51,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         overlay::draw(frame, area, state, theme);
         return;
     }
-    let Some(areas) = layout::areas(area, state.slos.len()) else {
+    let Some(areas) = layout::areas(area, slo_pane::line_count(state)) else {
         too_small(frame, area, theme);
         return;
     };

@@ -19,6 +19,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Overlay::Help) => help(frame, area, state, theme),
         Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, theme),
         Some(Overlay::AlertDetail(a)) => detail(frame, area, state, a, theme),
+        Some(Overlay::SloDetail(source, name)) => {
+            super::slo_detail::draw(frame, area, state, source, name, theme)
+        }
     }
     super::dialog::draw(frame, area, state, theme);
 }

@@ -25,6 +25,10 @@ enum Col {
     Budget,
     Burn(u64),
     Status,
+    /// Time to exhaustion at the current 1h burn.
+    Tte,
+    /// The 1h burn over the last day.
+    Spark,
 }
 
 impl Col {
@@ -36,6 +40,8 @@ impl Col {
             Col::Budget => 8,
             Col::Burn(_) => 5,
             Col::Status => 7,
+            Col::Tte => 5,
+            Col::Spark => 12,
         }
     }
 }
@@ -45,7 +51,7 @@ const HOUR: u64 = 3_600;
 const DAY: u64 = 86_400;
 
 /// Display order.
-const ORDER: [Col; 10] = [
+const ORDER: [Col; 12] = [
     Col::Name,
     Col::Objective,
     Col::Bar,
@@ -55,11 +61,13 @@ const ORDER: [Col; 10] = [
     Col::Burn(6 * HOUR),
     Col::Burn(DAY),
     Col::Burn(3 * DAY),
+    Col::Tte,
     Col::Status,
+    Col::Spark,
 ];
 
 /// What is kept first when space runs out.
-const PRIORITY: [Col; 10] = [
+const PRIORITY: [Col; 12] = [
     Col::Status,
     Col::Name,
     Col::Budget,
@@ -70,6 +78,8 @@ const PRIORITY: [Col; 10] = [
     Col::Burn(DAY),
     Col::Burn(3 * DAY),
     Col::Bar,
+    Col::Tte,
+    Col::Spark,
 ];
 
 /// The columns that fit in `width`, in display order, with the name column's width. The name
@@ -144,12 +154,51 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let visible = (inner.height as usize).saturating_sub(1);
     let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
     let offset = scroll_offset(cursor, visible);
-    for (pos, i) in order.iter().enumerate().skip(offset).take(visible) {
+    let width = inner.width as usize;
+    for (pos, i) in order.iter().enumerate().skip(offset) {
+        if lines.len() > visible {
+            break;
+        }
         let row = &state.slos[*i];
         let selected = pos == cursor && state.focus == Pane::Slo;
         lines.push(row_line(state, row, &cols, name_w, selected, theme));
+        // Why the row is stale goes on a line of its own, so it fits at any width.
+        if lines.len() <= visible
+            && let Some(note) = row_note(state, row)
+        {
+            lines.push(Line::from(Span::styled(
+                text::truncate(&note, width),
+                theme.style(Role::Stale),
+            )));
+        }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    // Lines straight into the buffer: nothing wraps here, and with hundreds of SLOs on a tall
+    // screen a Paragraph's line composer was most of the pane's render time.
+    let buf = frame.buffer_mut();
+    for (y, line) in (inner.y..inner.bottom()).zip(&lines) {
+        buf.set_line(inner.x, y, line, inner.width);
+    }
+}
+
+/// Rows plus their notes: the lines the pane would like to show.
+pub fn line_count(state: &State) -> usize {
+    state.slos.len()
+        + state
+            .slos
+            .iter()
+            .filter(|r| row_note(state, r).is_some())
+            .count()
+}
+
+/// Why a row shows old values, and how old they are, when one of its own queries failed or
+/// came back empty. A whole source failing is said once, in the pane's title, not per row.
+pub fn row_note(state: &State, row: &SloRow) -> Option<String> {
+    let reason = row.error.as_ref()?;
+    let age = match (row.eval.is_some(), row.eval_at) {
+        (true, Some(at)) => format!("values {} old", text::age_since(state.now, at)),
+        _ => "no data yet".to_string(),
+    };
+    Some(format!("   ↳ {} · {age}", safe(reason)))
 }
 
 fn heading(cols: &[Col], name_w: usize, theme: &Theme) -> Line<'static> {
@@ -175,6 +224,8 @@ fn heading(cols: &[Col], name_w: usize, theme: &Theme) -> Line<'static> {
                 col.width(),
             ),
             Col::Status => pad("status", col.width()),
+            Col::Tte => rpad("tte", col.width()),
+            Col::Spark => pad("1h burn 24h", col.width()),
         };
         s.push_str(&cell);
     }
@@ -228,6 +279,14 @@ fn row_line(
                 }
             }
             Col::Status => Span::styled(pad(status.label(), w), theme.style(status_role(status))),
+            Col::Tte => match eval.and_then(|e| e.time_to_exhaustion) {
+                Some(d) => Span::styled(rpad(&super::slo_detail::tte(d), w), fg),
+                None => Span::styled(rpad("–", w), muted),
+            },
+            Col::Spark => Span::styled(
+                pad(&super::slo_detail::sparkline(&row.burn_history, w), w),
+                theme.style(status_role(status)),
+            ),
         };
         cells.push(span);
     }

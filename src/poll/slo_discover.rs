@@ -1,0 +1,253 @@
+//! SLOs found in the recording rules Sloth and Pyrra generate (`/api/v1/rules`), so a team that
+//! already has them sees its SLOs without writing them again (reference:
+//! `slo-recording-rules.md`). Each is measured through its own recording rules.
+
+use crate::app::state::{SloDef, SloOrigin};
+use crate::domain::duration;
+use crate::sources::prometheus::{Rule, RuleGroup, RuleKind};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// A discovered SLO and how to measure it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Discovered {
+    pub def: SloDef,
+    pub origin: SloOrigin,
+    pub service: Option<String>,
+    /// A query with `$window` where the window goes, e.g.
+    /// `max(slo:sli_error:ratio_rate$window{sloth_id="x"})`.
+    pub template: String,
+    /// The windows the rules record; other windows have no data (and cost no query).
+    pub windows: BTreeSet<Duration>,
+}
+
+const SLOTH_SLI: &str = "slo:sli_error:ratio_rate";
+
+/// Every Sloth and Pyrra SLO in these rule groups, Sloth first, each once.
+pub fn discover(groups: &[RuleGroup]) -> Vec<Discovered> {
+    let rules: Vec<&Rule> = groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .filter(|r| r.kind == RuleKind::Recording || r.kind == RuleKind::Alerting)
+        .collect();
+    let mut out = sloth(&rules);
+    out.extend(pyrra(&rules));
+    out
+}
+
+/// The number in `vector(N)` (how Sloth and Pyrra record constants).
+fn vector_constant(expr: &str) -> Option<f64> {
+    let inner = expr.trim().strip_prefix("vector(")?.strip_suffix(')')?;
+    inner.trim().parse().ok()
+}
+
+/// The `$window` form of a recording-rule selector on `labels`, worst series first.
+fn template(metric: &str, label: &str, value: &str) -> String {
+    let value = value.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("max({metric}$window{{{label}=\"{value}\"}})")
+}
+
+fn sloth(rules: &[&Rule]) -> Vec<Discovered> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for info in rules.iter().filter(|r| r.name == "sloth_slo_info") {
+        let Some(id) = info.labels.get("sloth_id") else {
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let of_slo = |name: &str| {
+            rules
+                .iter()
+                .find(|r| r.name == name && r.labels.get("sloth_id") == Some(id))
+        };
+        let objective = info
+            .labels
+            .get("sloth_objective")
+            .and_then(|o| o.parse::<f64>().ok())
+            .map(|pct| pct / 100.0)
+            .or_else(|| of_slo("slo:objective:ratio").and_then(|r| vector_constant(&r.query)));
+        let Some(objective) = objective.filter(|o| *o > 0.0 && *o < 1.0) else {
+            continue;
+        };
+        let days = of_slo("slo:time_period:days")
+            .and_then(|r| vector_constant(&r.query))
+            .filter(|d| *d > 0.0 && *d < 3660.0)
+            .unwrap_or(30.0);
+        let windows: BTreeSet<Duration> = rules
+            .iter()
+            .filter(|r| r.labels.get("sloth_id") == Some(id))
+            .filter_map(|r| r.name.strip_prefix(SLOTH_SLI))
+            .filter_map(|w| duration::parse(w).ok())
+            .collect();
+        let service = info.labels.get("sloth_service").cloned();
+        let slo = info.labels.get("sloth_slo").cloned().unwrap_or(id.clone());
+        let name = match &service {
+            Some(s) => format!("{s}/{slo}"),
+            None => slo,
+        };
+        out.push(Discovered {
+            def: SloDef {
+                name,
+                source: String::new(),
+                objective,
+                period: Duration::from_secs_f64(days * 86_400.0),
+            },
+            origin: SloOrigin::Sloth,
+            service,
+            template: template(SLOTH_SLI, "sloth_id", id),
+            windows,
+        });
+    }
+    out
+}
+
+/// Pyrra: `<metric>:burnrate<W>` rules (error ratios) labelled `slo`; the period from the
+/// `<metric>:increase<period>` rule; the target from the `ErrorBudgetBurn` alert's
+/// `(1-<target>)` (Pyrra records no objective without `--generic-rules`, which give
+/// `pyrra_objective`).
+fn pyrra(rules: &[&Rule]) -> Vec<Discovered> {
+    // slo name -> (metric base, windows)
+    let mut found: BTreeMap<String, (String, BTreeSet<Duration>)> = BTreeMap::new();
+    for r in rules.iter().filter(|r| r.kind == RuleKind::Recording) {
+        let (Some(slo), Some((metric, w))) = (r.labels.get("slo"), r.name.split_once(":burnrate"))
+        else {
+            continue;
+        };
+        let Ok(w) = duration::parse(w) else { continue };
+        let entry = found
+            .entry(slo.clone())
+            .or_insert_with(|| (metric.to_string(), BTreeSet::new()));
+        entry.1.insert(w);
+    }
+    let mut out = Vec::new();
+    for (slo, (metric, windows)) in found {
+        let of_slo = |r: &&&Rule| r.labels.get("slo") == Some(&slo);
+        let objective = rules
+            .iter()
+            .filter(of_slo)
+            .find(|r| r.name == "pyrra_objective")
+            .and_then(|r| vector_constant(&r.query))
+            .or_else(|| {
+                rules
+                    .iter()
+                    .filter(of_slo)
+                    .filter(|r| r.kind == RuleKind::Alerting)
+                    .find_map(|r| target_in_alert(&r.query))
+            });
+        let Some(objective) = objective.filter(|o| *o > 0.0 && *o < 1.0) else {
+            continue;
+        };
+        let period = rules
+            .iter()
+            .filter(of_slo)
+            .find_map(|r| {
+                r.name
+                    .strip_prefix(&format!("{metric}:increase"))
+                    .and_then(|w| duration::parse(w).ok())
+            })
+            .unwrap_or(Duration::from_secs(28 * 86_400));
+        out.push(Discovered {
+            def: SloDef {
+                name: slo.clone(),
+                source: String::new(),
+                objective,
+                period,
+            },
+            origin: SloOrigin::Pyrra,
+            service: None,
+            template: template(&format!("{metric}:burnrate"), "slo", &slo),
+            windows,
+        });
+    }
+    out
+}
+
+/// `… > (14 * (1-0.99)) and …` -> 0.99.
+fn target_in_alert(expr: &str) -> Option<f64> {
+    let rest = &expr[expr.find("(1-")? + 3..];
+    let end = rest.find(')')?;
+    rest[..end].trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(kind: RuleKind, name: &str, query: &str, labels: &[(&str, &str)]) -> Rule {
+        Rule {
+            kind,
+            name: name.into(),
+            query: query.into(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            health: None,
+        }
+    }
+
+    #[test]
+    fn pyrra_slo_from_burnrate_rules_and_alert_target() {
+        let l = [("slo", "prometheus-api-query")];
+        let group = RuleGroup {
+            name: "prometheus-api-query".into(),
+            file: String::new(),
+            interval: None,
+            rules: vec![
+                rule(
+                    RuleKind::Recording,
+                    "prometheus_http_requests:burnrate5m",
+                    "x",
+                    &l,
+                ),
+                rule(
+                    RuleKind::Recording,
+                    "prometheus_http_requests:burnrate1h",
+                    "x",
+                    &l,
+                ),
+                rule(
+                    RuleKind::Recording,
+                    "prometheus_http_requests:increase1w",
+                    "x",
+                    &l,
+                ),
+                rule(
+                    RuleKind::Alerting,
+                    "ErrorBudgetBurn",
+                    "prometheus_http_requests:burnrate5m{slo=\"prometheus-api-query\"} > (14 * (1-0.99)) and x",
+                    &l,
+                ),
+            ],
+        };
+        let d = discover(&[group]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].origin, SloOrigin::Pyrra);
+        assert!((d[0].def.objective - 0.99).abs() < 1e-12);
+        assert_eq!(d[0].def.period, Duration::from_secs(7 * 86_400));
+        assert_eq!(
+            d[0].template,
+            "max(prometheus_http_requests:burnrate$window{slo=\"prometheus-api-query\"})"
+        );
+        assert_eq!(d[0].windows.len(), 2);
+    }
+
+    #[test]
+    fn sloth_without_objective_is_skipped_not_guessed() {
+        let r = rule(
+            RuleKind::Recording,
+            "sloth_slo_info",
+            "vector(1)",
+            &[("sloth_id", "a-b")],
+        );
+        let g = RuleGroup {
+            name: "g".into(),
+            file: String::new(),
+            interval: None,
+            rules: vec![r],
+        };
+        assert!(discover(&[g]).is_empty());
+    }
+}

@@ -1,0 +1,147 @@
+//! SLO discovery against a real Prometheus that loaded the Sloth example rules
+//! (`tests/fixtures/sloth-getting-started.rules.yml`, verbatim from slok/sloth): the SLO is
+//! found with its name, service, objective and period, measured through its recording rules,
+//! and becomes a row of the SLO pane next to the configured ones.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use chrono::{FixedOffset, Utc};
+use onwatch::app::msg::{Msg, Payload, SourceUpdate};
+use onwatch::app::state::{Setup, SloDef, SloOrigin};
+use onwatch::app::{FixedClock, Keymap, State, update};
+use onwatch::config::HttpOptions;
+use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::slo::{SloStatus, default_rules, windows_for};
+use onwatch::poll::SloFetcher;
+use onwatch::poll::slo_discover::discover;
+use onwatch::sources::http::HttpClient;
+use onwatch::sources::prometheus::PrometheusClient;
+use std::path::PathBuf;
+use std::time::Duration;
+use support::prometheus::Prometheus;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sloth-getting-started.rules.yml")
+}
+
+fn client(url: &str) -> PrometheusClient {
+    PrometheusClient::new(
+        url,
+        HttpClient::new(&HttpOptions::default(), Duration::from_secs(10)).unwrap(),
+    )
+    .unwrap()
+}
+
+fn setup(slos: Vec<SloDef>) -> Setup {
+    Setup {
+        user: "alice".into(),
+        read_only: false,
+        wall: false,
+        keymap: Keymap::default(),
+        sources: vec![SourceId::new(SourceKind::Prometheus, "prod")],
+        slos,
+        burn_rules: default_rules(),
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec![],
+        log_max_lines: 100,
+        log_max_bytes: 1 << 16,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: FixedOffset::east_opt(0).unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sloth_rules_loaded_in_prometheus_are_discovered_and_become_rows() {
+    let p = Prometheus::start(None, &[fixture()]);
+    let c = client(&p.url());
+
+    let found = discover(&c.rules().await.unwrap());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let d = &found[0];
+    assert_eq!(d.origin, SloOrigin::Sloth);
+    assert_eq!(d.def.name, "myservice/requests-availability");
+    assert_eq!(d.service.as_deref(), Some("myservice"));
+    assert!(
+        (d.def.objective - 0.999).abs() < 1e-9,
+        "{}",
+        d.def.objective
+    );
+    assert_eq!(d.def.period, Duration::from_secs(30 * 86_400));
+    let labels: Vec<String> = d
+        .windows
+        .iter()
+        .map(|w| onwatch::domain::duration::label(*w))
+        .collect();
+    assert_eq!(labels, ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]);
+
+    // Measured through its recording rules, next to a configured SLO.
+    let windows = windows_for(&default_rules());
+    let mut f = SloFetcher::new(c, vec![], windows).discover(true);
+    let Payload::Slo(samples) = f.fetch().await.unwrap() else {
+        panic!("an SLO payload")
+    };
+    let s = samples
+        .iter()
+        .find(|s| s.name == "myservice/requests-availability")
+        .unwrap();
+    assert!(
+        s.queries.contains(
+            &r#"max(slo:sli_error:ratio_rate5m{sloth_id="myservice-requests-availability"})"#
+                .to_string()
+        ),
+        "{:?}",
+        s.queries
+    );
+    assert!(
+        s.queries
+            .iter()
+            .any(|q| q.contains("slo:sli_error:ratio_rate30d")),
+        "the period is measured through the period rule: {:?}",
+        s.queries
+    );
+    // No traffic was ever recorded: no data, never 0.
+    assert!(s.measurement.error_ratios.values().all(Option::is_none));
+
+    let configured = SloDef {
+        name: "checkout".into(),
+        source: "prod".into(),
+        objective: 0.99,
+        period: Duration::from_secs(86_400),
+    };
+    let mut state = State::new(setup(vec![configured]), Utc::now());
+    let clock = FixedClock::new(Utc::now());
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate {
+            source: SourceId::new(SourceKind::Prometheus, "prod"),
+            generation: 1,
+            fetched_at: Utc::now(),
+            result: Ok(Payload::Slo(samples.clone())),
+        }),
+        &clock,
+    );
+    assert_eq!(state.slos.len(), 2, "the configured row is kept");
+    let row = state
+        .slos
+        .iter()
+        .find(|r| r.origin == SloOrigin::Sloth)
+        .unwrap();
+    assert_eq!(row.def.source, "prod");
+    assert_eq!(row.def.name, "myservice/requests-availability");
+    assert_eq!(row.eval.as_ref().unwrap().status, SloStatus::NoData);
+    // A second report of the same SLO adds no second row.
+    update(
+        &mut state,
+        Msg::Source(SourceUpdate {
+            source: SourceId::new(SourceKind::Prometheus, "prod"),
+            generation: 2,
+            fetched_at: Utc::now(),
+            result: Ok(Payload::Slo(samples)),
+        }),
+        &clock,
+    );
+    assert_eq!(state.slos.len(), 2);
+}

@@ -1,0 +1,160 @@
+//! The SLO pane and its detail view through the reducer and `TestBackend`: `Enter` on an SLO
+//! shows every window, the rule that fired, the sparkline, the queries sent, the last error
+//! and the graph link; at 80 columns the status is never dropped.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use onwatch::app::keys::KeyCode;
+use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
+use onwatch::app::state::{Overlay, Setup, SloDef};
+use onwatch::app::{FixedClock, Key, Keymap, State, update};
+use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
+use onwatch::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 4, 0, 0).unwrap()
+}
+
+fn source() -> SourceId {
+    SourceId::new(SourceKind::Prometheus, "prod")
+}
+
+fn def(name: &str) -> SloDef {
+    SloDef {
+        name: name.into(),
+        source: "prod".into(),
+        objective: 0.999,
+        period: Duration::from_secs(30 * 86_400),
+    }
+}
+
+fn state(n: usize) -> State {
+    let setup = Setup {
+        user: "alice".into(),
+        read_only: false,
+        wall: false,
+        keymap: Keymap::default(),
+        sources: vec![source()],
+        slos: (0..n).map(|i| def(&format!("slo-{i:03}"))).collect(),
+        burn_rules: default_rules(),
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec![],
+        log_max_lines: 100,
+        log_max_bytes: 1 << 16,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: FixedOffset::east_opt(0).unwrap(),
+    };
+    State::new(setup, t0())
+}
+
+/// SLO `i` burns `i` times faster than its budget allows on every window.
+fn samples(n: usize) -> Vec<SloSample> {
+    (0..n)
+        .map(|i| {
+            let ratio = 0.001 * i as f64 / 2.0;
+            SloSample {
+                name: format!("slo-{i:03}"),
+                measurement: SloMeasurement {
+                    error_ratios: windows_for(&default_rules())
+                        .into_iter()
+                        .map(|w| (w, Some(ratio)))
+                        .collect(),
+                    period_ratio: Some(0.0005),
+                },
+                queries: vec![format!(
+                    "(sum(rate(errors_{i}[5m]))) / (sum(rate(total[5m])))"
+                )],
+                history: Some(vec![0.0, ratio / 2.0, ratio]),
+                graph_url: Some(format!("http://prom:9090/graph?g0.expr=errors_{i}")),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+fn fed(n: usize) -> (State, FixedClock) {
+    let mut st = state(n);
+    let clock = FixedClock::new(t0());
+    update(
+        &mut st,
+        Msg::Source(SourceUpdate {
+            source: source(),
+            generation: 1,
+            fetched_at: t0(),
+            result: Ok(Payload::Slo(Arc::new(samples(n)))),
+        }),
+        &clock,
+    );
+    (st, clock)
+}
+
+fn screen(st: &State, w: u16, h: u16) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(f, st, &Theme::default())).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn enter_opens_the_worst_slo_in_detail() {
+    let (mut st, clock) = fed(40);
+    update(&mut st, Msg::Key(Key::char('1')), &clock);
+    update(&mut st, Msg::Key(Key::plain(KeyCode::Enter)), &clock);
+    // Worst first: every SLO has half its budget left; slo-039 burns fastest (19.5x).
+    assert_eq!(
+        st.overlay,
+        Some(Overlay::SloDetail("prod".into(), "slo-039".into()))
+    );
+    let text = screen(&st, 100, 40).join("\n");
+    for want in [
+        "SLO slo-039",
+        "PAGE",
+        "page: 1h and 5m > 14.4×",
+        "ticket: 3d and 6h > 1×",
+        "5m",
+        "30m",
+        "2h",
+        "3d",
+        "30d (period)",
+        "1.9500%",
+        "19.5",
+        "budget left  50.0%",
+        "exhausted in",
+        "▁▅█",
+        "(sum(rate(errors_39[5m]))) / (sum(rate(total[5m])))",
+        "http://prom:9090/graph?g0.expr=errors_39",
+        "last error   none",
+    ] {
+        assert!(text.contains(want), "{want:?} missing in:\n{text}");
+    }
+    update(&mut st, Msg::Key(Key::plain(KeyCode::Esc)), &clock);
+    assert_eq!(st.overlay, None);
+}
+
+#[test]
+fn eighty_columns_keep_the_status_and_wide_screens_add_time_to_exhaustion() {
+    let (st, _) = fed(5);
+    let narrow = screen(&st, 80, 30);
+    let header = narrow
+        .iter()
+        .find(|r| r.contains("SLO ") && r.contains("status"))
+        .unwrap();
+    assert!(!header.contains("tte"), "{header}");
+    assert!(
+        narrow
+            .iter()
+            .any(|r| r.contains("slo-004") && r.contains("TICKET"))
+    );
+    let wide = screen(&st, 139, 40);
+    let header = wide.iter().find(|r| r.contains("status")).unwrap();
+    assert!(header.contains("tte"), "{header}");
+}

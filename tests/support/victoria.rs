@@ -1,0 +1,49 @@
+//! A real VictoriaMetrics on loopback, filled through its import API.
+
+use super::daemon::{Daemon, free_port, require};
+use super::history::History;
+use super::http;
+
+pub struct Victoria {
+    pub daemon: Daemon,
+    _dir: tempfile::TempDir,
+}
+
+impl Victoria {
+    pub fn start() -> Self {
+        let binary = require("victoria-metrics");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let args = vec![
+            format!("-httpListenAddr=127.0.0.1:{port}"),
+            format!("-storageDataPath={}", dir.path().join("data").display()),
+            "-retentionPeriod=100y".into(),
+        ];
+        let mut daemon = Daemon::start(
+            "victoria-metrics",
+            &binary,
+            &args,
+            port,
+            dir.path().join("victoria.log"),
+        );
+        daemon.wait_ready("/health");
+        Victoria { daemon, _dir: dir }
+    }
+
+    /// Imports the history (JSON lines, ms timestamps) and flushes so queries see it at once.
+    pub fn import(&self, history: &History) {
+        let (status, body) = http::post(
+            self.daemon.port,
+            "/api/v1/import",
+            history.vm_import().as_bytes(),
+        )
+        .unwrap();
+        assert!(status == 204 || status == 200, "import: {status} {body}");
+        let (status, body) = http::get(self.daemon.port, "/internal/force_flush").unwrap();
+        assert_eq!(status, 200, "force_flush: {body}");
+    }
+
+    pub fn url(&self) -> String {
+        self.daemon.url()
+    }
+}
