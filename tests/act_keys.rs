@@ -521,7 +521,11 @@ fn unack_expires_the_ack_silence_after_confirm_and_waits_for_the_poll() {
         }),
         &clock(),
     );
-    assert_eq!(e, vec![Effect::Refresh(vec![am()])]);
+    // The refresh, and the un-ack for the incident timeline.
+    assert_eq!(e[0], Effect::Refresh(vec![am()]));
+    assert!(
+        matches!(&e[1..], [Effect::Record(r)] if matches!(r.event, onwatch::domain::timeline::Event::Unack { .. }))
+    );
     assert_eq!(s.acts.pending.len(), 1);
     let mut expired = sil;
     expired.state = SilenceState::Expired;

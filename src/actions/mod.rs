@@ -9,6 +9,7 @@ pub mod osc;
 pub mod outbox;
 pub mod runbook;
 pub mod setup;
+pub mod timeline;
 pub mod who;
 
 pub use executor::{Executor, ExecutorConfig, RetryPolicy, Target};

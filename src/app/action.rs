@@ -81,6 +81,8 @@ actions! {
     ToggleSilenced => "toggle_silenced", "silenced";
     /// Poll every source now.
     Refresh => "refresh", "refresh";
+    /// Add a note to the incident timeline.
+    Note => "note", "note";
     /// Switch to the next theme.
     NextTheme => "next_theme", "theme";
     /// Quit (asks first while a page is active).

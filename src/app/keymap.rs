@@ -38,6 +38,7 @@ pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
         (Follow, vec![k('f')]),
         (ToggleSilenced, vec![k('s')]),
         (Refresh, vec![k('R'), Key::ctrl('r')]),
+        (Note, vec![k('n')]),
         (NextTheme, vec![k('t')]),
         (Quit, vec![k('q'), Key::ctrl('c')]),
     ]

@@ -97,6 +97,10 @@ pub enum Effect {
     Quit,
     /// Poll these sources now (all when empty).
     Refresh(Vec<SourceId>),
+    /// Append an entry to the incident timeline (JSON lines in the state dir).
+    Record(crate::domain::timeline::Entry),
+    /// Export the timeline of the last 24 h as markdown and answer with `Msg::RunbookText`.
+    LoadTimeline,
     /// Tell the on-call engineer about new page-worthy alerts (desktop, bell, OSC 9/777;
     /// `[notify]`). Unsanitised backend text: the performer sanitises for its channel.
     Notify {

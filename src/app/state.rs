@@ -133,6 +133,8 @@ pub enum Overlay {
 pub enum InputKind {
     Filter,
     Command,
+    /// A note for the incident timeline.
+    Note,
 }
 
 #[derive(Debug)]
@@ -183,6 +185,11 @@ pub struct State {
     pub quit: bool,
     pub local_offset: FixedOffset,
     pub wall_options: WallOptions,
+    /// Alerts present at the last regroup (identity key -> name, cluster), to record in the
+    /// timeline when each first fires and when it resolves.
+    pub timeline_seen: std::collections::HashMap<u64, (String, String)>,
+    /// Timeline entries made by the last message, handed out by `update` as `Effect::Record`.
+    pub records: Vec<crate::domain::timeline::Entry>,
 
     pub sources: Vec<SourceHealth>,
 
@@ -245,6 +252,8 @@ impl State {
             quit: false,
             local_offset: setup.local_offset,
             wall_options: WallOptions::default(),
+            timeline_seen: std::collections::HashMap::new(),
+            records: Vec::new(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
             slos: setup
                 .slos
@@ -370,6 +379,7 @@ impl State {
                 .or_insert_with(|| a.cluster.clone());
             a.flapping = self.flaps.is_flapping(&a.key);
         }
+        self.record_arrivals(&all);
         self.page_worthy = all
             .iter()
             .filter(|a| super::notify::is_page_worthy(a, now))
@@ -392,6 +402,41 @@ impl State {
         self.groups = alerts::group(deduped, &by);
         let rows = self.alert_rows().len();
         self.alert_cursor = self.alert_cursor.min(rows.saturating_sub(1));
+    }
+
+    /// Timeline: alerts present now and not before fired; those gone resolved.
+    fn record_arrivals(&mut self, all: &[DedupedAlert]) {
+        use crate::domain::timeline::{Entry, Event, alert_name};
+        let now = self.now;
+        let mut present = std::collections::HashMap::with_capacity(all.len());
+        for a in all
+            .iter()
+            .filter(|a| a.alert.ends_at.is_none_or(|e| e > now))
+        {
+            let name = alert_name(&a.identity);
+            if !self.timeline_seen.contains_key(&a.key) {
+                self.records.push(Entry {
+                    at: now,
+                    event: Event::AlertFiring {
+                        alert: name.clone(),
+                        cluster: a.cluster.clone(),
+                        severity: a.severity.label().to_string(),
+                        labels: a.identity.clone(),
+                    },
+                });
+            }
+            present.insert(a.key, (name, a.cluster.clone()));
+        }
+        for (key, (alert, cluster)) in &self.timeline_seen {
+            if !present.contains_key(key) {
+                let event = Event::AlertResolved {
+                    alert: alert.clone(),
+                    cluster: cluster.clone(),
+                };
+                self.records.push(Entry { at: now, event });
+            }
+        }
+        self.timeline_seen = present;
     }
 
     /// Takes a flap sample of every alert identity when one is due (driven by ticks and source

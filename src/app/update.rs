@@ -6,11 +6,19 @@ use super::clock::Clock;
 use super::keys::{Key, KeyCode};
 use super::msg::{Effect, LogWindow, Msg, Payload, SloSample, SourceUpdate};
 use super::state::{AlertRow, Input, InputKind, Overlay, Pane, State};
+use crate::domain::timeline::{Entry, Event};
 use crate::domain::{matchers, slo};
 use chrono::{DateTime, Utc};
 
 pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     state.now = clock.now();
+    let mut effects = reduce(state, msg);
+    // What happened for the timeline leaves as effects: the runtime writes it to disk.
+    effects.extend(state.records.drain(..).map(Effect::Record));
+    effects
+}
+
+fn reduce(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             state.sample_flaps();
@@ -34,7 +42,10 @@ pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
             }
             effects
         }
-        Msg::ActionResult(result) => acts::on_result(state, result),
+        Msg::ActionResult(result) => {
+            record_action(state, &result);
+            acts::on_result(state, result)
+        }
         Msg::RunbookText { title, result } => {
             if let Some(acts::View::Runbook { text, .. }) = state.acts.view.as_mut() {
                 *text = Some(result);
@@ -170,6 +181,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.status = Some("refreshing every source".into());
             return vec![Effect::Refresh(Vec::new())];
         }
+        Action::Note if state.wall => {
+            state.status = Some("wall: notes are taken on a cockpit, not on the wall".into());
+        }
+        Action::Note => open_input(state, InputKind::Note),
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
         Action::Ack => acts::open_ack(state),
@@ -225,6 +240,7 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
                     Vec::new()
                 }
                 InputKind::Command => run_command(state, &text),
+                InputKind::Note => add_note(state, text),
             };
         }
         _ => {
@@ -233,6 +249,68 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// A note typed with `n` goes to the incident timeline, signed by the user.
+fn add_note(state: &mut State, text: String) -> Vec<Effect> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    state.status = Some("note added to the timeline".into());
+    state.records.push(Entry {
+        at: state.now,
+        event: Event::Note {
+            by: state.user.clone(),
+            text,
+        },
+    });
+    Vec::new()
+}
+
+/// The timeline's record of an action the backend confirmed: who acked or escalated what.
+fn record_action(state: &mut State, r: &acts::ActionResult) {
+    use crate::domain::timeline::alert_name;
+    if !matches!(r.outcome, acts::Outcome::Done(_)) {
+        return;
+    }
+    let by = r.request.user.clone();
+    let event = match &r.request.kind {
+        acts::ActKind::Ack {
+            cluster,
+            matchers,
+            comment,
+            ..
+        } => Event::Ack {
+            alert: alert_name(matchers),
+            cluster: cluster.clone(),
+            by,
+            comment: comment.clone(),
+            matchers: matchers.clone(),
+        },
+        acts::ActKind::Unack {
+            cluster, matchers, ..
+        } => Event::Unack {
+            alert: alert_name(matchers),
+            cluster: cluster.clone(),
+            by,
+        },
+        acts::ActKind::Escalate {
+            labels,
+            target,
+            note,
+            ..
+        } => Event::Escalation {
+            alert: alert_name(labels),
+            by,
+            target: target.clone(),
+            note: note.clone(),
+        },
+        acts::ActKind::Extend { .. } => return,
+    };
+    state.records.push(Entry {
+        at: state.now,
+        event,
+    });
 }
 
 fn apply_filter(state: &mut State, text: String) {
@@ -280,10 +358,18 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         (Some("refresh"), None) => return vec![Effect::Refresh(Vec::new())],
         (Some("help"), None) => state.overlay = Some(Overlay::Help),
         (Some("audit"), None) => return acts::open_audit(state),
+        (Some("timeline"), None) => {
+            state.acts.view = Some(acts::View::Runbook {
+                title: "incident timeline, last 24 h".into(),
+                text: None,
+                scroll: 0,
+            });
+            return vec![Effect::LoadTimeline];
+        }
         (None, _) => {}
         (Some(other), _) => {
             state.status = Some(format!(
-                "unknown command ':{other}' (try :theme NAME, :refresh, :help, :quit)"
+                "unknown command ':{other}' (try :theme NAME, :refresh, :audit, :timeline, :help, :quit)"
             ))
         }
     }
@@ -477,12 +563,31 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
         if row.error.is_some() && row.eval.is_some() {
             continue;
         }
-        row.eval = Some(slo::evaluate(
+        let eval = slo::evaluate(
             row.def.objective,
             row.def.period,
             &sample.measurement,
             &state.burn_rules,
-        ));
+        );
+        let before = row
+            .eval
+            .as_ref()
+            .map_or(slo::SloStatus::NoData, |e| e.status);
+        // The timeline keeps changes that matter: from the first reading only a page or ticket.
+        if eval.status != before
+            && (row.eval.is_some()
+                || matches!(eval.status, slo::SloStatus::Page | slo::SloStatus::Ticket))
+        {
+            state.records.push(Entry {
+                at,
+                event: Event::SloStatus {
+                    slo: row.def.name.clone(),
+                    from: before.label().to_string(),
+                    to: eval.status.label().to_string(),
+                },
+            });
+        }
+        row.eval = Some(eval);
         row.measurement = Some(sample.measurement.clone());
         row.eval_at = Some(at);
     }

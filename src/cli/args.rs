@@ -55,6 +55,12 @@ pub enum Command {
     },
     /// Validate the config and probe every backend; non-zero exit on any failure.
     Check,
+    /// The incident timeline the cockpit records (alerts fired and resolved, SLO status
+    /// changes, acks, escalations, notes typed with `n`).
+    Timeline {
+        #[command(subcommand)]
+        command: TimelineCommand,
+    },
     /// Poll every source once and print the screen as text, or the state as JSON. Exit 0 when
     /// every source answered, 2 when some failed.
     Snapshot {
@@ -64,6 +70,21 @@ pub enum Command {
         #[arg(long, default_value = "120x40", value_parser = parse_size)]
         size: (u16, u16),
     },
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum TimelineCommand {
+    /// Print the incident timeline as markdown for the postmortem: start, scope, the events,
+    /// who acknowledged and escalated what, and the time to acknowledge per alert.
+    Export {
+        /// How far back, e.g. 6h, 2d.
+        #[arg(long, default_value = "6h", value_parser = parse_duration)]
+        since: std::time::Duration,
+    },
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::domain::duration::parse(s)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -67,6 +67,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
         state.status = Some(format!("outbox: {e}"));
     }
     let mut acts = Acts {
+        timeline: actions::timeline::path_for(Some(&config)),
         executor,
         results: act_rx,
     };
@@ -232,6 +233,30 @@ async fn event_loop(
                         p.refresh_now();
                     }
                 }
+                Effect::Record(entry) => {
+                    // Losing a timeline line must not stop the cockpit; say so once.
+                    if let Err(e) = actions::timeline::append(&acts.timeline, &[entry]) {
+                        state.status = Some(format!(
+                            "timeline: cannot write {}: {e}",
+                            acts.timeline.display()
+                        ));
+                    }
+                }
+                Effect::LoadTimeline => {
+                    let since = state.now - chrono::Duration::hours(24);
+                    let result = actions::timeline::read(&acts.timeline)
+                        .map(|(entries, _)| {
+                            crate::domain::timeline::export_markdown(&entries, since, state.now)
+                        })
+                        .map_err(|e| format!("cannot read {}: {e}", acts.timeline.display()));
+                    let title = "incident timeline, last 24 h".to_string();
+                    queue.extend(app::update(
+                        state,
+                        Msg::RunbookText { title, result },
+                        &clock,
+                    ));
+                    dirty = true;
+                }
                 Effect::Notify { title, body } => {
                     notifier.notify(&title, &body, guard.terminal.backend_mut());
                 }
@@ -250,6 +275,8 @@ async fn event_loop(
 
 /// The executor and the channel its results come back on.
 struct Acts {
+    /// The incident timeline file (`Effect::Record`, `:timeline`).
+    timeline: PathBuf,
     executor: actions::Executor,
     results: tokio::sync::mpsc::UnboundedReceiver<app::acts::ActionResult>,
 }

@@ -7,8 +7,9 @@ mod demo;
 mod logging;
 pub mod notify;
 mod snapshot;
+mod timeline;
 
-pub use args::{Cli, Command, SnapshotFormat};
+pub use args::{Cli, Command, SnapshotFormat, TimelineCommand};
 
 use crate::config::{self, CliOverrides, Config, ConfigError};
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub fn run(cli: Cli) -> i32 {
             Ok((config, path)) => runtime.block_on(check::run(&config, &path)),
             Err(code) => code,
         },
+        Some(Command::Timeline {
+            command: TimelineCommand::Export { since },
+        }) => timeline::export(&cli, since),
         Some(Command::Snapshot { format, size }) => match load_config(&cli) {
             Ok((config, _)) => runtime.block_on(snapshot::run(&cli, &config, format, size)),
             Err(code) => code,

@@ -14,6 +14,9 @@ pub enum Event {
         alert: String,
         cluster: String,
         severity: String,
+        /// The identity labels, so an ack of a whole group is matched to each of its alerts.
+        #[serde(default)]
+        labels: BTreeMap<String, String>,
     },
     AlertResolved {
         alert: String,
@@ -29,6 +32,9 @@ pub enum Event {
         cluster: String,
         by: String,
         comment: String,
+        /// The silence's matchers: every alert whose labels include them is acknowledged.
+        #[serde(default)]
+        matchers: BTreeMap<String, String>,
     },
     Unack {
         alert: String,
@@ -173,16 +179,34 @@ pub fn export_markdown(entries: &[Entry], since: DateTime<Utc>, now: DateTime<Ut
     let _ = writeln!(md, "|---|---|---|---|");
     for alert in &alerts {
         let fired = entries.iter().find_map(|e| match &e.event {
-            Event::AlertFiring { alert: a, .. } if a == alert => Some(e.at),
+            Event::AlertFiring {
+                alert: a,
+                labels,
+                cluster,
+                ..
+            } if a == alert => Some((e.at, labels, cluster)),
             _ => None,
         });
-        let acked = entries.iter().find_map(|e| match &e.event {
-            Event::Ack { alert: a, .. } if a == alert => Some(e.at),
-            _ => None,
-        });
-        let (Some(fired), acked) = (fired, acked) else {
+        let Some((fired, labels, cluster)) = fired else {
             continue;
         };
+        let acked = entries
+            .iter()
+            .filter(|e| e.at >= fired)
+            .find_map(|e| match &e.event {
+                Event::Ack { alert: a, .. } if a == alert => Some(e.at),
+                Event::Ack {
+                    matchers,
+                    cluster: c,
+                    ..
+                } if c == cluster
+                    && !matchers.is_empty()
+                    && matchers.iter().all(|(k, v)| labels.get(k) == Some(v)) =>
+                {
+                    Some(e.at)
+                }
+                _ => None,
+            });
         let (when, tta) = match acked {
             Some(a) => (
                 a.format("%H:%M:%S").to_string(),
@@ -215,6 +239,7 @@ pub fn describe(e: &Event) -> String {
             alert,
             cluster,
             severity,
+            ..
         } => format!("{severity} {alert} firing ({cluster})"),
         Event::AlertResolved { alert, cluster } => format!("{alert} resolved ({cluster})"),
         Event::SloStatus { slo, from, to } => format!("SLO {slo}: {from} -> {to}"),
@@ -278,15 +303,23 @@ mod tests {
                     alert: a.clone(),
                     cluster: "prod".into(),
                     severity: "critical".into(),
+                    labels: [("alertname", "HighErrorRate"), ("service", "checkout")]
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
                 },
             },
+            // A group ack: its matchers are a subset of the alert's labels.
             Entry {
                 at: at(2, 30),
                 event: Event::Ack {
-                    alert: a.clone(),
+                    alert: "HighErrorRate".into(),
                     cluster: "prod".into(),
                     by: "alice".into(),
                     comment: "ACK: on it".into(),
+                    matchers: [("alertname".to_string(), "HighErrorRate".to_string())]
+                        .into_iter()
+                        .collect(),
                 },
             },
             Entry {
@@ -318,7 +351,10 @@ mod tests {
             md.contains("| HighErrorRate{service=\"checkout\"} | 03:00:00 | 03:02:30 | 2m 30s |"),
             "{md}"
         );
-        assert!(md.contains("- 03:02:30 alice acknowledged"));
+        assert!(
+            md.contains("- 03:02:30 alice acknowledged HighErrorRate: ACK: on it"),
+            "{md}"
+        );
         // Entries before `since` are left out.
         let late = export_markdown(&entries, at(5, 0), at(10, 0));
         assert!(!late.contains("acknowledged HighErrorRate"));

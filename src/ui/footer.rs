@@ -52,6 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let prefix = match input.kind {
             InputKind::Filter => "/",
             InputKind::Command => ":",
+            InputKind::Note => "note: ",
         };
         let [p, rest] =
             Layout::horizontal([Constraint::Length(2), Constraint::Fill(1)]).areas(area);

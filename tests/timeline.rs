@@ -1,0 +1,203 @@
+//! The incident timeline: a scripted session (alert fires, ack, escalate, note, resolve) driven
+//! through `update` with a fixed clock, exported, and compared with the expected markdown.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+use chrono::{TimeZone, Utc};
+use onwatch::app::acts::{ActKind, ActionRequest, ActionResult, Outcome};
+use onwatch::app::keymap::Keymap;
+use onwatch::app::keys::{Key, KeyCode};
+use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
+use onwatch::app::state::Setup;
+use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
+use onwatch::domain::alerts::{Alert, AmState, Labels, Observation};
+use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::timeline::{Entry, export_markdown};
+use std::sync::Arc;
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
+    let start = Utc.with_ymd_and_hms(2026, 11, 22, 2, 58, 0).unwrap();
+    let observations = if firing {
+        vec![Observation {
+            cluster: "prod".into(),
+            replica: "am-0".into(),
+            alert: Alert {
+                labels: labels(&[
+                    ("alertname", "HighErrorRate"),
+                    ("service", "checkout"),
+                    ("severity", "critical"),
+                ]),
+                annotations: Labels::new(),
+                state: AmState::Active,
+                silenced_by: vec![],
+                inhibited_by: vec![],
+                starts_at: start,
+                updated_at: start,
+                ends_at: None,
+                generator_url: None,
+                fingerprint: "f1".into(),
+                receivers: vec![],
+            },
+        }]
+    } else {
+        vec![]
+    };
+    Msg::Source(SourceUpdate {
+        source: SourceId::new(SourceKind::Alertmanager, "prod"),
+        generation,
+        fetched_at: c.now(),
+        result: Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
+            replicas: vec![ReplicaStatus {
+                name: "am-0".into(),
+                url: "u".into(),
+                version: None,
+                error: None,
+            }],
+            observations,
+            silences: vec![],
+        }))),
+    })
+}
+
+fn done(c: &FixedClock, kind: ActKind) -> Msg {
+    Msg::ActionResult(ActionResult {
+        request: ActionRequest {
+            id: "r1".into(),
+            created_at: c.now(),
+            user: "alice".into(),
+            kind,
+        },
+        outcome: Outcome::Done("ok".into()),
+    })
+}
+
+fn records(effects: Vec<Effect>) -> Vec<Entry> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Record(entry) => Some(entry),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_scripted_incident_exports_the_expected_markdown() {
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+    let c = FixedClock::new(t0);
+    let setup = Setup {
+        user: "alice".into(),
+        read_only: false,
+        wall: false,
+        keymap: Keymap::default(),
+        sources: vec![SourceId::new(SourceKind::Alertmanager, "prod")],
+        slos: vec![],
+        burn_rules: onwatch::domain::slo::default_rules(),
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec![],
+        log_max_lines: 10,
+        log_max_bytes: 1 << 16,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+    };
+    let mut s = State::new(setup, t0);
+    let mut log = Vec::new();
+    let minute = chrono::Duration::minutes(1);
+
+    log.extend(records(update(&mut s, alerts(&c, 1, true), &c)));
+    // The same alert on the next poll is not a new event.
+    c.advance(minute);
+    log.extend(records(update(&mut s, alerts(&c, 2, true), &c)));
+    c.advance(chrono::Duration::seconds(90));
+    let group = labels(&[("alertname", "HighErrorRate")]);
+    log.extend(records(update(
+        &mut s,
+        done(
+            &c,
+            ActKind::Ack {
+                cluster: "prod".into(),
+                matchers: group.clone(),
+                comment: "ACK: looking at checkout".into(),
+                starts_at: c.now(),
+                ends_at: c.now() + chrono::Duration::hours(1),
+                until_resolved: false,
+            },
+        ),
+        &c,
+    )));
+    c.advance(minute);
+    log.extend(records(update(
+        &mut s,
+        done(
+            &c,
+            ActKind::Escalate {
+                cluster: "prod".into(),
+                chain: "critical".into(),
+                target: "pagerduty primary".into(),
+                labels: labels(&[
+                    ("alertname", "HighErrorRate"),
+                    ("service", "checkout"),
+                    ("severity", "critical"),
+                ]),
+                annotations: Labels::new(),
+                starts_at: t0,
+                generator_url: None,
+                fingerprint: "f1".into(),
+                note: "db team please".into(),
+            },
+        ),
+        &c,
+    )));
+    c.advance(minute);
+    log.extend(records(update(&mut s, Msg::Key(Key::char('n')), &c)));
+    for ch in "rolled back v2".chars() {
+        log.extend(records(update(&mut s, Msg::Key(Key::char(ch)), &c)));
+    }
+    log.extend(records(update(
+        &mut s,
+        Msg::Key(Key::plain(KeyCode::Enter)),
+        &c,
+    )));
+    c.advance(chrono::Duration::minutes(5));
+    log.extend(records(update(&mut s, alerts(&c, 3, false), &c)));
+
+    let md = export_markdown(&log, t0 - chrono::Duration::hours(6), c.now());
+    let expected = r#"# Incident timeline
+
+- Window: 2026-11-21 21:00:00 to 2026-11-22 03:09:30 (UTC)
+- Start: 2026-11-22 03:00:00 UTC (first event)
+- Alerts: HighErrorRate{service="checkout",severity="critical"}
+- Clusters: prod
+- SLOs: none
+- Responders: alice
+
+## Timeline
+
+| time (UTC) | event |
+|---|---|
+| 03:00:00 | CRIT HighErrorRate{service="checkout",severity="critical"} firing (prod) |
+| 03:02:30 | alice acked HighErrorRate: ACK: looking at checkout |
+| 03:03:30 | alice escalated HighErrorRate{service="checkout",severity="critical"} to pagerduty primary: db team please |
+| 03:04:30 | note by alice: rolled back v2 |
+| 03:09:30 | HighErrorRate{service="checkout",severity="critical"} resolved (prod) |
+
+## Acknowledgements and escalations
+
+- 03:02:30 alice acknowledged HighErrorRate: ACK: looking at checkout
+- 03:03:30 alice escalated HighErrorRate{service="checkout",severity="critical"} to pagerduty primary: db team please
+
+## Time to acknowledge
+
+| alert | fired | acknowledged | time to acknowledge |
+|---|---|---|---|
+| HighErrorRate{service="checkout",severity="critical"} | 03:00:00 | 03:02:30 | 2m 30s |
+"#;
+    assert_eq!(md, expected);
+}
