@@ -109,6 +109,7 @@ fn log_ingest(c: &mut Criterion) {
                     source: "demo".into(),
                     level,
                     line,
+                    ..Default::default()
                 });
             }
             black_box(buffer.iter().filter(|l| l.level >= Level::Warn).count())

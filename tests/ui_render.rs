@@ -246,6 +246,7 @@ fn log_window() -> LogWindow {
                 source: "prod".into(),
                 level: *level,
                 line: line.to_string(),
+                ..Default::default()
             })
             .collect(),
     }

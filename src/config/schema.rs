@@ -207,6 +207,18 @@ pub struct LogsConfig {
     /// How far back the first poll of a log source reaches.
     #[serde(with = "dur")]
     pub lookback: Duration,
+    /// Colours in log lines: `keep` (drawn as styles) or `strip`.
+    pub ansi: crate::domain::logs::AnsiMode,
+}
+
+impl LogsConfig {
+    /// How log sources sanitise their lines.
+    pub fn sanitise(&self) -> crate::domain::logs::SanitiseOptions {
+        crate::domain::logs::SanitiseOptions {
+            ansi: self.ansi,
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for LogsConfig {
@@ -215,6 +227,7 @@ impl Default for LogsConfig {
             max_lines: 10_000,
             max_bytes: 16 * 1024 * 1024,
             lookback: Duration::from_secs(300),
+            ansi: crate::domain::logs::AnsiMode::Keep,
         }
     }
 }

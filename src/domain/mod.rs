@@ -5,4 +5,5 @@ pub mod alerts;
 pub mod duration;
 pub mod health;
 pub mod logs;
+pub mod sgr;
 pub mod slo;

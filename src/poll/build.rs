@@ -118,13 +118,16 @@ fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
         id,
         // A burst may take a few pages.
         timeout: per_request.saturating_mul(2),
-        fetcher: AnyFetcher::Logs(LokiFetcher::new(
-            &l.name,
-            client,
-            &l.query,
-            config.logs.lookback,
-            config.logs.max_lines,
-        )),
+        fetcher: AnyFetcher::Logs(
+            LokiFetcher::new(
+                &l.name,
+                client,
+                &l.query,
+                config.logs.lookback,
+                config.logs.max_lines,
+            )
+            .with_sanitise(config.logs.sanitise()),
+        ),
     })
 }
 

@@ -120,19 +120,14 @@ fn line(state: &State, l: &LogLine, show_source: bool, theme: &Theme) -> Line<'s
         ));
     }
     let text = safe(&l.line).into_owned();
-    let mut at = 0;
-    for r in find_all_ci(&text, &state.log_filter) {
-        if r.start > at {
-            spans.push(Span::styled(text[at..r.start].to_string(), base));
-        }
-        spans.push(Span::styled(
-            text[r.clone()].to_string(),
-            theme.style(Role::Match),
-        ));
-        at = r.end;
-    }
-    if at < text.len() {
-        spans.push(Span::styled(text[at..].to_string(), base));
-    }
+    let matches = find_all_ci(&text, &state.log_filter);
+    spans.extend(super::log_style::spans(
+        &text,
+        &l.styles,
+        &matches,
+        base,
+        theme.style(Role::Match),
+        theme.depth(),
+    ));
     Line::from(spans)
 }

@@ -9,6 +9,7 @@ mod footer;
 mod header;
 pub mod input;
 pub mod layout;
+mod log_style;
 mod logs_pane;
 mod overlay;
 mod pane;
