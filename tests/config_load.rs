@@ -60,7 +60,7 @@ fn invalid_configs_give_exact_messages() {
             "unknown top-level table",
             format!("bogus = 1\n{BASE}"),
             format!(
-                "{p}:1:1: unknown field `bogus` at the top level, expected one of `general`, `prometheus`, `alertmanager`, `loki`, `slo`, `alerts`, `logs`, `ui`, `keys`"
+                "{p}:1:1: unknown field `bogus` at the top level, expected one of `general`, `prometheus`, `alertmanager`, `loki`, `slo`, `alerts`, `logs`, `ui`, `keys`, `elasticsearch`, `command`, `file`, `log_view`"
             ),
         ),
         (

@@ -376,6 +376,12 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
 
 fn apply_logs(state: &mut State, source: &str, window: &LogWindow) {
     let seen = state.log_seq.get(source).copied();
+    // Lines the source's window moved past before we saw them are lost: count them.
+    let gap = match seen {
+        Some(s) => window.first_seq.saturating_sub(s + 1),
+        None => window.first_seq,
+    };
+    state.logs.add_dropped(gap);
     let mut last = seen;
     for (i, line) in window.lines.iter().enumerate() {
         let seq = window.first_seq + i as u64;

@@ -7,6 +7,7 @@ pub mod schema;
 pub mod secret;
 mod setup;
 mod validate;
+mod validate_logs;
 
 pub use error::{ConfigError, EXIT_CONFIG, line_column};
 pub use paths::{config_path, default_config_path, no_config_message, state_dir, user_themes_dir};

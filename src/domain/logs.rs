@@ -142,6 +142,20 @@ pub fn sanitise(raw: &[u8], opts: SanitiseOptions) -> String {
 
 /// As `sanitise`, and with `AnsiMode::Keep` the SGR sequences become style spans of the text.
 pub fn sanitise_styled(raw: &[u8], opts: SanitiseOptions) -> Sanitised {
+    sanitise_partial(raw, 0, opts)
+}
+
+/// As `sanitise_styled` for the start of a line whose last `missing` bytes a reader already
+/// discarded (a reader never holds an unbounded line): the cut marker counts them too.
+pub fn sanitise_partial(raw: &[u8], missing: usize, opts: SanitiseOptions) -> Sanitised {
+    let mut out = sanitise_head(raw, missing, opts);
+    if missing > 0 && !out.text.ends_with(" bytes]") {
+        out.text.push_str(&format!(" …[cut {missing} bytes]"));
+    }
+    out
+}
+
+fn sanitise_head(raw: &[u8], missing: usize, opts: SanitiseOptions) -> Sanitised {
     // Most lines are printable ASCII: nothing to replace, nothing to measure.
     if raw.len() <= opts.max_line_bytes && raw.iter().all(|b| (0x20..0x7f).contains(b)) {
         let text = std::str::from_utf8(raw)
@@ -165,7 +179,7 @@ pub fn sanitise_styled(raw: &[u8], opts: SanitiseOptions) -> Sanitised {
         if out.len() >= opts.max_line_bytes {
             close_span(&mut styles, style, style_start, out.len());
             style = TextStyle::default();
-            let cut = text.len().saturating_sub(start);
+            let cut = text.len().saturating_sub(start) + missing;
             out.push_str(&format!(" …[cut {cut} bytes]"));
             break;
         }
@@ -452,6 +466,26 @@ impl LogBuffer {
         self.dropped
     }
 
+    /// Counts lines lost before they reached the buffer (a source's window moved past them).
+    pub fn add_dropped(&mut self, n: u64) {
+        self.dropped += n;
+    }
+
+    /// Empties the buffer (a new log view); the dropped count restarts too.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.bytes = 0;
+        self.dropped = 0;
+    }
+
+    pub fn max_lines(&self) -> usize {
+        self.max_lines
+    }
+
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &LogLine> + ExactSizeIterator {
         self.lines.iter()
     }
@@ -587,6 +621,22 @@ mod tests {
         let mixed = sanitise_styled(b"\x1b[31ma\x1b[2Jb", keep());
         assert_eq!(mixed.text, "a^[[2Jb");
         assert_eq!(mixed.styles[0].end as usize, mixed.text.len());
+    }
+
+    #[test]
+    fn bytes_a_reader_discarded_are_counted_in_the_marker() {
+        let s = sanitise_partial(b"abc", 10, SanitiseOptions::default());
+        assert_eq!(s.text, "abc …[cut 10 bytes]");
+        let raw = vec![b'x'; 300];
+        let s = sanitise_partial(
+            &raw,
+            700,
+            SanitiseOptions {
+                max_line_bytes: 100,
+                ..Default::default()
+            },
+        );
+        assert!(s.text.ends_with("…[cut 900 bytes]"), "{}", s.text);
     }
 
     #[test]

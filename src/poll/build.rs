@@ -163,6 +163,7 @@ pub fn spawn_all(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>
         .into_iter()
         .map(|(_, p)| p)
         .collect::<Result<Vec<_>, String>>()?;
+    let streams = super::log_build::spawn_log_streams(config, wake.clone())?;
     Ok(planned
         .into_iter()
         .map(|p| {
@@ -174,6 +175,7 @@ pub fn spawn_all(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>
                 p.fetcher,
             )
         })
+        .chain(streams)
         .collect())
 }
 

@@ -2,9 +2,13 @@
 
 pub mod build;
 pub mod cluster;
+pub mod command;
+pub mod file;
+pub mod log_build;
 pub mod logs;
 pub mod poller;
 pub mod slo;
+pub mod stream;
 
 pub use build::{poll_once_all, spawn_all};
 pub use cluster::ClusterFetcher;

@@ -1,6 +1,9 @@
 //! One client per backend API; serde wire types mapped to domain types.
 
 pub mod alertmanager;
+pub mod command;
+pub mod file;
 pub mod http;
+pub mod lines;
 pub mod loki;
 pub mod prometheus;

@@ -1,11 +1,10 @@
 //! The logs pane: newest at the bottom, following or paused, filtered with matches highlighted.
 
-use super::pane::{self, is_stale, sources_of};
+use super::pane::{self, log_sources};
 use super::text::{find_all_ci, safe};
 use super::theme::{Role, Theme};
 use crate::app::State;
 use crate::app::state::Pane;
-use crate::domain::health::SourceKind;
 use crate::domain::logs::{Level, LogLine};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -76,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if lines.is_empty() {
         let msg = if !state.log_filter.is_empty() && !state.logs.is_empty() {
             format!(" no line matches '{}'", safe(&state.log_filter))
-        } else if sources_of(state, SourceKind::Loki).all(|h| h.last_ok.is_none()) {
+        } else if log_sources(state).all(|h| h.last_ok.is_none()) {
             " waiting for first poll".to_string()
         } else {
             " no log lines yet".to_string()
@@ -87,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         );
         return;
     }
-    let several = sources_of(state, SourceKind::Loki).count() > 1;
+    let several = log_sources(state).count() > 1;
     let rendered: Vec<Line> = lines
         .into_iter()
         .map(|l| line(state, l, several, theme))
@@ -96,7 +95,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn line(state: &State, l: &LogLine, show_source: bool, theme: &Theme) -> Line<'static> {
-    let stale = is_stale(state, SourceKind::Loki, &l.source);
+    let stale = log_sources(state).any(|h| h.id.name == l.source && h.last_error.is_some());
     let base = if stale {
         theme.style(Role::Fg).patch(theme.style(Role::Stale))
     } else {
