@@ -166,6 +166,8 @@ pub fn spawn_all(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>
     let streams = super::log_build::spawn_log_streams(config, wake.clone())?;
     Ok(planned
         .into_iter()
+        // A tailed Loki streams instead (its planned fetcher serves `onwatch snapshot`).
+        .filter(|p| !super::log_build::is_tailed(config, &p.id))
         .map(|p| {
             spawn_fetcher(
                 p.id,

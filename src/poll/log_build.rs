@@ -3,14 +3,27 @@
 
 use super::command::CommandTail;
 use super::file::FileTail;
+use super::logs::LOKI_MAX_LIMIT;
+use super::loki_tail::LokiTail;
 use super::poller::PollerHandle;
 use super::stream::{StreamPublisher, spawn_stream};
-use crate::config::Config;
+use crate::config::{Config, LokiMode};
 use crate::domain::health::{SourceId, SourceKind};
+use crate::sources::loki_tail::TailConnector;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
-/// One streaming task per command and file source (inside a tokio runtime).
+/// True for a `[[loki]]` source read through the live tail.
+pub fn is_tailed(config: &Config, id: &SourceId) -> bool {
+    id.kind == SourceKind::Loki
+        && config
+            .loki
+            .iter()
+            .any(|l| l.name == id.name && l.mode == LokiMode::Tail)
+}
+
+/// One streaming task per command and file source and per tailed Loki (inside a tokio runtime).
 pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>, String> {
     let logs = &config.logs;
     let publisher = |kind, name: &str| {
@@ -33,6 +46,21 @@ pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<Polle
             path: f.path.clone(),
             every: f.poll,
             sanitise: logs.sanitise(),
+        };
+        handles.push(spawn_stream(p, rx, |p| tail.run(p)));
+    }
+    for l in config.loki.iter().filter(|l| l.mode == LokiMode::Tail) {
+        let id = SourceId::new(SourceKind::Loki, &l.name);
+        let connector = TailConnector::new(&l.url, &l.http()).map_err(|e| format!("{id}: {e}"))?;
+        let (p, rx) = publisher(SourceKind::Loki, &l.name);
+        let tail = LokiTail {
+            connector,
+            query: l.query.clone(),
+            lookback: logs.lookback,
+            limit: u32::try_from(logs.max_lines.min(LOKI_MAX_LIMIT)).unwrap_or(100),
+            sanitise: logs.sanitise(),
+            backoff_start: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
         };
         handles.push(spawn_stream(p, rx, |p| tail.run(p)));
     }

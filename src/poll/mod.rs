@@ -6,6 +6,7 @@ pub mod command;
 pub mod file;
 pub mod log_build;
 pub mod logs;
+pub mod loki_tail;
 pub mod poller;
 pub mod slo;
 pub mod stream;

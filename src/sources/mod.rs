@@ -6,4 +6,5 @@ pub mod file;
 pub mod http;
 pub mod lines;
 pub mod loki;
+pub mod loki_tail;
 pub mod prometheus;
