@@ -22,6 +22,7 @@ pub enum AnyFetcher {
     Slo(SloFetcher),
     Cluster(ClusterFetcher),
     Logs(LokiFetcher),
+    Elasticsearch(super::elasticsearch::EsFetcher),
 }
 
 impl AnyFetcher {
@@ -30,6 +31,7 @@ impl AnyFetcher {
             AnyFetcher::Slo(f) => f.fetch().await,
             AnyFetcher::Cluster(f) => f.fetch().await,
             AnyFetcher::Logs(f) => f.fetch().await,
+            AnyFetcher::Elasticsearch(f) => f.fetch().await,
         }
     }
 }
@@ -131,6 +133,38 @@ fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
     })
 }
 
+fn plan_elasticsearch(
+    config: &Config,
+    e: &crate::config::ElasticsearchSource,
+) -> Result<Planned, String> {
+    use super::elasticsearch::{EsFetcher, EsFields};
+    let id = SourceId::new(SourceKind::Elasticsearch, &e.name);
+    let client = http(&e.http(), config, &id)?;
+    let per_request = client.timeout();
+    let client = crate::sources::elasticsearch::EsClient::new(&e.url, &e.index, client)
+        .map_err(|err| format!("{id}: {err}"))?;
+    let fields = EsFields {
+        query: e.query.clone(),
+        time: e.time_field.clone(),
+        message: e.message_field.clone(),
+        level: e.level_field.clone(),
+        labels: e.label_fields.clone(),
+        tiebreaker: e.tiebreaker.clone(),
+    };
+    Ok(Planned {
+        id,
+        timeout: per_request.saturating_mul(2),
+        fetcher: AnyFetcher::Elasticsearch(EsFetcher::new(
+            &e.name,
+            client,
+            fields,
+            config.logs.lookback,
+            config.logs.max_lines,
+            config.logs.sanitise(),
+        )),
+    })
+}
+
 /// One planned poller per configured source, in config order (Prometheus, Alertmanager, Loki),
 /// each built independently: a source with a missing secret does not stop the others.
 pub fn plan(config: &Config) -> Vec<(SourceId, Result<Planned, String>)> {
@@ -152,7 +186,17 @@ pub fn plan(config: &Config) -> Vec<(SourceId, Result<Planned, String>)> {
             plan_loki(config, l),
         )
     });
-    prometheus.chain(alertmanager).chain(loki).collect()
+    let elasticsearch = config.elasticsearch.iter().map(|e| {
+        (
+            SourceId::new(SourceKind::Elasticsearch, &e.name),
+            plan_elasticsearch(config, e),
+        )
+    });
+    prometheus
+        .chain(alertmanager)
+        .chain(loki)
+        .chain(elasticsearch)
+        .collect()
 }
 
 /// Starts every source's poller (inside a tokio runtime). `wake` is notified after each publish.

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod cluster;
 pub mod command;
+pub mod elasticsearch;
 pub mod file;
 pub mod log_build;
 pub mod logs;

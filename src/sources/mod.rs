@@ -2,6 +2,7 @@
 
 pub mod alertmanager;
 pub mod command;
+pub mod elasticsearch;
 pub mod file;
 pub mod http;
 pub mod lines;
