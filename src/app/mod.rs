@@ -5,6 +5,7 @@ pub mod action;
 pub mod clock;
 pub mod keymap;
 pub mod keys;
+pub mod log_keys;
 pub mod msg;
 pub mod report;
 pub mod state;

@@ -78,4 +78,9 @@ pub enum Effect {
     Quit,
     /// Poll these sources now (all when empty).
     Refresh(Vec<SourceId>),
+    /// Restart these log sources on the alert's queries, from `since`, then tailing.
+    OpenAlertLogs {
+        queries: Vec<(SourceId, String)>,
+        since: DateTime<Utc>,
+    },
 }

@@ -61,6 +61,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         state.status = Some(format!("read-only: {} is disabled", action.name()));
         return Vec::new();
     }
+    if let Some(effects) = super::log_keys::on_log_action(state, action) {
+        return effects;
+    }
     match action {
         Action::Quit => {
             if state.page_active() {
@@ -133,6 +136,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
+        Action::ToggleWrap | Action::ToggleTime | Action::NextLogView | Action::PrevLogView => {} // handled by log_keys
         Action::Ack | Action::Unack | Action::Escalate | Action::Runbook | Action::Logs => {
             state.status = Some(format!("{}: not available in this version", action.name()));
         }
@@ -181,15 +185,7 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
 
 fn apply_filter(state: &mut State, text: String) {
     match state.focus {
-        Pane::Logs => {
-            state.status = Some(if text.is_empty() {
-                "log filter cleared".into()
-            } else {
-                format!("log filter: {text}")
-            });
-            state.log_filter = text;
-            state.log_scroll = 0;
-        }
+        Pane::Logs => super::log_keys::set_log_filter(state, text),
         _ => {
             state.status = Some(if text.is_empty() {
                 "alert filter cleared".into()

@@ -29,7 +29,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             return EXIT_CONFIG;
         }
     };
-    let mut state = State::new(setup, chrono::Utc::now());
+    let mut state = State::new(setup, chrono::Utc::now()).with_log_pane(config::log_pane(&config));
     state.status = banner;
     let mut themes = ThemeCache::new(cli.no_color);
     if let Err(e) = themes.get(state.theme_name()) {
@@ -52,7 +52,15 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    let code = event_loop(&mut guard, &mut state, &mut pollers, &wake, &mut themes).await;
+    let code = event_loop(
+        &mut guard,
+        &mut state,
+        &mut pollers,
+        &wake,
+        &mut themes,
+        &config,
+    )
+    .await;
     drop(guard);
     code
 }
@@ -61,8 +69,9 @@ async fn event_loop(
     guard: &mut terminal::TerminalGuard,
     state: &mut State,
     pollers: &mut [PollerHandle],
-    wake: &Notify,
+    wake: &Arc<Notify>,
     themes: &mut ThemeCache,
+    config: &config::Config,
 ) -> i32 {
     let clock = SystemClock;
     let (Ok(mut hangup), Ok(mut term)) = (
@@ -139,6 +148,14 @@ async fn event_loop(
                         .filter(|p| ids.is_empty() || ids.contains(&p.id))
                     {
                         p.refresh_now();
+                    }
+                }
+                Effect::OpenAlertLogs { queries, since } => {
+                    let fresh = poll::log_build::retarget(config, wake.clone(), &queries, since);
+                    for h in fresh {
+                        if let Some(slot) = pollers.iter_mut().find(|p| p.id == h.id) {
+                            *slot = h;
+                        }
                     }
                 }
             }

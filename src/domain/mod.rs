@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod duration;
 pub mod health;
 pub mod log_filter;
+pub mod log_query;
 pub mod logs;
 pub mod sgr;
 pub mod slo;

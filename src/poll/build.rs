@@ -111,7 +111,7 @@ fn plan_alertmanager(config: &Config, am: &AlertmanagerSource) -> Result<Planned
     })
 }
 
-fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
+pub(crate) fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
     let id = SourceId::new(SourceKind::Loki, &l.name);
     let client = http(&l.http(), config, &id)?;
     let per_request = client.timeout();
@@ -133,7 +133,7 @@ fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
     })
 }
 
-fn plan_elasticsearch(
+pub(crate) fn plan_elasticsearch(
     config: &Config,
     e: &crate::config::ElasticsearchSource,
 ) -> Result<Planned, String> {
@@ -223,6 +223,22 @@ pub fn spawn_all(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>
         })
         .chain(streams)
         .collect())
+}
+
+/// Starts one planned poller (used when `l` restarts a log source on an alert's query).
+pub(crate) fn spawn_planned(
+    config: &Config,
+    planned: Result<Planned, String>,
+    wake: Arc<Notify>,
+) -> Option<PollerHandle> {
+    let p = planned.ok()?;
+    Some(spawn_fetcher(
+        p.id,
+        config.general.refresh,
+        p.timeout,
+        wake,
+        p.fetcher,
+    ))
 }
 
 /// Polls every source once, concurrently, each within its timeout (for `onwatch snapshot`).

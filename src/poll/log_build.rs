@@ -66,3 +66,77 @@ pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<Polle
     }
     Ok(handles)
 }
+
+/// Restarts these log sources on new queries (the selected alert's), reading from `since`
+/// and then tailing. Sources that cannot be rebuilt are skipped (they keep running).
+pub fn retarget(
+    config: &Config,
+    wake: Arc<Notify>,
+    queries: &[(SourceId, String)],
+    since: chrono::DateTime<chrono::Utc>,
+) -> Vec<PollerHandle> {
+    let logs = &config.logs;
+    let lookback = (chrono::Utc::now() - since)
+        .to_std()
+        .unwrap_or(logs.lookback)
+        .max(Duration::from_secs(1));
+    let mut handles = Vec::new();
+    for (id, query) in queries {
+        match id.kind {
+            SourceKind::Loki => {
+                let Some(l) = config.loki.iter().find(|l| l.name == id.name) else {
+                    continue;
+                };
+                if l.mode == LokiMode::Tail {
+                    let Ok(connector) = TailConnector::new(&l.url, &l.http()) else {
+                        continue;
+                    };
+                    let (p, rx) = StreamPublisher::new(
+                        id.clone(),
+                        logs.max_lines,
+                        logs.max_bytes,
+                        wake.clone(),
+                    );
+                    let tail = LokiTail {
+                        connector,
+                        query: query.clone(),
+                        lookback,
+                        limit: u32::try_from(logs.max_lines.min(LOKI_MAX_LIMIT)).unwrap_or(100),
+                        sanitise: logs.sanitise(),
+                        backoff_start: Duration::from_secs(1),
+                        backoff_max: Duration::from_secs(60),
+                    };
+                    handles.push(spawn_stream(p, rx, |p| tail.run(p)));
+                    continue;
+                }
+                let mut l = l.clone();
+                l.query = query.clone();
+                let mut c = config.clone();
+                c.logs.lookback = lookback;
+                if let Some(h) =
+                    super::build::spawn_planned(&c, super::build::plan_loki(&c, &l), wake.clone())
+                {
+                    handles.push(h);
+                }
+            }
+            SourceKind::Elasticsearch => {
+                let Some(e) = config.elasticsearch.iter().find(|e| e.name == id.name) else {
+                    continue;
+                };
+                let mut e = e.clone();
+                e.query = query.clone();
+                let mut c = config.clone();
+                c.logs.lookback = lookback;
+                if let Some(h) = super::build::spawn_planned(
+                    &c,
+                    super::build::plan_elasticsearch(&c, &e),
+                    wake.clone(),
+                ) {
+                    handles.push(h);
+                }
+            }
+            _ => {}
+        }
+    }
+    handles
+}

@@ -10,7 +10,7 @@ mod header;
 pub mod input;
 pub mod layout;
 mod log_style;
-mod logs_pane;
+pub mod logs_pane;
 mod overlay;
 mod pane;
 mod slo_pane;
