@@ -135,10 +135,16 @@ async fn a_command_that_exits_is_restarted_with_backoff() {
     tail.backoff_start = Duration::from_millis(10);
     tail.backoff_max = Duration::from_millis(40);
     let _handle = spawn_stream(p, rx.clone(), |p| tail.run(p));
+    // Four runs, each ended by its note (a run's line comes before its exit is seen).
     let w = until(&mut rx, |w| {
-        w.lines.iter().filter(|l| l.line == "run").count() >= 4
+        w.lines
+            .iter()
+            .filter(|l| l.line.starts_with("onwatch:"))
+            .count()
+            >= 4
     })
     .await;
+    assert!(texts(&w).iter().filter(|t| **t == "run").count() >= 4);
     let notes: Vec<&str> = texts(&w)
         .into_iter()
         .filter(|t| t.starts_with("onwatch:"))

@@ -251,3 +251,24 @@ pub fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     }
     rows.into_iter().map(Line::from).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::{Color, Style};
+
+    #[test]
+    fn hard_wrap_cuts_at_the_cell_and_keeps_styles() {
+        let red = Style::new().fg(Color::Red);
+        let line = Line::from(vec![Span::raw("abc"), Span::styled("défgh", red)]);
+        let rows = hard_wrap(line, 4);
+        let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        assert_eq!(text, ["abcd", "éfgh"]);
+        assert_eq!(rows[0].spans[1].style, red);
+        assert_eq!(rows[1].spans[0].style, red);
+        // Wide characters never straddle a row.
+        let rows = hard_wrap(Line::from("a漢字"), 2);
+        let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        assert_eq!(text, ["a", "漢", "字"]);
+    }
+}
