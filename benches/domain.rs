@@ -8,7 +8,8 @@ use onwatch::app::state::Setup;
 use onwatch::app::{self, Clock, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State};
 use onwatch::domain::alerts::{self, Alert, AmState, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
-use onwatch::domain::logs::{self, Level, LogBuffer, LogLine, SanitiseOptions};
+use onwatch::domain::log_filter::LogFilter;
+use onwatch::domain::logs::{self, AnsiMode, LogBuffer, LogLine, SanitiseOptions};
 use onwatch::domain::slo::{self, SloMeasurement};
 use onwatch::ui;
 use ratatui::Terminal;
@@ -211,20 +212,27 @@ fn log_ingest(c: &mut Criterion) {
         .unwrap_or_default();
     let mut g = c.benchmark_group("logs");
     g.throughput(Throughput::Elements(lines.len() as u64));
+    let keep = SanitiseOptions {
+        ansi: AnsiMode::Keep,
+        ..Default::default()
+    };
+    let filter = LogFilter::parse("payment").unwrap_or_default();
     g.bench_function("ingest_10000_lines", |b| {
         b.iter(|| {
             let mut buffer = LogBuffer::new(10_000, 16 << 20);
             for raw in &lines {
-                let line = logs::sanitise(raw, SanitiseOptions::default());
-                let level = logs::detect_level(&line);
+                let clean = logs::sanitise_styled(raw, keep);
+                let level = logs::detect_level(&clean.text);
                 buffer.push(LogLine {
                     timestamp: t,
                     source: "demo".into(),
                     level,
-                    line,
+                    line: clean.text,
+                    styles: clean.styles,
+                    ..Default::default()
                 });
             }
-            black_box(buffer.iter().filter(|l| l.level >= Level::Warn).count())
+            black_box(buffer.iter().filter(|l| filter.matches(&l.line)).count())
         })
     });
     g.finish();

@@ -274,6 +274,7 @@ fn log_lines_are_appended_once_even_when_windows_overlap() {
         source: "prod".into(),
         level: Level::Info,
         line: t.into(),
+        ..Default::default()
     };
     let window = |first_seq, lines: Vec<LogLine>| {
         Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines })))
@@ -308,6 +309,7 @@ fn scrolling_up_pauses_the_tail_and_f_resumes_it() {
         source: "prod".into(),
         level: Level::Info,
         line: t.into(),
+        ..Default::default()
     };
     let lines = vec![line("a"), line("b"), line("c")];
     update(

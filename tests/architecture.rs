@@ -1,7 +1,6 @@
 //! DESIGN §4: the core (`domain/`, `app/`) never imports a terminal, network or runtime crate,
 //! and crossterm is used only through ratatui's re-export (one version linked).
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
-
 use std::path::Path;
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

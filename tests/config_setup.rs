@@ -36,10 +36,13 @@ fn maps_sources_slos_and_limits_from_the_example() {
         .map(|_| SourceKind::Prometheus)
         .chain(c.alertmanager.iter().map(|_| SourceKind::Alertmanager))
         .chain(c.loki.iter().map(|_| SourceKind::Loki))
+        .chain(c.elasticsearch.iter().map(|_| SourceKind::Elasticsearch))
+        .chain(c.command.iter().map(|_| SourceKind::Command))
+        .chain(c.file.iter().map(|_| SourceKind::File))
         .collect();
     assert_eq!(kinds, expected);
     assert_eq!(s.sources[0].name, c.prometheus[0].name);
-    assert_eq!(s.sources.last().unwrap().name, c.loki.last().unwrap().name);
+    assert_eq!(s.sources.last().unwrap().name, c.file.last().unwrap().name);
 
     assert_eq!(s.slos.len(), c.slo.len());
     let first = &s.slos[0];

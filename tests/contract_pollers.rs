@@ -95,6 +95,8 @@ fn config(prom: &str, am_urls: Vec<String>, loki: &str) -> Config {
         name: "checkout".into(),
         url: loki.into(),
         query: "{app=\"checkout\"}".into(),
+        mode: Default::default(),
+        alert_query: None,
         bearer_token: None,
         basic_auth: None,
         headers: Default::default(),

@@ -247,6 +247,7 @@ fn log_window() -> LogWindow {
                 source: "prod".into(),
                 level: *level,
                 line: line.to_string(),
+                ..Default::default()
             })
             .collect(),
     }

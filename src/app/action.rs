@@ -77,6 +77,14 @@ actions! {
     Logs => "logs", "logs";
     /// Follow or pause the log tail.
     Follow => "follow", "follow";
+    /// Wrap long log lines, or cut them at the pane's edge.
+    ToggleWrap => "toggle_wrap", "wrap";
+    /// Show or hide the time of each log line.
+    ToggleTime => "toggle_time", "time";
+    /// Switch to the next log view.
+    NextLogView => "next_log_view", "view";
+    /// Switch to the previous log view.
+    PrevLogView => "prev_log_view", "view";
     /// Show or hide silenced and inhibited alerts.
     ToggleSilenced => "toggle_silenced", "silenced";
     /// Poll every source now.

@@ -6,6 +6,7 @@ pub mod acts;
 pub mod clock;
 pub mod keymap;
 pub mod keys;
+pub mod log_keys;
 pub mod msg;
 pub mod notify;
 pub mod report;

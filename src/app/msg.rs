@@ -117,4 +117,9 @@ pub enum Effect {
     Copy(String),
     /// Read the audit log's newest lines and answer with `Msg::AuditLines`.
     LoadAudit,
+    /// Restart these log sources on the alert's queries, from `since`, then tailing.
+    OpenAlertLogs {
+        queries: Vec<(SourceId, String)>,
+        since: DateTime<Utc>,
+    },
 }

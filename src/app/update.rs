@@ -111,6 +111,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         state.status = Some(format!("read-only: {} is disabled", action.name()));
         return Vec::new();
     }
+    if let Some(effects) = super::log_keys::on_log_action(state, action) {
+        return effects;
+    }
     match action {
         Action::Quit => {
             if state.page_active() {
@@ -187,6 +190,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Note => open_input(state, InputKind::Note),
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
+        Action::ToggleWrap | Action::ToggleTime | Action::NextLogView | Action::PrevLogView => {} // handled by log_keys
         Action::Ack => acts::open_ack(state),
         Action::Unack => acts::open_unack(state),
         Action::Escalate => acts::open_escalate(state),
@@ -315,15 +319,7 @@ fn record_action(state: &mut State, r: &acts::ActionResult) {
 
 fn apply_filter(state: &mut State, text: String) {
     match state.focus {
-        Pane::Logs => {
-            state.status = Some(if text.is_empty() {
-                "log filter cleared".into()
-            } else {
-                format!("log filter: {text}")
-            });
-            state.log_filter = text;
-            state.log_scroll = 0;
-        }
+        Pane::Logs => super::log_keys::set_log_filter(state, text),
         _ => {
             state.status = Some(if text.is_empty() {
                 "alert filter cleared".into()
@@ -595,6 +591,12 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
 
 fn apply_logs(state: &mut State, source: &str, window: &LogWindow) {
     let seen = state.log_seq.get(source).copied();
+    // Lines the source's window moved past before we saw them are lost: count them.
+    let gap = match seen {
+        Some(s) => window.first_seq.saturating_sub(s + 1),
+        None => window.first_seq,
+    };
+    state.logs.add_dropped(gap);
     let mut last = seen;
     for (i, line) in window.lines.iter().enumerate() {
         let seq = window.first_seq + i as u64;

@@ -34,7 +34,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             return EXIT_CONFIG;
         }
     };
-    let mut state = State::new(setup, chrono::Utc::now());
+    let mut state = State::new(setup, chrono::Utc::now()).with_log_pane(config::log_pane(&config));
     state.flap_config = config.alerts.flap.to_domain();
     state.notify.enabled = config.notify.any();
     state.notify.min_interval = config.notify.min_interval;
@@ -68,6 +68,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     }
     let mut acts = Acts {
         timeline: actions::timeline::path_for(Some(&config)),
+        notifier,
         executor,
         results: act_rx,
     };
@@ -98,8 +99,8 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
         &mut pollers,
         &wake,
         &mut themes,
-        &notifier,
         &mut acts,
+        &config,
     )
     .await;
     drop(guard);
@@ -110,10 +111,10 @@ async fn event_loop(
     guard: &mut terminal::TerminalGuard,
     state: &mut State,
     pollers: &mut [PollerHandle],
-    wake: &Notify,
+    wake: &Arc<Notify>,
     themes: &mut ThemeCache,
-    notifier: &super::notify::Notifier,
     acts: &mut Acts,
+    config: &config::Config,
 ) -> i32 {
     let clock = SystemClock;
     let (Ok(mut hangup), Ok(mut term)) = (
@@ -258,7 +259,16 @@ async fn event_loop(
                     dirty = true;
                 }
                 Effect::Notify { title, body } => {
-                    notifier.notify(&title, &body, guard.terminal.backend_mut());
+                    acts.notifier
+                        .notify(&title, &body, guard.terminal.backend_mut());
+                }
+                Effect::OpenAlertLogs { queries, since } => {
+                    let fresh = poll::log_build::retarget(config, wake.clone(), &queries, since);
+                    for h in fresh {
+                        if let Some(slot) = pollers.iter_mut().find(|p| p.id == h.id) {
+                            *slot = h;
+                        }
+                    }
                 }
             }
         }
@@ -273,10 +283,13 @@ async fn event_loop(
     }
 }
 
-/// The executor and the channel its results come back on.
+/// What performs effects outside the screen: the executor and the channel its results come
+/// back on, the timeline file, the notifier.
 struct Acts {
     /// The incident timeline file (`Effect::Record`, `:timeline`).
     timeline: PathBuf,
+    /// Desktop, bell and OSC notifications (`Effect::Notify`).
+    notifier: super::notify::Notifier,
     executor: actions::Executor,
     results: tokio::sync::mpsc::UnboundedReceiver<app::acts::ActionResult>,
 }

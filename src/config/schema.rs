@@ -41,6 +41,14 @@ pub struct Config {
     pub escalation: Vec<EscalationConfig>,
     #[serde(default)]
     pub runbooks: RunbooksConfig,
+    #[serde(default)]
+    pub elasticsearch: Vec<ElasticsearchSource>,
+    #[serde(default)]
+    pub command: Vec<CommandSource>,
+    #[serde(default)]
+    pub file: Vec<FileSource>,
+    #[serde(default)]
+    pub log_view: Vec<LogViewConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -176,7 +184,103 @@ http_source! {
         url: String,
         /// The LogQL query tailed in the logs pane.
         query: String,
+        /// `poll` (query_range every refresh) or `tail` (the live WebSocket tail).
+        #[serde(default)]
+        mode: LokiMode,
+        /// The LogQL query `l` opens for the selected alert (`$label` filled from its labels).
+        alert_query: Option<String>,
     }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LokiMode {
+    #[default]
+    Poll,
+    Tail,
+}
+
+http_source! {
+    /// An Elasticsearch or OpenSearch index pattern, polled with `_search` and `search_after`.
+    ElasticsearchSource {
+        url: String,
+        /// Index name or pattern, e.g. `logs-*`.
+        index: String,
+        /// A `query_string` query; `*` for everything.
+        #[serde(default = "default_es_query")]
+        query: String,
+        #[serde(default = "default_time_field")]
+        time_field: String,
+        #[serde(default = "default_message_field")]
+        message_field: String,
+        /// The field holding the level, if any (else it is read from the message).
+        level_field: Option<String>,
+        /// Fields shown as the line's labels.
+        #[serde(default)]
+        label_fields: Vec<String>,
+        /// A field unique per document, sorted on after the time (equal timestamps page right).
+        #[serde(default = "default_tiebreaker")]
+        tiebreaker: String,
+        /// The `query_string` `l` opens for the selected alert (`$label` filled in).
+        alert_query: Option<String>,
+    }
+}
+
+fn default_es_query() -> String {
+    "*".into()
+}
+
+fn default_time_field() -> String {
+    "@timestamp".into()
+}
+
+fn default_message_field() -> String {
+    "message".into()
+}
+
+fn default_tiebreaker() -> String {
+    "_id".into()
+}
+
+/// A command whose output is tailed (`journalctl -f`, `kubectl logs -f …`), run without a shell.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSource {
+    pub name: String,
+    /// The program and its arguments.
+    pub argv: Vec<String>,
+    /// The log filter `l` applies for the selected alert (`$label` filled in).
+    pub alert_filter: Option<String>,
+}
+
+/// A file followed across rotation and truncation.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSource {
+    pub name: String,
+    pub path: PathBuf,
+    /// How often the file is checked for new lines.
+    #[serde(default = "default_file_poll", with = "dur")]
+    pub poll: Duration,
+    /// The log filter `l` applies for the selected alert (`$label` filled in).
+    pub alert_filter: Option<String>,
+}
+
+fn default_file_poll() -> Duration {
+    Duration::from_secs(1)
+}
+
+/// A named view of the logs pane: which log sources, and a filter.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogViewConfig {
+    pub name: String,
+    /// Log source names; empty for all.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// As typed after `/`: text, `re:REGEX` or `/REGEX/`, `!` in front to invert.
+    #[serde(default)]
+    pub filter: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -320,6 +424,38 @@ pub struct LogsConfig {
     /// How far back the first poll of a log source reaches.
     #[serde(with = "dur")]
     pub lookback: Duration,
+    /// Colours in log lines: `keep` (drawn as styles) or `strip`.
+    pub ansi: crate::domain::logs::AnsiMode,
+    /// Longest line kept, in bytes; longer ones are cut with a marker.
+    pub max_line_bytes: usize,
+    /// Wrap long lines in the pane (`w` toggles).
+    pub wrap: bool,
+    /// Show each line's time (`T` toggles).
+    pub timestamps: bool,
+    /// Show each line's labels, compacted (values only).
+    pub labels: bool,
+    /// How far before the alert's `startsAt` the logs `l` opens start.
+    #[serde(with = "dur")]
+    pub alert_lookback: Duration,
+    /// Finds a trace id in a line: the first capture group (or the whole match).
+    pub trace_id_pattern: String,
+    /// The trace URL, `$trace_id` filled in (Jaeger, Tempo, Zipkin).
+    pub trace_url: Option<String>,
+}
+
+/// `trace_id=…`, `"traceId":"…"`, `trace-id: …` with 16 or 32 hex digits.
+pub const DEFAULT_TRACE_ID_PATTERN: &str =
+    r#"(?i)trace[_-]?id["']?\s*[:=]\s*["']?([0-9a-f]{32}|[0-9a-f]{16})\b"#;
+
+impl LogsConfig {
+    /// How log sources sanitise their lines.
+    pub fn sanitise(&self) -> crate::domain::logs::SanitiseOptions {
+        crate::domain::logs::SanitiseOptions {
+            ansi: self.ansi,
+            max_line_bytes: self.max_line_bytes,
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for LogsConfig {
@@ -328,6 +464,14 @@ impl Default for LogsConfig {
             max_lines: 10_000,
             max_bytes: 16 * 1024 * 1024,
             lookback: Duration::from_secs(300),
+            ansi: crate::domain::logs::AnsiMode::Keep,
+            max_line_bytes: 16 * 1024,
+            wrap: false,
+            timestamps: true,
+            labels: true,
+            alert_lookback: Duration::from_secs(300),
+            trace_id_pattern: DEFAULT_TRACE_ID_PATTERN.into(),
+            trace_url: None,
         }
     }
 }

@@ -60,6 +60,24 @@ pub fn build_setup_with(
                 .iter()
                 .map(|s| SourceId::new(SourceKind::Loki, &s.name)),
         )
+        .chain(
+            config
+                .elasticsearch
+                .iter()
+                .map(|s| SourceId::new(SourceKind::Elasticsearch, &s.name)),
+        )
+        .chain(
+            config
+                .command
+                .iter()
+                .map(|s| SourceId::new(SourceKind::Command, &s.name)),
+        )
+        .chain(
+            config
+                .file
+                .iter()
+                .map(|s| SourceId::new(SourceKind::File, &s.name)),
+        )
         .collect();
 
     let slos = config

@@ -42,6 +42,10 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     wall(&cx, config)?;
     alert_flaps(&cx, config)?;
     actions(&cx, config)?;
+    super::validate_logs::log_sources(
+        &|at: &[Seg<'_>], place: &str, m: String| cx.err(at, place, m),
+        config,
+    )?;
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -223,6 +227,11 @@ fn sources(cx: &Ctx<'_>, config: &Config) -> Checked {
         "alertmanager",
         config.alertmanager.iter().map(|s| s.name.as_str()),
     )?;
+    for (i, s) in config.elasticsearch.iter().enumerate() {
+        let c = common!(s, "elasticsearch");
+        source_common(cx, &c, i)?;
+        url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)?;
+    }
     unique(cx, "loki", config.loki.iter().map(|s| s.name.as_str()))?;
     unique(cx, "slo", config.slo.iter().map(|s| s.name.as_str()))
 }

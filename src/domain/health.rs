@@ -11,14 +11,28 @@ pub enum SourceKind {
     Prometheus,
     Alertmanager,
     Loki,
+    Elasticsearch,
+    Command,
+    File,
 }
 
 impl SourceKind {
+    /// Kinds whose snapshots are log lines (they share the logs pane).
+    pub fn is_log(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Loki | SourceKind::Elasticsearch | SourceKind::Command | SourceKind::File
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Prometheus => "prometheus",
             SourceKind::Alertmanager => "alertmanager",
             SourceKind::Loki => "loki",
+            SourceKind::Elasticsearch => "elasticsearch",
+            SourceKind::Command => "command",
+            SourceKind::File => "file",
         }
     }
 }

@@ -22,6 +22,7 @@ pub enum AnyFetcher {
     Slo(SloFetcher),
     Cluster(ClusterFetcher),
     Logs(LokiFetcher),
+    Elasticsearch(super::elasticsearch::EsFetcher),
 }
 
 impl AnyFetcher {
@@ -30,6 +31,7 @@ impl AnyFetcher {
             AnyFetcher::Slo(f) => f.fetch().await,
             AnyFetcher::Cluster(f) => f.fetch().await,
             AnyFetcher::Logs(f) => f.fetch().await,
+            AnyFetcher::Elasticsearch(f) => f.fetch().await,
         }
     }
 }
@@ -118,7 +120,7 @@ fn plan_alertmanager(config: &Config, am: &AlertmanagerSource) -> Result<Planned
     })
 }
 
-fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
+pub(crate) fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
     let id = SourceId::new(SourceKind::Loki, &l.name);
     let client = http(&l.http(), config, &id)?;
     let per_request = client.timeout();
@@ -127,12 +129,47 @@ fn plan_loki(config: &Config, l: &LokiSource) -> Result<Planned, String> {
         id,
         // A burst may take a few pages.
         timeout: per_request.saturating_mul(2),
-        fetcher: AnyFetcher::Logs(LokiFetcher::new(
-            &l.name,
+        fetcher: AnyFetcher::Logs(
+            LokiFetcher::new(
+                &l.name,
+                client,
+                &l.query,
+                config.logs.lookback,
+                config.logs.max_lines,
+            )
+            .with_sanitise(config.logs.sanitise()),
+        ),
+    })
+}
+
+pub(crate) fn plan_elasticsearch(
+    config: &Config,
+    e: &crate::config::ElasticsearchSource,
+) -> Result<Planned, String> {
+    use super::elasticsearch::{EsFetcher, EsFields};
+    let id = SourceId::new(SourceKind::Elasticsearch, &e.name);
+    let client = http(&e.http(), config, &id)?;
+    let per_request = client.timeout();
+    let client = crate::sources::elasticsearch::EsClient::new(&e.url, &e.index, client)
+        .map_err(|err| format!("{id}: {err}"))?;
+    let fields = EsFields {
+        query: e.query.clone(),
+        time: e.time_field.clone(),
+        message: e.message_field.clone(),
+        level: e.level_field.clone(),
+        labels: e.label_fields.clone(),
+        tiebreaker: e.tiebreaker.clone(),
+    };
+    Ok(Planned {
+        id,
+        timeout: per_request.saturating_mul(2),
+        fetcher: AnyFetcher::Elasticsearch(EsFetcher::new(
+            &e.name,
             client,
-            &l.query,
+            fields,
             config.logs.lookback,
             config.logs.max_lines,
+            config.logs.sanitise(),
         )),
     })
 }
@@ -158,7 +195,17 @@ pub fn plan(config: &Config) -> Vec<(SourceId, Result<Planned, String>)> {
             plan_loki(config, l),
         )
     });
-    prometheus.chain(alertmanager).chain(loki).collect()
+    let elasticsearch = config.elasticsearch.iter().map(|e| {
+        (
+            SourceId::new(SourceKind::Elasticsearch, &e.name),
+            plan_elasticsearch(config, e),
+        )
+    });
+    prometheus
+        .chain(alertmanager)
+        .chain(loki)
+        .chain(elasticsearch)
+        .collect()
 }
 
 /// Starts every source's poller (inside a tokio runtime). `wake` is notified after each publish.
@@ -169,8 +216,11 @@ pub fn spawn_all(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>
         .into_iter()
         .map(|(_, p)| p)
         .collect::<Result<Vec<_>, String>>()?;
+    let streams = super::log_build::spawn_log_streams(config, wake.clone())?;
     Ok(planned
         .into_iter()
+        // A tailed Loki streams instead (its planned fetcher serves `onwatch snapshot`).
+        .filter(|p| !super::log_build::is_tailed(config, &p.id))
         .map(|p| {
             spawn_fetcher(
                 p.id,
@@ -180,7 +230,24 @@ pub fn spawn_all(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>
                 p.fetcher,
             )
         })
+        .chain(streams)
         .collect())
+}
+
+/// Starts one planned poller (used when `l` restarts a log source on an alert's query).
+pub(crate) fn spawn_planned(
+    config: &Config,
+    planned: Result<Planned, String>,
+    wake: Arc<Notify>,
+) -> Option<PollerHandle> {
+    let p = planned.ok()?;
+    Some(spawn_fetcher(
+        p.id,
+        config.general.refresh,
+        p.timeout,
+        wake,
+        p.fetcher,
+    ))
 }
 
 /// Polls every source once, concurrently, each within its timeout (for `onwatch snapshot`).

@@ -6,7 +6,9 @@
 use super::poller::Fetcher;
 use crate::app::msg::{LogWindow, Payload};
 use crate::domain::health::SourceError;
-use crate::domain::logs::{Level, LogLine, SanitiseOptions, detect_level, sanitise};
+use crate::domain::logs::{
+    LabelCache, Level, LogLine, SanitiseOptions, detect_level, sanitise_styled,
+};
 use crate::sources::loki::{LokiClient, LokiEntry};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, VecDeque};
@@ -31,6 +33,8 @@ pub struct LokiFetcher {
     cursor: Option<(i128, Vec<Seen>)>,
     lines: VecDeque<LogLine>,
     next_seq: u64,
+    sanitise: SanitiseOptions,
+    label_cache: LabelCache,
 }
 
 /// What a page changes, applied only once the whole poll succeeded (a poll cut short by its
@@ -78,9 +82,24 @@ impl Cursor {
     }
 }
 
+#[cfg(test)]
 fn to_line(source: &str, e: &LokiEntry) -> LogLine {
-    let line = sanitise(e.line.as_bytes(), SanitiseOptions::default());
-    let mut level = detect_level(&line);
+    to_line_with(
+        source,
+        e,
+        SanitiseOptions::default(),
+        &mut LabelCache::default(),
+    )
+}
+
+pub fn to_line_with(
+    source: &str,
+    e: &LokiEntry,
+    opts: SanitiseOptions,
+    labels: &mut LabelCache,
+) -> LogLine {
+    let clean = sanitise_styled(e.line.as_bytes(), opts);
+    let mut level = detect_level(&clean.text);
     if level == Level::Unknown
         && let Some(l) = e.labels.get("level").or(e.labels.get("detected_level"))
     {
@@ -91,7 +110,9 @@ fn to_line(source: &str, e: &LokiEntry) -> LogLine {
         timestamp: DateTime::from_timestamp_nanos(ns),
         source: source.to_string(),
         level,
-        line,
+        line: clean.text,
+        styles: clean.styles,
+        labels: labels.get(&e.labels),
     }
 }
 
@@ -119,7 +140,15 @@ impl LokiFetcher {
             cursor: None,
             lines: VecDeque::new(),
             next_seq: 0,
+            sanitise: SanitiseOptions::default(),
+            label_cache: LabelCache::default(),
         }
+    }
+
+    /// How lines are sanitised (colours kept or stripped, tab width, longest line).
+    pub fn with_sanitise(mut self, opts: SanitiseOptions) -> Self {
+        self.sanitise = opts;
+        self
     }
 
     /// Lowers the page size (tests use it to exercise paging).
@@ -195,7 +224,8 @@ impl LokiFetcher {
 
     fn take(&mut self, fresh: &[LokiEntry]) -> Payload {
         for e in fresh {
-            self.lines.push_back(to_line(&self.name, e));
+            let line = to_line_with(&self.name, e, self.sanitise, &mut self.label_cache);
+            self.lines.push_back(line);
             self.next_seq += 1;
         }
         while self.lines.len() > self.max_lines {

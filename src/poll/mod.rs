@@ -2,10 +2,16 @@
 
 pub mod build;
 pub mod cluster;
+pub mod command;
+pub mod elasticsearch;
+pub mod file;
+pub mod log_build;
 pub mod logs;
+pub mod loki_tail;
 pub mod poller;
 pub mod slo;
 pub mod slo_discover;
+pub mod stream;
 
 pub use build::{poll_once_all, spawn_all};
 pub use cluster::ClusterFetcher;

@@ -69,6 +69,24 @@ impl PollerHandle {
     }
 }
 
+impl PollerHandle {
+    /// A handle over a task that publishes on its own (a streaming log source): dropping the
+    /// handle stops the task; refresh requests have nothing to do and are dropped.
+    pub fn from_task(
+        id: SourceId,
+        rx: watch::Receiver<Option<SourceUpdate>>,
+        task: JoinHandle<()>,
+    ) -> Self {
+        let (refresh, _) = mpsc::channel(1);
+        Self {
+            id,
+            rx,
+            refresh,
+            task,
+        }
+    }
+}
+
 impl Drop for PollerHandle {
     fn drop(&mut self) {
         self.task.abort();

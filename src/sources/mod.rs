@@ -1,8 +1,13 @@
 //! One client per backend API; serde wire types mapped to domain types.
 
 pub mod alertmanager;
+pub mod command;
+pub mod elasticsearch;
+pub mod file;
 pub mod http;
+pub mod lines;
 pub mod loki;
+pub mod loki_tail;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod webhook;

@@ -87,6 +87,9 @@ pub fn kind_short(kind: SourceKind) -> &'static str {
         SourceKind::Prometheus => "prom",
         SourceKind::Alertmanager => "am",
         SourceKind::Loki => "loki",
+        SourceKind::Elasticsearch => "es",
+        SourceKind::Command => "cmd",
+        SourceKind::File => "file",
     }
 }
 

@@ -1,11 +1,10 @@
 //! The logs pane: newest at the bottom, following or paused, filtered with matches highlighted.
 
-use super::pane::{self, is_stale, sources_of};
-use super::text::{find_all_ci, safe};
+use super::pane::{self, log_sources};
+use super::text::safe;
 use super::theme::{Role, Theme};
 use crate::app::State;
 use crate::app::state::Pane;
-use crate::domain::health::SourceKind;
 use crate::domain::logs::{Level, LogLine};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -22,22 +21,47 @@ pub fn level_role(l: Level) -> Role {
     }
 }
 
-/// The lines to show, oldest first: those above the scroll position that pass the filter,
-/// at most `height` of them.
+/// The lines to show, oldest first: those above the scroll position that pass the view and
+/// the filter, at most `height` of them.
 pub fn visible(state: &State, height: usize) -> Vec<&LogLine> {
     let len = state.logs.len();
     let end = len - state.log_scroll.min(len);
-    let filter = state.log_filter.as_str();
     let mut out: Vec<&LogLine> = state
         .logs
         .iter()
         .take(end)
         .rev()
-        .filter(|l| filter.is_empty() || !find_all_ci(&l.line, filter).is_empty())
+        .filter(|l| state.log.shows(l))
         .take(height)
         .collect();
     out.reverse();
     out
+}
+
+/// Label values, joined: `api/pod-7f9c` (keys are left out to save room; the `stderr` mark
+/// of a command's error output is one of them).
+pub fn compact_labels(l: &LogLine) -> String {
+    let mut out = String::new();
+    for (_, v) in l.labels.iter() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        let v: String = v.chars().take(24).collect();
+        out.push_str(&v);
+    }
+    out
+}
+
+/// The trace URL of the newest line shown, when a trace id and a URL template are configured.
+pub fn trace_link(state: &State, shown: &[&LogLine]) -> Option<String> {
+    let (re, url) = (
+        state.log.trace_pattern.as_ref()?,
+        state.log.trace_url.as_ref()?,
+    );
+    shown.iter().rev().find_map(|l| {
+        crate::domain::log_query::trace_id(re, &l.line)
+            .and_then(|id| crate::domain::log_query::trace_url(url, id))
+    })
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -60,6 +84,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.style(Role::Paused),
         ));
     }
+    if state.log.view > 0 {
+        extra.push(Span::styled(
+            format!("view: {} ", safe(&state.log.current_view().name)),
+            theme.style(Role::Paused),
+        ));
+    }
+    if state.log.wrap {
+        extra.push(Span::styled("wrap ", theme.style(Role::Muted)));
+    }
     if state.logs.dropped() > 0 {
         extra.push(Span::styled(
             format!("{} dropped ", state.logs.dropped()),
@@ -76,7 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if lines.is_empty() {
         let msg = if !state.log_filter.is_empty() && !state.logs.is_empty() {
             format!(" no line matches '{}'", safe(&state.log_filter))
-        } else if sources_of(state, SourceKind::Loki).all(|h| h.last_ok.is_none()) {
+        } else if log_sources(state).all(|h| h.last_ok.is_none()) {
             " waiting for first poll".to_string()
         } else {
             " no log lines yet".to_string()
@@ -87,52 +120,155 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         );
         return;
     }
-    let several = sources_of(state, SourceKind::Loki).count() > 1;
-    let rendered: Vec<Line> = lines
+    let several = log_sources(state).count() > 1;
+    let width = inner.width.max(1) as usize;
+    let mut lines = if state.log.wrap {
+        // Enough lines from the bottom to fill the height once wrapped.
+        let all = visible(state, inner.height as usize);
+        let mut rows = 0;
+        let mut keep = 0;
+        for l in all.iter().rev() {
+            rows += super::text::width(&l.line).div_ceil(width).max(1);
+            keep += 1;
+            if rows >= inner.height as usize {
+                break;
+            }
+        }
+        all[all.len() - keep..].to_vec()
+    } else {
+        lines
+    };
+    let link = trace_link(state, &lines);
+    let mut height = inner.height;
+    if link.is_some() && height > 1 {
+        height -= 1;
+        if lines.len() > height as usize && !state.log.wrap {
+            lines.remove(0);
+        }
+    }
+    let mut rendered: Vec<Line> = lines
         .into_iter()
         .map(|l| line(state, l, several, theme))
         .collect();
-    frame.render_widget(Paragraph::new(rendered), inner);
+    if state.log.wrap {
+        // Wrapped at the cell, so the newest rows are exactly the bottom ones.
+        rendered = rendered
+            .into_iter()
+            .flat_map(|l| hard_wrap(l, width))
+            .collect();
+        let extra = rendered.len().saturating_sub(height as usize);
+        rendered.drain(..extra);
+    }
+    let area = Rect { height, ..inner };
+    frame.render_widget(Paragraph::new(rendered), area);
+    if let Some(url) = link {
+        let row = Rect {
+            y: inner.y + inner.height - 1,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(" trace: ", theme.style(Role::Muted)),
+                Span::styled(safe(&url).into_owned(), theme.style(Role::Match)),
+            ])),
+            row,
+        );
+    }
 }
 
 fn line(state: &State, l: &LogLine, show_source: bool, theme: &Theme) -> Line<'static> {
-    let stale = is_stale(state, SourceKind::Loki, &l.source);
+    let stale = log_sources(state).any(|h| h.id.name == l.source && h.last_error.is_some());
     let base = if stale {
         theme.style(Role::Fg).patch(theme.style(Role::Stale))
     } else {
         theme.style(Role::Fg)
     };
-    let mut spans = vec![
-        Span::styled(
+    let mut spans = Vec::new();
+    if state.log.timestamps {
+        spans.push(Span::styled(
             format!("{} ", l.timestamp.format("%H:%M:%S")),
             theme.style(Role::Muted),
-        ),
-        Span::styled(
-            l.level.label().to_string(),
-            theme.style(level_role(l.level)),
-        ),
-        Span::raw(" "),
-    ];
+        ));
+    }
+    spans.push(Span::styled(
+        l.level.label().to_string(),
+        theme.style(level_role(l.level)),
+    ));
+    spans.push(Span::raw(" "));
     if show_source {
         spans.push(Span::styled(
             format!("{} ", safe(&l.source)),
             theme.style(Role::Muted),
         ));
     }
-    let text = safe(&l.line).into_owned();
-    let mut at = 0;
-    for r in find_all_ci(&text, &state.log_filter) {
-        if r.start > at {
-            spans.push(Span::styled(text[at..r.start].to_string(), base));
-        }
+    if state.log.labels && !l.labels.is_empty() {
         spans.push(Span::styled(
-            text[r.clone()].to_string(),
-            theme.style(Role::Match),
+            format!("{} ", safe(&compact_labels(l))),
+            theme.style(Role::Muted),
         ));
-        at = r.end;
     }
-    if at < text.len() {
-        spans.push(Span::styled(text[at..].to_string(), base));
-    }
+    let text = safe(&l.line).into_owned();
+    let matches = state.log.matcher.ranges(&text);
+    spans.extend(super::log_style::spans(
+        &text,
+        &l.styles,
+        &matches,
+        base,
+        theme.style(Role::Match),
+        theme.depth(),
+    ));
     Line::from(spans)
+}
+
+/// Cuts a line into rows of at most `width` cells, styles kept.
+pub fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(1);
+    let mut rows = vec![Vec::new()];
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width && used > 0 {
+                if !piece.is_empty()
+                    && let Some(r) = rows.last_mut()
+                {
+                    r.push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                rows.push(Vec::new());
+                used = 0;
+            }
+            piece.push(c);
+            used += w;
+        }
+        if !piece.is_empty()
+            && let Some(r) = rows.last_mut()
+        {
+            r.push(Span::styled(piece, span.style));
+        }
+    }
+    rows.into_iter().map(Line::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::{Color, Style};
+
+    #[test]
+    fn hard_wrap_cuts_at_the_cell_and_keeps_styles() {
+        let red = Style::new().fg(Color::Red);
+        let line = Line::from(vec![Span::raw("abc"), Span::styled("défgh", red)]);
+        let rows = hard_wrap(line, 4);
+        let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        assert_eq!(text, ["abcd", "éfgh"]);
+        assert_eq!(rows[0].spans[1].style, red);
+        assert_eq!(rows[1].spans[0].style, red);
+        // Wide characters never straddle a row.
+        let rows = hard_wrap(Line::from("a漢字"), 2);
+        let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        assert_eq!(text, ["a", "漢", "字"]);
+    }
 }

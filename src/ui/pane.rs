@@ -34,6 +34,11 @@ pub fn is_stale(state: &State, kind: SourceKind, name: &str) -> bool {
     sources_of(state, kind).any(|h| h.id.name == name && h.last_error.is_some())
 }
 
+/// Every log source (Loki, Elasticsearch, command, file): they share the logs pane.
+pub fn log_sources(state: &State) -> impl Iterator<Item = &SourceHealth> {
+    state.sources.iter().filter(|h| h.id.kind.is_log())
+}
+
 /// A short freshness label for one source: `prod 12s`, `✗ prod: timed out after 5s (3m)`.
 pub fn freshness(state: &State, h: &SourceHealth, theme: &Theme) -> Vec<Span<'static>> {
     let name = safe(&h.id.name).into_owned();
@@ -84,7 +89,12 @@ pub fn block(
     }
     title.extend(extra);
     let mut right: Vec<Span<'static>> = Vec::new();
-    for h in sources_of(state, kind_of(pane)) {
+    let kind = kind_of(pane);
+    for h in state
+        .sources
+        .iter()
+        .filter(|h| h.id.kind == kind || (pane == Pane::Logs && h.id.kind.is_log()))
+    {
         right.push(Span::raw(" "));
         right.extend(freshness(state, h, theme));
     }

@@ -110,11 +110,18 @@ pub enum ThemeError {
 pub struct Theme {
     pub name: String,
     styles: BTreeMap<Role, Style>,
+    /// What the terminal shows (set by `downgraded`): colours from log lines are brought down
+    /// to it as the theme's own are.
+    depth: ColorDepth,
 }
 
 impl Theme {
     pub fn style(&self, role: Role) -> Style {
         self.styles.get(&role).copied().unwrap_or_default()
+    }
+
+    pub fn depth(&self) -> ColorDepth {
+        self.depth
     }
 
     /// The theme as a terminal of this depth can show it; `None` gives attribute-only styles.
@@ -131,6 +138,7 @@ impl Theme {
             return Theme {
                 name: self.name.clone(),
                 styles,
+                depth,
             };
         }
         let map = |c: Option<Color>| c.and_then(|c| depth.apply(c));
@@ -148,6 +156,7 @@ impl Theme {
         Theme {
             name: self.name.clone(),
             styles,
+            depth,
         }
     }
 
@@ -188,6 +197,7 @@ fn fallback_theme() -> Theme {
         })
         .collect();
     Theme {
+        depth: ColorDepth::TrueColor,
         name: "fallback".into(),
         styles,
     }
@@ -288,6 +298,7 @@ pub fn parse_theme(name: &str, text: &str, file: &str) -> Result<Theme, ThemeErr
         styles.insert(*role, resolve(*role, &own));
     }
     Ok(Theme {
+        depth: ColorDepth::TrueColor,
         name: name.to_string(),
         styles,
     })

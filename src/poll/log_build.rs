@@ -1,0 +1,142 @@
+//! Starts the log sources that stream rather than get polled: `[[command]]`, `[[file]]`, and
+//! `[[loki]]` with `mode = "tail"`.
+
+use super::command::CommandTail;
+use super::file::FileTail;
+use super::logs::LOKI_MAX_LIMIT;
+use super::loki_tail::LokiTail;
+use super::poller::PollerHandle;
+use super::stream::{StreamPublisher, spawn_stream};
+use crate::config::{Config, LokiMode};
+use crate::domain::health::{SourceId, SourceKind};
+use crate::sources::loki_tail::TailConnector;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// True for a `[[loki]]` source read through the live tail.
+pub fn is_tailed(config: &Config, id: &SourceId) -> bool {
+    id.kind == SourceKind::Loki
+        && config
+            .loki
+            .iter()
+            .any(|l| l.name == id.name && l.mode == LokiMode::Tail)
+}
+
+/// One streaming task per command and file source and per tailed Loki (inside a tokio runtime).
+pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>, String> {
+    let logs = &config.logs;
+    let publisher = |kind, name: &str| {
+        StreamPublisher::new(
+            SourceId::new(kind, name),
+            logs.max_lines,
+            logs.max_bytes,
+            wake.clone(),
+        )
+    };
+    let mut handles = Vec::new();
+    for c in &config.command {
+        let (p, rx) = publisher(SourceKind::Command, &c.name);
+        let tail = CommandTail::new(c.argv.clone(), logs.sanitise());
+        handles.push(spawn_stream(p, rx, |p| tail.run(p)));
+    }
+    for f in &config.file {
+        let (p, rx) = publisher(SourceKind::File, &f.name);
+        let tail = FileTail {
+            path: f.path.clone(),
+            every: f.poll,
+            sanitise: logs.sanitise(),
+        };
+        handles.push(spawn_stream(p, rx, |p| tail.run(p)));
+    }
+    for l in config.loki.iter().filter(|l| l.mode == LokiMode::Tail) {
+        let id = SourceId::new(SourceKind::Loki, &l.name);
+        let connector = TailConnector::new(&l.url, &l.http()).map_err(|e| format!("{id}: {e}"))?;
+        let (p, rx) = publisher(SourceKind::Loki, &l.name);
+        let tail = LokiTail {
+            connector,
+            query: l.query.clone(),
+            lookback: logs.lookback,
+            limit: u32::try_from(logs.max_lines.min(LOKI_MAX_LIMIT)).unwrap_or(100),
+            sanitise: logs.sanitise(),
+            backoff_start: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
+        };
+        handles.push(spawn_stream(p, rx, |p| tail.run(p)));
+    }
+    Ok(handles)
+}
+
+/// Restarts these log sources on new queries (the selected alert's), reading from `since`
+/// and then tailing. Sources that cannot be rebuilt are skipped (they keep running).
+pub fn retarget(
+    config: &Config,
+    wake: Arc<Notify>,
+    queries: &[(SourceId, String)],
+    since: chrono::DateTime<chrono::Utc>,
+) -> Vec<PollerHandle> {
+    let logs = &config.logs;
+    let lookback = (chrono::Utc::now() - since)
+        .to_std()
+        .unwrap_or(logs.lookback)
+        .max(Duration::from_secs(1));
+    let mut handles = Vec::new();
+    for (id, query) in queries {
+        match id.kind {
+            SourceKind::Loki => {
+                let Some(l) = config.loki.iter().find(|l| l.name == id.name) else {
+                    continue;
+                };
+                if l.mode == LokiMode::Tail {
+                    let Ok(connector) = TailConnector::new(&l.url, &l.http()) else {
+                        continue;
+                    };
+                    let (p, rx) = StreamPublisher::new(
+                        id.clone(),
+                        logs.max_lines,
+                        logs.max_bytes,
+                        wake.clone(),
+                    );
+                    let tail = LokiTail {
+                        connector,
+                        query: query.clone(),
+                        lookback,
+                        limit: u32::try_from(logs.max_lines.min(LOKI_MAX_LIMIT)).unwrap_or(100),
+                        sanitise: logs.sanitise(),
+                        backoff_start: Duration::from_secs(1),
+                        backoff_max: Duration::from_secs(60),
+                    };
+                    handles.push(spawn_stream(p, rx, |p| tail.run(p)));
+                    continue;
+                }
+                let mut l = l.clone();
+                l.query = query.clone();
+                let mut c = config.clone();
+                c.logs.lookback = lookback;
+                if let Some(h) =
+                    super::build::spawn_planned(&c, super::build::plan_loki(&c, &l), wake.clone())
+                {
+                    handles.push(h);
+                }
+            }
+            SourceKind::Elasticsearch => {
+                let Some(e) = config.elasticsearch.iter().find(|e| e.name == id.name) else {
+                    continue;
+                };
+                let mut e = e.clone();
+                e.query = query.clone();
+                let mut c = config.clone();
+                c.logs.lookback = lookback;
+                if let Some(h) = super::build::spawn_planned(
+                    &c,
+                    super::build::plan_elasticsearch(&c, &e),
+                    wake.clone(),
+                ) {
+                    handles.push(h);
+                }
+            }
+            _ => {}
+        }
+    }
+    handles
+}

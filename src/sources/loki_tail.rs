@@ -1,0 +1,254 @@
+//! Loki's live tail: the `/loki/api/v1/tail` WebSocket. Each text message carries new entries
+//! and the count of entries Loki dropped from the tail (`dropped_entries`).
+
+use super::http::{BuildError, endpoint, parse_base, short_text};
+use super::loki::LokiEntry;
+use crate::config::{HttpOptions, secret};
+use crate::domain::health::SourceError;
+use futures::StreamExt;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::{self, Message};
+use url::Url;
+
+/// Where and how to open the tail. Secrets are read at build time, never logged.
+#[derive(Clone)]
+pub struct TailConnector {
+    base: Url,
+    /// Header values, the Authorization one included: never shown (see Debug).
+    headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for TailConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TailConnector")
+            .field("base", &super::http::display_url(&self.base))
+            .finish_non_exhaustive()
+    }
+}
+
+/// One message of the tail.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TailFrame {
+    pub entries: Vec<LokiEntry>,
+    pub dropped: usize,
+}
+
+/// What ended a tail connection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TailEnd {
+    /// The server closed it (Loki does after about an hour, code 1011).
+    Closed(Option<u16>),
+    Error(SourceError),
+}
+
+#[derive(Deserialize)]
+struct WireFrame {
+    #[serde(default)]
+    streams: Vec<WireStream>,
+    #[serde(default)]
+    dropped_entries: Option<Vec<serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+struct WireStream {
+    #[serde(default)]
+    stream: BTreeMap<String, String>,
+    #[serde(default)]
+    values: Vec<Vec<serde_json::Value>>,
+}
+
+/// Entries of one tail message, oldest first (stream order kept within one nanosecond).
+pub fn parse_frame(text: &str) -> Result<TailFrame, SourceError> {
+    let wire: WireFrame = serde_json::from_str(text).map_err(|e| {
+        SourceError::BadResponse(format!(
+            "expected a Loki tail message: {}",
+            short_text(e.to_string().as_bytes())
+        ))
+    })?;
+    let mut entries = Vec::new();
+    for s in &wire.streams {
+        for v in &s.values {
+            let ts = match v.first() {
+                Some(serde_json::Value::String(t)) => t.parse::<i128>().ok(),
+                _ => None,
+            };
+            if let (Some(ts_ns), Some(line)) = (ts, v.get(1).and_then(|l| l.as_str())) {
+                entries.push(LokiEntry {
+                    ts_ns,
+                    labels: s.stream.clone(),
+                    line: line.to_string(),
+                });
+            }
+        }
+    }
+    entries.sort_by_key(|e| e.ts_ns);
+    Ok(TailFrame {
+        entries,
+        dropped: wire.dropped_entries.map_or(0, |d| d.len()),
+    })
+}
+
+fn basic(user: &str, password: &str) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{user}:{password}");
+    let mut out = String::new();
+    for chunk in input.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+impl TailConnector {
+    pub fn new(base_url: &str, opts: &HttpOptions) -> Result<Self, BuildError> {
+        if opts.tls.ca_file.is_some() || opts.tls.insecure_skip_verify {
+            return Err(BuildError::Client(
+                "mode = \"tail\" trusts the system roots only; use mode = \"poll\" with tls options"
+                    .into(),
+            ));
+        }
+        let mut headers = Vec::new();
+        for (k, v) in &opts.headers {
+            headers.push((k.clone(), v.clone()));
+        }
+        if let Some(t) = &opts.bearer_token {
+            let token = secret::read(t)?;
+            headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
+        } else if let Some(b) = &opts.basic_auth {
+            let password = secret::read(&b.password)?;
+            headers.push((
+                "Authorization".into(),
+                basic(&b.username, password.expose()),
+            ));
+        }
+        Ok(Self {
+            base: parse_base(base_url)?,
+            headers,
+        })
+    }
+
+    /// `ws(s)://…/loki/api/v1/tail?query=…&start=…&limit=…`.
+    pub fn url(&self, query: &str, start_ns: i128, limit: u32) -> Url {
+        let mut url = endpoint(&self.base, &["loki", "api", "v1", "tail"]);
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        // http -> ws and https -> wss are both allowed scheme changes.
+        let _ = url.set_scheme(scheme);
+        url.query_pairs_mut()
+            .append_pair("query", query)
+            .append_pair("start", &start_ns.to_string())
+            .append_pair("limit", &limit.to_string());
+        url
+    }
+
+    /// Opens the tail and hands each message to `on_frame` until the connection ends.
+    pub async fn run(
+        &self,
+        query: &str,
+        start_ns: i128,
+        limit: u32,
+        mut on_frame: impl FnMut(TailFrame),
+    ) -> TailEnd {
+        let url = self.url(query, start_ns, limit);
+        let shown = super::http::display_url(&url);
+        let mut request = match url.as_str().into_client_request() {
+            Ok(r) => r,
+            Err(e) => return TailEnd::Error(SourceError::Unreachable(format!("{shown}: {e}"))),
+        };
+        for (k, v) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                request.headers_mut().insert(name, value);
+            }
+        }
+        let mut ws = match tokio_tungstenite::connect_async(request).await {
+            Ok((ws, _)) => ws,
+            Err(tungstenite::Error::Http(resp)) => {
+                let body = resp.body().as_deref().map(short_text).unwrap_or_default();
+                return TailEnd::Error(SourceError::Http {
+                    status: resp.status().as_u16(),
+                    message: body,
+                });
+            }
+            Err(e) => {
+                return TailEnd::Error(SourceError::Unreachable(short_text(
+                    e.to_string().as_bytes(),
+                )));
+            }
+        };
+        while let Some(msg) = ws.next().await {
+            match msg {
+                Ok(Message::Text(text)) => match parse_frame(text.as_str()) {
+                    Ok(frame) => on_frame(frame),
+                    Err(e) => return TailEnd::Error(e),
+                },
+                Ok(Message::Close(frame)) => {
+                    return TailEnd::Closed(frame.map(|f| u16::from(f.code)));
+                }
+                Ok(_) => {} // pings are answered by tungstenite; binary is not part of the API
+                Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
+                    return TailEnd::Closed(None);
+                }
+                Err(e) => {
+                    return TailEnd::Error(SourceError::Unreachable(short_text(
+                        e.to_string().as_bytes(),
+                    )));
+                }
+            }
+        }
+        TailEnd::Closed(None)
+    }
+}
+
+/// Loki's code when it ends a tail after its maximum duration.
+pub const CLOSE_SERVER_ERROR: u16 = 1011;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_flatten_sort_and_count_dropped() {
+        let f = parse_frame(
+            r#"{"streams":[{"stream":{"app":"a"},"values":[["20","b"],["10","a"]]}],
+                "dropped_entries":[{"labels":{"app":"a"},"timestamp":"5"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f.entries.iter().map(|e| e.ts_ns).collect::<Vec<_>>(),
+            [10, 20]
+        );
+        assert_eq!(f.dropped, 1);
+        assert!(
+            parse_frame("{\"streams\":[],\"dropped_entries\":null}")
+                .unwrap()
+                .entries
+                .is_empty()
+        );
+        assert!(parse_frame("not json").is_err());
+    }
+
+    #[test]
+    fn basic_auth_is_base64() {
+        assert_eq!(
+            basic("Aladdin", "open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(basic("a", "b"), "Basic YTpi");
+    }
+}

@@ -1,0 +1,341 @@
+//! The logs pane driven through `update`: filter forms, views, wrap and time toggles, compact
+//! labels, colours as styles, trace links, and `l` from an alert.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+use chrono::{TimeZone, Utc};
+use onwatch::app::keys::{Key, KeyCode};
+use onwatch::app::msg::{ClusterSnapshot, LogWindow};
+use onwatch::app::state::{AlertTemplate, LogPane, LogView, Setup};
+use onwatch::app::{Clock, Effect, FixedClock, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::domain::alerts::{Alert, AmState, Observation};
+use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::log_query::Escape;
+use onwatch::domain::logs::{AnsiMode, Level, LogLine, SanitiseOptions, sanitise_styled};
+use onwatch::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use std::sync::Arc;
+
+fn clock() -> FixedClock {
+    FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap())
+}
+
+fn loki() -> SourceId {
+    SourceId::new(SourceKind::Loki, "prod")
+}
+fn cmd() -> SourceId {
+    SourceId::new(SourceKind::Command, "journal")
+}
+fn am() -> SourceId {
+    SourceId::new(SourceKind::Alertmanager, "am")
+}
+
+fn state() -> State {
+    let setup = Setup {
+        user: "alice".into(),
+        read_only: false,
+        wall: false,
+        keymap: Keymap::default(),
+        sources: vec![am(), loki(), cmd()],
+        slos: vec![],
+        burn_rules: vec![],
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec![],
+        log_max_lines: 1000,
+        log_max_bytes: 1 << 20,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+    };
+    let pane = LogPane {
+        views: vec![
+            LogView::all(),
+            LogView {
+                name: "journal errors".into(),
+                sources: vec!["journal".into()],
+                filter: "re:err(or)?".into(),
+                ..Default::default()
+            },
+        ],
+        templates: vec![
+            AlertTemplate {
+                source: loki(),
+                template: r#"{app="$service"} |= "error""#.into(),
+                escape: Escape::LogQl,
+            },
+            AlertTemplate {
+                source: cmd(),
+                template: "$service".into(),
+                escape: Escape::Filter,
+            },
+        ],
+        trace_pattern: Some(regex::Regex::new(onwatch::config::DEFAULT_TRACE_ID_PATTERN).unwrap()),
+        trace_url: Some("https://jaeger.example/trace/$trace_id".into()),
+        ..Default::default()
+    };
+    State::new(setup, clock().now()).with_log_pane(pane)
+}
+
+fn line(source: &str, raw: &str, labels: &[(&str, &str)]) -> LogLine {
+    let s = sanitise_styled(
+        raw.as_bytes(),
+        SanitiseOptions {
+            ansi: AnsiMode::Keep,
+            ..Default::default()
+        },
+    );
+    LogLine {
+        timestamp: clock().now(),
+        source: source.into(),
+        level: onwatch::domain::logs::detect_level(&s.text),
+        line: s.text,
+        styles: s.styles,
+        labels: Arc::new(
+            labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+    }
+}
+
+fn logs(s: &mut State, id: SourceId, generation: u64, first_seq: u64, lines: Vec<LogLine>) {
+    let c = clock();
+    update(
+        s,
+        Msg::Source(SourceUpdate {
+            source: id,
+            generation,
+            fetched_at: c.now(),
+            result: Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
+        }),
+        &c,
+    );
+}
+
+fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    update(s, Msg::Key(k), &clock())
+}
+
+fn type_filter(s: &mut State, text: &str) {
+    key(s, Key::char('/'));
+    // Clear what the input starts with (the current filter).
+    for _ in 0..64 {
+        key(s, Key::plain(KeyCode::Backspace));
+    }
+    for c in text.chars() {
+        key(s, Key::char(c));
+    }
+    key(s, Key::plain(KeyCode::Enter));
+}
+
+fn screen(s: &State, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(f, s, &Theme::default())).unwrap();
+    (t.backend().to_string(), t)
+}
+
+fn filled(s: &mut State) {
+    logs(
+        s,
+        loki(),
+        1,
+        0,
+        vec![
+            line("prod", "GET /healthz 200", &[("app", "api")]),
+            line(
+                "prod",
+                "\x1b[31mERROR\x1b[0m payment failed trace_id=4bf92f3577b34da6",
+                &[("app", "api")],
+            ),
+        ],
+    );
+    logs(
+        s,
+        cmd(),
+        1,
+        0,
+        vec![line(
+            "journal",
+            "disk error on sda",
+            &[("stream", "stderr")],
+        )],
+    );
+}
+
+#[test]
+fn filter_text_regex_and_inverse_select_lines() {
+    let mut s = state();
+    filled(&mut s);
+    key(&mut s, Key::char('3'));
+    let shown = |s: &State| -> Vec<String> {
+        onwatch::ui::logs_pane::visible(s, 50)
+            .iter()
+            .map(|l| l.line.clone())
+            .collect()
+    };
+    type_filter(&mut s, "ERROR");
+    assert_eq!(shown(&s).len(), 2, "case-insensitive: ERROR and error");
+    type_filter(&mut s, "/pay.*fail/");
+    assert_eq!(
+        shown(&s),
+        ["ERROR payment failed trace_id=4bf92f3577b34da6"]
+    );
+    type_filter(&mut s, "!healthz");
+    assert_eq!(shown(&s).len(), 2);
+    assert!(shown(&s).iter().all(|l| !l.contains("healthz")));
+    type_filter(&mut s, "re:(");
+    assert!(
+        s.status
+            .as_deref()
+            .unwrap()
+            .starts_with("log filter not changed: bad regex")
+    );
+    assert_eq!(
+        s.log_filter, "!healthz",
+        "a bad regex keeps the previous filter"
+    );
+}
+
+#[test]
+fn views_switch_with_v_and_wrap_and_time_toggle() {
+    let mut s = state();
+    filled(&mut s);
+    key(&mut s, Key::char('3'));
+    key(&mut s, Key::char('v'));
+    assert_eq!(s.log.current_view().name, "journal errors");
+    let shown: Vec<&str> = onwatch::ui::logs_pane::visible(&s, 50)
+        .iter()
+        .map(|l| l.line.as_str())
+        .collect();
+    assert_eq!(shown, ["disk error on sda"]);
+    let (text, _) = screen(&s, 120, 30);
+    assert!(text.contains("view: journal errors"), "{text}");
+    key(&mut s, Key::char('V'));
+    assert_eq!(s.log.view, 0);
+    assert_eq!(s.log_filter, "");
+
+    let (text, _) = screen(&s, 120, 30);
+    assert!(text.contains("03:00:00 ERR"), "{text}");
+    assert!(text.contains("stderr disk error"), "compact labels: {text}");
+    key(&mut s, Key::char('T'));
+    let (text, _) = screen(&s, 120, 30);
+    assert!(!text.contains("03:00:00 ERR"), "{text}");
+
+    // Wrap: a long line spreads over several rows, its end visible.
+    let long = format!("start {} end-of-long-line", "x".repeat(300));
+    logs(&mut s, cmd(), 2, 1, vec![line("journal", &long, &[])]);
+    let (text, _) = screen(&s, 120, 30);
+    assert!(!text.contains("end-of-long-line"), "cut at the edge");
+    key(&mut s, Key::char('w'));
+    let (text, _) = screen(&s, 120, 30);
+    assert!(text.contains("end-of-long-line"), "{text}");
+}
+
+#[test]
+fn colours_are_drawn_as_styles_and_the_trace_link_is_shown() {
+    let mut s = state();
+    filled(&mut s);
+    let (text, t) = screen(&s, 160, 40);
+    assert!(
+        text.contains("trace: https://jaeger.example/trace/4bf92f3577b34da6"),
+        "{text}"
+    );
+    let buf = t.backend().buffer();
+    let (x, y) = (0..buf.area.height)
+        .flat_map(|y| (0..buf.area.width).map(move |x| (x, y)))
+        .find(|&(x, y)| {
+            buf[(x, y)].symbol() == "E"
+                && buf[(x + 1, y)].symbol() == "R"
+                && buf[(x + 4, y)].symbol() == "R"
+                && buf[(x + 6, y)].symbol() == "p"
+        })
+        .unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Indexed(1), "the line's red kept");
+    assert_ne!(buf[(x + 6, y)].fg, Color::Indexed(1), "reset after ERROR");
+}
+
+#[test]
+fn l_opens_the_selected_alerts_logs() {
+    let mut s = state();
+    filled(&mut s);
+    let c = clock();
+    let alert = Alert {
+        labels: [("alertname", "CheckoutErrors"), ("service", "checkout")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        annotations: Default::default(),
+        state: AmState::Active,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        starts_at: c.now() - chrono::Duration::minutes(30),
+        updated_at: c.now(),
+        ends_at: None,
+        generator_url: None,
+        fingerprint: "f".into(),
+        receivers: vec![],
+    };
+    update(
+        &mut s,
+        Msg::Source(SourceUpdate {
+            source: am(),
+            generation: 1,
+            fetched_at: c.now(),
+            result: Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
+                replicas: vec![],
+                observations: vec![Observation {
+                    cluster: "am".into(),
+                    replica: "r0".into(),
+                    alert,
+                }],
+                silences: vec![],
+            }))),
+        }),
+        &c,
+    );
+    key(&mut s, Key::char('2'));
+    let effects = key(&mut s, Key::char('l'));
+    assert_eq!(
+        effects,
+        [Effect::OpenAlertLogs {
+            queries: vec![(loki(), r#"{app="checkout"} |= "error""#.into())],
+            since: c.now() - chrono::Duration::minutes(35),
+        }]
+    );
+    assert_eq!(s.log.current_view().name, "alert: CheckoutErrors");
+    assert_eq!(s.focus, onwatch::app::state::Pane::Logs);
+    assert!(
+        s.logs.is_empty(),
+        "the restarted sources' old lines are gone"
+    );
+    // The restarted Loki counts from sequence 0 and generation 1 again: applied.
+    logs(
+        &mut s,
+        loki(),
+        1,
+        0,
+        vec![line("prod", "checkout error", &[])],
+    );
+    // The command's lines pass only with the alert's filter.
+    logs(
+        &mut s,
+        cmd(),
+        2,
+        1,
+        vec![
+            line("journal", "checkout: slow", &[]),
+            line("journal", "other unit", &[]),
+        ],
+    );
+    let shown: Vec<&str> = onwatch::ui::logs_pane::visible(&s, 50)
+        .iter()
+        .map(|l| l.line.as_str())
+        .collect();
+    assert_eq!(shown, ["checkout error", "checkout: slow"]);
+    assert!(matches!(
+        s.logs.iter().next().unwrap().level,
+        Level::Error | Level::Unknown
+    ));
+}
