@@ -47,15 +47,16 @@ fn line(state: &State, theme: &Theme, detail: Detail) -> Line<'static> {
     let header = theme.style(Role::Header);
     let muted = theme.style(Role::Muted);
     let mut spans = vec![Span::styled(
-        format!(" {} UTC", state.now.format("%H:%M:%S")),
+        // Minutes, not seconds: over a slow link an idle screen should cost (almost) nothing.
+        format!(" {} UTC", state.now.format("%H:%M")),
         header,
     )];
     if detail < Detail::NoLocal {
         let local = state.now.with_timezone(&state.local_offset);
         let text = if detail < Detail::NoLocalOffset {
-            local.format("  %H:%M:%S %:z").to_string()
+            local.format("  %H:%M %:z").to_string()
         } else {
-            local.format("  %H:%M:%S").to_string()
+            local.format("  %H:%M").to_string()
         };
         spans.push(Span::styled(text, muted));
     }

@@ -5,11 +5,13 @@ use std::borrow::Cow;
 use std::ops::Range;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// `12s`, `3m`, `2h`, `4d`: the shortest honest age.
+/// `<1m`, `3m`, `2h`, `4d`: the shortest honest age, at minute resolution.
 pub fn age(secs: i64) -> String {
     let s = secs.max(0);
     match s {
-        0..=59 => format!("{s}s"),
+        // Under a minute is "fresh": a label that changed every second would redraw (and
+        // cost bytes on a slow link) every second for no decision it helps make.
+        0..=59 => "<1m".to_string(),
         60..=3_599 => format!("{}m", s / 60),
         3_600..=86_399 => format!("{}h", s / 3_600),
         _ => format!("{}d", s / 86_400),
@@ -155,13 +157,13 @@ mod tests {
 
     #[test]
     fn ages() {
-        assert_eq!(age(0), "0s");
-        assert_eq!(age(59), "59s");
+        assert_eq!(age(0), "<1m");
+        assert_eq!(age(59), "<1m");
         assert_eq!(age(60), "1m");
         assert_eq!(age(3_599), "59m");
         assert_eq!(age(7_200), "2h");
         assert_eq!(age(3 * 86_400 + 5), "3d");
-        assert_eq!(age(-5), "0s");
+        assert_eq!(age(-5), "<1m");
     }
 
     #[test]
