@@ -184,3 +184,32 @@ fn sighup_restores_the_terminal() {
     );
     assert_restored(&s.text());
 }
+
+/// Slow links: with nothing changing (the simulator frozen at `--speed 0.001`), a minute of the
+/// cockpit costs at most one redraw of the clock: well under 2 KiB.
+#[test]
+fn an_idle_minute_costs_under_2_kib() {
+    let mut s = Session::start(&["demo", "--speed", "0.001"]);
+    s.wait_for(&["\x1b[?1049h", "checkout-availability", "Logs"]);
+    // Let the first polls of every source land, then measure a whole minute.
+    let settle = Instant::now() + Duration::from_secs(8);
+    while let Ok(chunk) = s
+        .chunks
+        .recv_timeout(settle.saturating_duration_since(Instant::now()))
+    {
+        s.output.extend(chunk);
+    }
+    let start = s.output.len();
+    let end = Instant::now() + Duration::from_secs(60);
+    while let Ok(chunk) = s
+        .chunks
+        .recv_timeout(end.saturating_duration_since(Instant::now()))
+    {
+        s.output.extend(chunk);
+    }
+    let idle = s.output.len() - start;
+    assert!(idle < 2048, "{idle} bytes in an idle minute");
+    s.send(b"q");
+    s.send(b"y");
+    s.wait_exit();
+}
