@@ -1,43 +1,20 @@
 //! Label matchers (`=`, `!=`, `=~`, `!~`) with Prometheus/Alertmanager semantics: regexes are
 //! anchored at both ends, and a missing label reads as the empty string.
 
-use regex::Regex;
+pub use crate::domain::matchers::Op;
+use crate::domain::matchers::ValueMatcher;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    NotEq,
-    Re,
-    NotRe,
-}
-
-impl Op {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Eq => "=",
-            Op::NotEq => "!=",
-            Op::Re => "=~",
-            Op::NotRe => "!~",
-        }
-    }
-
-    pub fn from_flags(is_regex: bool, is_equal: bool) -> Self {
-        match (is_regex, is_equal) {
-            (false, true) => Op::Eq,
-            (false, false) => Op::NotEq,
-            (true, true) => Op::Re,
-            (true, false) => Op::NotRe,
-        }
-    }
-}
-
+/// A matcher on a label set: the domain's value matcher (anchored regexes, the same semantics
+/// the cockpit filters with) plus the label-name check a server does on input.
 #[derive(Clone, Debug)]
-pub struct LabelMatcher {
-    pub name: String,
-    pub op: Op,
-    pub value: String,
-    regex: Option<Regex>,
+pub struct LabelMatcher(ValueMatcher);
+
+impl std::ops::Deref for LabelMatcher {
+    type Target = ValueMatcher;
+    fn deref(&self) -> &ValueMatcher {
+        &self.0
+    }
 }
 
 impl LabelMatcher {
@@ -45,34 +22,17 @@ impl LabelMatcher {
         if !valid_label_name(name) {
             return Err(format!("invalid label name {name:?}"));
         }
-        let regex = match op {
-            Op::Re | Op::NotRe => Some(
-                Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("invalid regular expression {value:?}: {e}"))?,
-            ),
-            Op::Eq | Op::NotEq => None,
-        };
-        Ok(Self {
-            name: name.to_string(),
-            op,
-            value: value.to_string(),
-            regex,
-        })
+        ValueMatcher::new(name, op, value).map(Self)
     }
 
     /// Whether a label value (empty when the label is absent) satisfies this matcher.
     pub fn matches_value(&self, v: &str) -> bool {
-        match (self.op, &self.regex) {
-            (Op::Eq, _) => v == self.value,
-            (Op::NotEq, _) => v != self.value,
-            (Op::Re, Some(re)) => re.is_match(v),
-            (Op::NotRe, Some(re)) => !re.is_match(v),
-            (Op::Re | Op::NotRe, None) => false,
-        }
+        self.0.matches(v)
     }
 
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.matches_value(labels.get(&self.name).map_or("", String::as_str))
+        self.0
+            .matches(labels.get(&self.0.name).map_or("", String::as_str))
     }
 }
 
@@ -102,7 +62,7 @@ pub fn parse_one(text: &str) -> Result<LabelMatcher, String> {
     } else if let Some(v) = rest.strip_prefix("!~") {
         (Op::NotRe, v)
     } else if let Some(v) = rest.strip_prefix("!=") {
-        (Op::NotEq, v)
+        (Op::Ne, v)
     } else if let Some(v) = rest.strip_prefix('=') {
         (Op::Eq, v)
     } else {
@@ -159,7 +119,7 @@ mod tests {
                 .matches(&l)
         );
         assert!(
-            !LabelMatcher::new("code", Op::NotEq, "503")
+            !LabelMatcher::new("code", Op::Ne, "503")
                 .unwrap()
                 .matches(&l)
         );
@@ -193,7 +153,7 @@ mod tests {
         let m = parse_one(r#"alertname=~"Checkout.*""#).unwrap();
         assert_eq!((m.name.as_str(), m.op), ("alertname", Op::Re));
         let m = parse_one("{severity!=info}").unwrap();
-        assert_eq!((m.op, m.value.as_str()), (Op::NotEq, "info"));
+        assert_eq!((m.op, m.value.as_str()), (Op::Ne, "info"));
         assert!(parse_one("severity").is_err());
         assert!(parse_one(r#"a=~"(""#).is_err());
         assert!(parse_one(r#"1a="x""#).is_err());

@@ -272,7 +272,7 @@ impl Parser {
         } else if rest.starts_with("!~") {
             Op::NotRe
         } else if rest.starts_with("!=") {
-            Op::NotEq
+            Op::Ne
         } else if rest.starts_with('=') {
             Op::Eq
         } else {

@@ -17,6 +17,16 @@ pub enum Op {
 }
 
 impl Op {
+    /// From the Alertmanager API's `isRegex` and `isEqual` flags.
+    pub fn from_flags(is_regex: bool, is_equal: bool) -> Self {
+        match (is_regex, is_equal) {
+            (false, true) => Op::Eq,
+            (false, false) => Op::Ne,
+            (true, true) => Op::Re,
+            (true, false) => Op::NotRe,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Op::Eq => "=",
