@@ -1,7 +1,6 @@
 //! Two real Alertmanager 0.25 replicas clustered on 127.0.0.1 (free ports, own temp dirs,
 //! wrapped in `timeout`, stopped by PID on drop). Fails when the binary is missing.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,12 +30,9 @@ impl Drop for AmCluster {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free port")
-}
+#[path = "../common/ports.rs"]
+mod ports;
+use ports::free_port;
 
 const CONFIG: &str = "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n";
 
@@ -49,8 +45,8 @@ impl AmCluster {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("am.yml");
         std::fs::write(&config, CONFIG).expect("write config");
-        let web = [free_port(), free_port()];
-        let cluster = [free_port(), free_port()];
+        let web = [free_port(false), free_port(false)];
+        let cluster = [free_port(true), free_port(true)];
         let mut replicas = Vec::new();
         for i in 0..2 {
             let data = dir.path().join(format!("data{i}"));

@@ -11,7 +11,6 @@ use onwatch::poll::ClusterFetcher;
 use onwatch::sources::alertmanager::{AlertmanagerClient, PostableSilence};
 use onwatch::sources::http::HttpClient;
 use serde_json::{Value, json};
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,16 +30,9 @@ pub fn require_binary(path: &str) {
 }
 
 /// A port free on 127.0.0.1 for TCP and, when `udp`, UDP too (memberlist gossips on both).
-pub fn free_port(udp: bool) -> u16 {
-    for _ in 0..100 {
-        let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = tcp.local_addr().unwrap().port();
-        if !udp || UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no free port on 127.0.0.1");
-}
+#[path = "../common/ports.rs"]
+mod ports;
+pub use ports::free_port;
 
 pub struct Replica {
     pub name: String,

@@ -3,7 +3,6 @@
 //! stopped by PID when dropped.
 
 use super::http;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,10 +22,12 @@ pub fn require(binary: &str) -> PathBuf {
     panic!("`{binary}` is not installed: run `.ci/install` (as root) to install the real backends");
 }
 
-/// A port free on 127.0.0.1 right now (bound, read back, released).
+#[path = "../common/ports.rs"]
+mod ports;
+
+/// A port free on 127.0.0.1 right now, outside the ephemeral range (see `common/ports.rs`).
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+    ports::free_port(false)
 }
 
 pub struct Daemon {
