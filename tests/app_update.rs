@@ -449,3 +449,31 @@ fn a_replica_down_degrades_the_cluster_without_emptying_it() {
     );
     assert!(s.health(&am()).unwrap().degraded.is_empty());
 }
+
+#[test]
+fn wall_command_is_read_only_while_it_lasts() {
+    let c = clock();
+    let mut s = state(false);
+    let command = |s: &mut State, text: &str| {
+        update(s, key(':'), &c);
+        for ch in text.chars() {
+            update(s, key(ch), &c);
+        }
+        update(s, Msg::Key(Key::plain(KeyCode::Enter)), &c);
+    };
+    command(&mut s, "wall");
+    assert!(s.wall && s.read_only);
+    assert!(update(&mut s, key('a'), &c).is_empty());
+    assert!(s.status.as_deref().unwrap().starts_with("read-only"));
+    command(&mut s, "wall");
+    assert!(
+        !s.wall && !s.read_only,
+        "back to the dashboard, and to acting"
+    );
+
+    // Started read-only: leaving the wall keeps it read-only.
+    let mut s = state(true);
+    command(&mut s, "wall");
+    command(&mut s, "wall");
+    assert!(!s.wall && s.read_only);
+}

@@ -760,3 +760,35 @@ fn wall_rotates_between_alerts_and_logs() {
     assert_eq!(s.contains("Logs [3]"), logs_shown, "{s}");
     assert_eq!(s.contains("Alerts [2]"), !logs_shown, "{s}");
 }
+
+#[test]
+fn screens_at_120x40_and_250x70_in_both_themes() {
+    let (state, _) = realistic(Keymap::default());
+    let hc = load_theme("high-contrast", None).unwrap();
+    insta::assert_snapshot!(
+        "dashboard_120x40",
+        screen(&state, &Theme::default(), 120, 40)
+    );
+    insta::assert_snapshot!(
+        "dashboard_250x70",
+        screen(&state, &Theme::default(), 250, 70)
+    );
+    // The same cells in high contrast: the text is identical, the styles differ.
+    assert_eq!(
+        screen(&state, &hc, 120, 40),
+        screen(&state, &Theme::default(), 120, 40)
+    );
+    let (wall, _) = wall_state();
+    insta::assert_snapshot!("wall_250x70", screen(&wall, &hc, 250, 70));
+    assert_eq!(
+        screen(&wall, &Theme::default(), 250, 70),
+        screen(&wall, &hc, 250, 70)
+    );
+    for (w, h) in [(120, 40), (250, 70)] {
+        for theme in [&Theme::default(), &hc] {
+            let t = render(&state, theme, w, h);
+            assert_role(t.backend().buffer(), "CRIT", theme, Role::SeverityCritical);
+            assert_role(t.backend().buffer(), "PAGE", theme, Role::StatusPage);
+        }
+    }
+}

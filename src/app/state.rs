@@ -188,6 +188,8 @@ pub struct State {
     pub quit: bool,
     pub local_offset: FixedOffset,
     pub wall_options: WallOptions,
+    /// Set while `:wall` is on: the read-only flag to restore when it is turned off.
+    pub read_only_before_wall: Option<bool>,
     /// Alerts present at the last regroup (identity key -> name, cluster), to record in the
     /// timeline when each first fires and when it resolves.
     pub timeline_seen: std::collections::HashMap<u64, (String, String)>,
@@ -338,6 +340,7 @@ impl State {
             quit: false,
             local_offset: setup.local_offset,
             wall_options: WallOptions::default(),
+            read_only_before_wall: None,
             timeline_seen: std::collections::HashMap::new(),
             records: Vec::new(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),

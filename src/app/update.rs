@@ -255,6 +255,23 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `:wall` switches to the war-room layout, read-only while it lasts; `:wall` again comes back.
+/// A cockpit started with `--wall` or `--read-only` stays read-only.
+fn toggle_wall(state: &mut State) {
+    if state.wall {
+        state.wall = false;
+        if let Some(was) = state.read_only_before_wall.take() {
+            state.read_only = was;
+        }
+        state.status = Some("dashboard".into());
+    } else {
+        state.read_only_before_wall = Some(state.read_only);
+        state.wall = true;
+        state.read_only = true;
+        state.status = Some("wall: read-only; :wall to leave".into());
+    }
+}
+
 /// A note typed with `n` goes to the incident timeline, signed by the user.
 fn add_note(state: &mut State, text: String) -> Vec<Effect> {
     if text.is_empty() {
@@ -354,6 +371,7 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         (Some("refresh"), None) => return vec![Effect::Refresh(Vec::new())],
         (Some("help"), None) => state.overlay = Some(Overlay::Help),
         (Some("audit"), None) => return acts::open_audit(state),
+        (Some("wall"), None) => toggle_wall(state),
         (Some("timeline"), None) => {
             state.acts.view = Some(acts::View::Runbook {
                 title: "incident timeline, last 24 h".into(),
@@ -365,7 +383,7 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         (None, _) => {}
         (Some(other), _) => {
             state.status = Some(format!(
-                "unknown command ':{other}' (try :theme NAME, :refresh, :audit, :timeline, :help, :quit)"
+                "unknown command ':{other}' (try :theme NAME, :refresh, :audit, :timeline, :wall, :help, :quit)"
             ))
         }
     }
