@@ -190,14 +190,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Note => open_input(state, InputKind::Note),
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
-        Action::ToggleWrap | Action::ToggleTime | Action::NextLogView | Action::PrevLogView => {} // handled by log_keys
+        // Answered by `log_keys::on_log_action` before this match.
+        Action::ToggleWrap
+        | Action::ToggleTime
+        | Action::NextLogView
+        | Action::PrevLogView
+        | Action::Logs => {}
         Action::Ack => acts::open_ack(state),
         Action::Unack => acts::open_unack(state),
         Action::Escalate => acts::open_escalate(state),
         Action::Runbook => return acts::runbook(state),
-        Action::Logs => {
-            state.status = Some(format!("{}: not available in this version", action.name()));
-        }
     }
     Vec::new()
 }

@@ -273,10 +273,12 @@ async fn event_loop(
             }
         }
         if dirty && Instant::now() >= last_draw + FRAME {
-            if screen.draw(guard, state, themes).is_err() {
-                return EXIT_FAILURE;
+            match screen.draw(guard, state, themes) {
+                // The link is written over what the frame drew, so only after a written frame.
+                Ok(true) => write_link(guard, state),
+                Ok(false) => {}
+                Err(_) => return EXIT_FAILURE,
             }
-            write_link(guard, state);
             last_draw = Instant::now();
             dirty = false;
         }
@@ -349,7 +351,7 @@ impl Screen {
         guard: &mut terminal::TerminalGuard,
         state: &mut State,
         themes: &mut ThemeCache,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<bool> {
         let theme = match themes.get(state.theme_name()) {
             Ok(t) => t.clone(),
             Err(e) => {
@@ -373,7 +375,7 @@ impl Screen {
         let cursor = self.offscreen.backend_mut().get_cursor_position().ok();
         let frame = (buffer, cursor);
         if self.shown.as_ref() == Some(&frame) {
-            return Ok(());
+            return Ok(false);
         }
         execute!(guard.terminal.backend_mut(), ct::BeginSynchronizedUpdate)?;
         let result = guard
@@ -382,7 +384,7 @@ impl Screen {
             .map(|_| ());
         execute!(guard.terminal.backend_mut(), ct::EndSynchronizedUpdate)?;
         self.shown = Some(frame);
-        result
+        result.map(|()| true)
     }
 }
 
