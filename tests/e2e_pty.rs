@@ -2,6 +2,10 @@
 //! from the simulator, and leaves the terminal exactly as it found it on `q` and on SIGHUP.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod am_support;
+
+use am_support::{AmPair, prom_alert};
+use chrono::Utc;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::mpsc;
@@ -67,6 +71,16 @@ impl Session {
             pid,
             _master: pair.master,
             _home: home,
+        }
+    }
+
+    /// Everything written until `until`: a measurement window, not a wait for an event.
+    fn collect_until(&mut self, until: Instant) {
+        while let Ok(chunk) = self
+            .chunks
+            .recv_timeout(until.saturating_duration_since(Instant::now()))
+        {
+            self.output.extend(chunk);
         }
     }
 
@@ -192,24 +206,65 @@ fn an_idle_minute_costs_under_2_kib() {
     let mut s = Session::start(&["demo", "--speed", "0.001"]);
     s.wait_for(&["\x1b[?1049h", "checkout-availability", "Logs"]);
     // Let the first polls of every source land, then measure a whole minute.
-    let settle = Instant::now() + Duration::from_secs(8);
-    while let Ok(chunk) = s
-        .chunks
-        .recv_timeout(settle.saturating_duration_since(Instant::now()))
-    {
-        s.output.extend(chunk);
-    }
+    s.collect_until(Instant::now() + Duration::from_secs(8));
     let start = s.output.len();
-    let end = Instant::now() + Duration::from_secs(60);
-    while let Ok(chunk) = s
-        .chunks
-        .recv_timeout(end.saturating_duration_since(Instant::now()))
-    {
-        s.output.extend(chunk);
-    }
+    s.collect_until(Instant::now() + Duration::from_secs(60));
     let idle = s.output.len() - start;
     assert!(idle < 2048, "{idle} bytes in an idle minute");
     s.send(b"q");
     s.send(b"y");
+    s.wait_exit();
+}
+
+/// Slow links: one new alert on a real two-replica Alertmanager cluster, polled every second,
+/// costs the rows that changed, not a repaint of the screen. The figure is printed for the README.
+#[test]
+fn one_new_alert_costs_a_partial_redraw() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let am = rt.block_on(AmPair::start());
+    let started = Utc::now() - chrono::Duration::minutes(5);
+    let alert = |name: &str, instance: &str| {
+        prom_alert(
+            &[
+                ("alertname", name),
+                ("severity", "warning"),
+                ("instance", instance),
+            ],
+            "prom-a",
+            started,
+            None,
+        )
+    };
+    rt.block_on(am.post_alerts(&[alert("DiskFilling", "db-1")]));
+    let config = format!(
+        "[general]\nuser = \"pty\"\nrefresh = \"1s\"\n\n\
+         [[alertmanager]]\nname = \"prod\"\nurls = [\"{}\", \"{}\"]\n",
+        am.replicas[0].url(),
+        am.replicas[1].url()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).unwrap();
+
+    let mut s = Session::start(&["--config", path.to_str().unwrap()]);
+    s.wait_for(&["\x1b[?1049h", "DiskFilling"]);
+    let first_frames = s.output.len();
+    // A few polls with nothing new: the baseline the change is measured against.
+    s.collect_until(Instant::now() + Duration::from_secs(3));
+    let before = s.output.len();
+    let quiet = before - first_frames;
+
+    rt.block_on(am.post_alerts(&[alert("CertExpiring", "web-1")]));
+    s.wait_for(&["CertExpiring"]);
+    // The polls after the change must add nothing more than the clock might.
+    s.collect_until(Instant::now() + Duration::from_secs(3));
+    let change = s.output.len() - before;
+    eprintln!("first frames {first_frames} B; 3 quiet polls {quiet} B; one new alert {change} B");
+    assert!(quiet < 256, "{quiet} bytes while nothing changed");
+    assert!(
+        change < 2048 && change * 2 < first_frames,
+        "one new alert cost {change} bytes; the first frames {first_frames}"
+    );
+    s.send(b"q");
     s.wait_exit();
 }
