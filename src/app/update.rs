@@ -328,7 +328,8 @@ fn record_action(state: &mut State, r: &acts::ActionResult) {
             target: target.clone(),
             note: note.clone(),
         },
-        acts::ActKind::Extend { .. } => return,
+        // part of the ack, which has its own entry
+        acts::ActKind::Extend { .. } | acts::ActKind::PagerdutyAck { .. } => return,
     };
     state.records.push(Entry {
         at: state.now,
