@@ -783,34 +783,65 @@ fn escalate_offers_the_next_target_and_the_row_says_who_escalated_to_what() {
 }
 
 #[test]
-fn read_only_refuses_every_action_key_and_sends_nothing() {
-    let mut s = state(true);
-    let m = labels(&[
-        ("alertname", "Cpu"),
-        ("instance", "a"),
-        ("severity", "critical"),
-    ]);
-    feed(
-        &mut s,
-        1,
-        vec![obs("Cpu", "a", &["s-9"], Labels::new())],
-        vec![ack_silence("s-9", &m, "ACK: x", 30)],
-    );
-    s.acts.setup.pagerduty_ack = Some("{{alertname}}".into());
-    select(&mut s, "Cpu", None);
-    for k in ['a', 'u', 'e'] {
-        let e = press(&mut s, ch(k));
-        assert!(e.is_empty(), "{k}: {e:?}");
-        assert!(s.acts.dialog.is_none(), "{k}");
-        assert!(
-            s.status.as_deref().unwrap().starts_with("read-only"),
-            "{k}: {:?}",
-            s.status
+fn read_only_and_wall_refuse_every_key_that_acts_and_send_nothing() {
+    for wall in [false, true] {
+        // --read-only, or `:wall` in a cockpit that could act
+        let mut s = state(!wall);
+        if wall {
+            press(&mut s, ch(':'));
+            typed(&mut s, "wall");
+            press(&mut s, ENTER);
+            assert!(s.wall && s.read_only);
+        }
+        let m = labels(&[
+            ("alertname", "Cpu"),
+            ("instance", "a"),
+            ("severity", "critical"),
+        ]);
+        // acked "until resolved" with 5 minutes left while it fires: a cockpit that can act
+        // would extend it on this poll
+        let extend = feed(
+            &mut s,
+            1,
+            vec![obs(
+                "Cpu",
+                "a",
+                &["s-9"],
+                labels(&[("runbook_url", "https://rb.example/cpu")]),
+            )],
+            vec![ack_silence(
+                "s-9",
+                &m,
+                &format!("ACK: x {UNTIL_RESOLVED}"),
+                5,
+            )],
         );
-        // and Enter afterwards confirms nothing
-        assert!(acts(&press(&mut s, ENTER)).is_empty());
+        assert!(acts(&extend).is_empty(), "wall={wall}: {extend:?}");
+        s.acts.setup.pagerduty_ack = Some("{{alertname}}".into());
+        select(&mut s, "Cpu", None);
+        let records = s.records.len();
+        // ack, un-ack, escalate, note
+        for k in ['a', 'u', 'e', 'n'] {
+            let e = press(&mut s, ch(k));
+            assert!(e.is_empty(), "wall={wall} {k}: {e:?}");
+            assert!(s.acts.dialog.is_none() && s.input.is_none(), "{k}");
+            assert!(
+                s.status.as_deref().unwrap().starts_with("read-only"),
+                "wall={wall} {k}: {:?}",
+                s.status
+            );
+            // and Enter afterwards confirms nothing
+            assert!(acts(&press(&mut s, ENTER)).is_empty());
+            select(&mut s, "Cpu", None);
+        }
+        assert!(s.acts.pending.is_empty());
+        assert_eq!(s.records.len(), records, "no note in the timeline");
+        // the runbook sends nothing: it still opens
+        assert_eq!(
+            press(&mut s, ch('r')),
+            vec![Effect::OpenUrl("https://rb.example/cpu".into())]
+        );
     }
-    assert!(s.acts.pending.is_empty());
 }
 
 #[test]
