@@ -62,6 +62,7 @@ fn state(read_only: bool) -> State {
         runbook_dir: Some(PathBuf::from("/srv/runbooks")),
         over_ssh: false,
         nonce: 7,
+        pagerduty_ack: None,
     };
     s
 }
@@ -271,6 +272,117 @@ fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
     let row = onwatch::app::acts::row_note(&s, a).unwrap();
     assert_eq!(onwatch::app::acts::row_note(&s, b), None);
     assert!(row.starts_with("ack pending"), "{row}");
+}
+
+#[test]
+fn ack_with_pagerduty_configured_also_acknowledges_each_pagerduty_alert_once() {
+    let mut s = with_alerts(false);
+    s.acts.setup.pagerduty_ack = Some("{{alertname}}/{{labels.instance}}/{{cluster}}".into());
+    // the group: one silence, and one acknowledge per distinct dedup key (a and b)
+    select(&mut s, "Disk", None);
+    press(&mut s, ch('a'));
+    let out = screen(&s, 100, 30);
+    assert!(
+        out.contains("PagerDuty: also acknowledged (dedup_key Disk/a/prod and 1 more)"),
+        "{out}"
+    );
+    let reqs = acts(&press(&mut s, ENTER));
+    let kinds: Vec<&str> = reqs.iter().map(|r| r.kind.name()).collect();
+    assert_eq!(kinds, ["ack", "pagerduty_ack", "pagerduty_ack"]);
+    let keys: Vec<&str> = reqs
+        .iter()
+        .filter_map(|r| match &r.kind {
+            ActKind::PagerdutyAck { dedup_key, .. } => Some(dedup_key.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, ["Disk/a/prod", "Disk/b/prod"]);
+    assert!(
+        s.status
+            .clone()
+            .unwrap()
+            .ends_with("; PagerDuty acknowledge sent"),
+        "{:?}",
+        s.status
+    );
+
+    // one alert, both effects: the PagerDuty result, then the poll confirming the silence
+    select(&mut s, "Cpu", None);
+    press(&mut s, ch('a'));
+    let reqs = acts(&press(&mut s, ENTER));
+    let [ack, pd] = reqs.as_slice() else {
+        panic!("{reqs:?}")
+    };
+    let ActKind::PagerdutyAck {
+        cluster,
+        labels: l,
+        dedup_key,
+    } = &pd.kind
+    else {
+        panic!("{pd:?}")
+    };
+    assert_eq!(
+        (cluster.as_str(), dedup_key.as_str()),
+        ("prod", "Cpu/a/prod")
+    );
+    assert_eq!(l.get("replica"), None, "the identity, as the ack matches");
+    let done = |s: &mut State, r: &ActionRequest, detail: &str| {
+        update(
+            s,
+            Msg::ActionResult(ActionResult {
+                request: r.clone(),
+                outcome: Outcome::Done(detail.into()),
+            }),
+            &clock(),
+        )
+    };
+    // a PagerDuty result polls no Alertmanager
+    assert!(done(&mut s, pd, "PagerDuty acknowledge accepted (HTTP 202)").is_empty());
+    assert!(
+        s.status
+            .clone()
+            .unwrap()
+            .starts_with("PagerDuty acknowledge \"Cpu/a/prod\": done")
+    );
+    done(&mut s, ack, "s-cpu");
+    let ActKind::Ack {
+        matchers, comment, ..
+    } = &ack.kind
+    else {
+        panic!()
+    };
+    feed(
+        &mut s,
+        2,
+        vec![
+            obs("Disk", "a", &[], Labels::new()),
+            obs("Disk", "b", &[], Labels::new()),
+            obs("Cpu", "a", &["s-cpu"], Labels::new()),
+        ],
+        vec![ack_silence("s-cpu", matchers, comment, 60)],
+    );
+    let status = s.status.clone().unwrap();
+    assert!(
+        status.contains("confirmed by the poll; PagerDuty acknowledged"),
+        "{status}"
+    );
+    let cpu = s
+        .groups
+        .iter()
+        .find(|g| g.labels["alertname"] == "Cpu")
+        .unwrap()
+        .alerts[0]
+        .clone();
+    let row = onwatch::app::acts::row_note(&s, &cpu).unwrap();
+    assert!(row.starts_with("PD acked · acked by bob"), "{row}");
+
+    // without the option, an ack sends no PagerDuty event
+    let mut plain = with_alerts(false);
+    select(&mut plain, "Cpu", None);
+    press(&mut plain, ch('a'));
+    assert!(!screen(&plain, 100, 30).contains("PagerDuty"));
+    let reqs = acts(&press(&mut plain, ENTER));
+    assert_eq!(reqs.len(), 1);
 }
 
 #[test]
@@ -671,33 +783,65 @@ fn escalate_offers_the_next_target_and_the_row_says_who_escalated_to_what() {
 }
 
 #[test]
-fn read_only_refuses_every_action_key_and_sends_nothing() {
-    let mut s = state(true);
-    let m = labels(&[
-        ("alertname", "Cpu"),
-        ("instance", "a"),
-        ("severity", "critical"),
-    ]);
-    feed(
-        &mut s,
-        1,
-        vec![obs("Cpu", "a", &["s-9"], Labels::new())],
-        vec![ack_silence("s-9", &m, "ACK: x", 30)],
-    );
-    select(&mut s, "Cpu", None);
-    for k in ['a', 'u', 'e'] {
-        let e = press(&mut s, ch(k));
-        assert!(e.is_empty(), "{k}: {e:?}");
-        assert!(s.acts.dialog.is_none(), "{k}");
-        assert!(
-            s.status.as_deref().unwrap().starts_with("read-only"),
-            "{k}: {:?}",
-            s.status
+fn read_only_and_wall_refuse_every_key_that_acts_and_send_nothing() {
+    for wall in [false, true] {
+        // --read-only, or `:wall` in a cockpit that could act
+        let mut s = state(!wall);
+        if wall {
+            press(&mut s, ch(':'));
+            typed(&mut s, "wall");
+            press(&mut s, ENTER);
+            assert!(s.wall && s.read_only);
+        }
+        let m = labels(&[
+            ("alertname", "Cpu"),
+            ("instance", "a"),
+            ("severity", "critical"),
+        ]);
+        // acked "until resolved" with 5 minutes left while it fires: a cockpit that can act
+        // would extend it on this poll
+        let extend = feed(
+            &mut s,
+            1,
+            vec![obs(
+                "Cpu",
+                "a",
+                &["s-9"],
+                labels(&[("runbook_url", "https://rb.example/cpu")]),
+            )],
+            vec![ack_silence(
+                "s-9",
+                &m,
+                &format!("ACK: x {UNTIL_RESOLVED}"),
+                5,
+            )],
         );
-        // and Enter afterwards confirms nothing
-        assert!(acts(&press(&mut s, ENTER)).is_empty());
+        assert!(acts(&extend).is_empty(), "wall={wall}: {extend:?}");
+        s.acts.setup.pagerduty_ack = Some("{{alertname}}".into());
+        select(&mut s, "Cpu", None);
+        let records = s.records.len();
+        // ack, un-ack, escalate, note
+        for k in ['a', 'u', 'e', 'n'] {
+            let e = press(&mut s, ch(k));
+            assert!(e.is_empty(), "wall={wall} {k}: {e:?}");
+            assert!(s.acts.dialog.is_none() && s.input.is_none(), "{k}");
+            assert!(
+                s.status.as_deref().unwrap().starts_with("read-only"),
+                "wall={wall} {k}: {:?}",
+                s.status
+            );
+            // and Enter afterwards confirms nothing
+            assert!(acts(&press(&mut s, ENTER)).is_empty());
+            select(&mut s, "Cpu", None);
+        }
+        assert!(s.acts.pending.is_empty());
+        assert_eq!(s.records.len(), records, "no note in the timeline");
+        // the runbook sends nothing: it still opens
+        assert_eq!(
+            press(&mut s, ch('r')),
+            vec![Effect::OpenUrl("https://rb.example/cpu".into())]
+        );
     }
-    assert!(s.acts.pending.is_empty());
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! Against two real clustered Alertmanager 0.25 replicas: a group ack through the keys makes
 //! one silence, visible on both replicas, with the right matchers, author and comment, that
 //! silences exactly the group; un-ack expires it. Measures Enter -> confirmed by the next poll.
+//! With `[actions.pagerduty_ack]`, one ack is one silence and one PagerDuty acknowledge.
 
 #![allow(clippy::unwrap_used)]
 mod act_support;
 
 use act_support::am_cluster::AmCluster;
-use act_support::{am_client, executor, wait_for};
+use act_support::fake::serve_recorder;
+use act_support::{am_client, executor, executor_with_pagerduty_ack, wait_for};
 use onwatch::app::acts::Outcome;
 use onwatch::app::keymap::Keymap;
 use onwatch::app::keys::{Key, KeyCode};
@@ -306,4 +308,106 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
         }
         assert!(Instant::now() < deadline, "{:?}", s.groups);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_cluster_ack_with_pagerduty_is_one_silence_and_one_acknowledge() {
+    let cluster = AmCluster::start();
+    cluster.ready().await;
+    cluster
+        .post_alerts(&serde_json::json!([alert("ActPd", "web-1")]))
+        .await;
+    let urls: Vec<String> = cluster.replicas.iter().map(|r| r.url.clone()).collect();
+    let clients: Vec<_> = urls.iter().map(|u| am_client(u)).collect();
+    let mut poll = Poll {
+        fetcher: ClusterFetcher::new(
+            "prod",
+            urls.iter()
+                .enumerate()
+                .map(|(i, u)| (format!("am-{i}"), am_client(u)))
+                .collect(),
+        ),
+        generation: 0,
+    };
+    let (rec, addr) = serve_recorder(vec![(
+        202,
+        None,
+        serde_json::json!({"status": "success", "message": "Event processed"}),
+    )])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("pd-key");
+    std::fs::write(&key_file, "R-real-cluster-key").unwrap();
+    let key = onwatch::config::secret::read(&onwatch::config::SecretRef {
+        file: Some(key_file),
+        env: None,
+    })
+    .unwrap();
+    let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
+    let pd = onwatch::actions::Target::PagerDuty {
+        client: onwatch::sources::pagerduty::PagerDutyClient::new(
+            &format!("http://{addr}"),
+            poster,
+        )
+        .unwrap(),
+        routing_key: key.clone(),
+    };
+    let mut clusters = BTreeMap::new();
+    clusters.insert("prod".to_string(), clients.clone());
+    let (exec, mut rx) =
+        executor_with_pagerduty_ack(dir.path(), clusters, BTreeMap::new(), Some(pd), vec![key]);
+
+    let mut s = state();
+    s.acts.setup.pagerduty_ack = Some("{{alertname}}/{{labels.instance}}".into());
+    poll.apply_to(&mut s).await;
+    select_group(&mut s, "ActPd");
+    update(&mut s, Msg::Key(Key::char('a')), &SystemClock);
+    let effects = update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)), &SystemClock);
+    let mut n = 0;
+    for e in effects {
+        if let Effect::Act(req) = e {
+            exec.submit(*req).unwrap();
+            n += 1;
+        }
+    }
+    assert_eq!(n, 2, "the silence and the acknowledge");
+    for _ in 0..2 {
+        let r = wait_for(&mut rx, |o| {
+            matches!(o, Outcome::Done(_) | Outcome::Failed(_))
+        })
+        .await;
+        assert!(matches!(r.outcome, Outcome::Done(_)), "{r:?}");
+        update(&mut s, Msg::ActionResult(r), &SystemClock);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s.acts.pending.is_empty() {
+        assert!(Instant::now() < deadline, "never confirmed by a poll");
+        poll.apply_to(&mut s).await;
+    }
+    let status = s.status.clone().unwrap_or_default();
+    assert!(status.ends_with("PagerDuty acknowledged"), "{status}");
+    for c in &clients {
+        let live = eventually(|| async {
+            let live: Vec<_> = c
+                .silences()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.state == SilenceState::Active)
+                .collect();
+            (!live.is_empty()).then_some(live)
+        })
+        .await;
+        assert_eq!(live.len(), 1, "{live:?}");
+    }
+    let seen = rec.lock().unwrap().seen.clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].body,
+        serde_json::json!({
+            "routing_key": "R-real-cluster-key",
+            "event_action": "acknowledge",
+            "dedup_key": "ActPd/web-1",
+        })
+    );
 }

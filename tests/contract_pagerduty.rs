@@ -237,3 +237,139 @@ async fn contract_webhook_body_is_the_rendered_template() {
         json!({"text": "alice escalated DiskFull: db team, please", "sev": "critical"})
     );
 }
+
+/// `[actions.pagerduty_ack]` on the local server: the acknowledge that goes with an ack.
+async fn acknowledge(
+    script: Vec<(u16, Option<&str>, Value)>,
+) -> (Recorder, Outcome, Vec<Outcome>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("pd-ack-key");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let secret = onwatch::config::secret::read(&onwatch::config::SecretRef {
+        file: Some(key_file),
+        env: None,
+    })
+    .unwrap();
+    let (rec, addr) = serve_recorder(script).await;
+    let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
+    let target = Target::PagerDuty {
+        client: onwatch::sources::pagerduty::PagerDutyClient::new(
+            &format!("http://{addr}"),
+            poster,
+        )
+        .unwrap(),
+        routing_key: secret.clone(),
+    };
+    let (x, mut rx) = act_support::executor_with_pagerduty_ack(
+        dir.path(),
+        BTreeMap::new(),
+        BTreeMap::new(),
+        Some(target),
+        vec![secret],
+    );
+    x.submit(ActionRequest {
+        id: "1-0-2".into(),
+        created_at: Utc::now(),
+        user: "alice".into(),
+        kind: ActKind::PagerdutyAck {
+            cluster: "prod".into(),
+            labels: labels(&[("alertname", "DiskFull"), ("cluster", "eu-1")]),
+            dedup_key: "DiskFull/eu-1".into(),
+        },
+    })
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut last = wait_for(&mut rx, |o| !matches!(o, Outcome::Queued))
+        .await
+        .outcome;
+    while matches!(last, Outcome::Retrying(_)) {
+        seen.push(last);
+        last = wait_for(&mut rx, |_| true).await.outcome;
+    }
+    (rec, last, seen, dir)
+}
+
+fn expected_acknowledge() -> Value {
+    json!({"routing_key": KEY, "event_action": "acknowledge", "dedup_key": "DiskFull/eu-1"})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_pagerduty_acknowledge_sends_exactly_key_action_and_dedup_key() {
+    let (rec, last, retries, dir) = acknowledge(vec![(
+        202,
+        None,
+        json!({"status":"success","message":"Event processed","dedup_key":"DiskFull/eu-1"}),
+    )])
+    .await;
+    assert!(retries.is_empty());
+    assert_eq!(
+        last,
+        Outcome::Done("PagerDuty acknowledge accepted (HTTP 202)".into())
+    );
+    let seen = rec.lock().unwrap().seen.clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/v2/enqueue");
+    assert_eq!(seen[0].content_type.as_deref(), Some("application/json"));
+    // nothing but the three fields the reference gives for acknowledge
+    assert_eq!(seen[0].body, expected_acknowledge());
+    // audited (queued, done) with the routing key redacted; the outbox is empty again
+    let audit = act_support::audit_lines(dir.path());
+    let outcomes: Vec<&str> = audit
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["queued", "done"]);
+    assert_eq!(audit[1]["action"], "pagerduty_ack");
+    assert_eq!(audit[1]["target"], "pagerduty acknowledge DiskFull/eu-1");
+    assert!(
+        !std::fs::read_to_string(dir.path().join("audit.jsonl"))
+            .unwrap()
+            .contains(KEY)
+    );
+    assert_eq!(act_support::outbox_len(dir.path()), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_pagerduty_acknowledge_honours_retry_after_and_retries_5xx_with_one_body() {
+    let (rec, last, retries, _dir) = acknowledge(vec![
+        (
+            429,
+            Some("1"),
+            json!({"status":"throttle","message":"Request Limit Exceeded"}),
+        ),
+        (500, None, json!({"status":"error","message":"internal"})),
+        (
+            202,
+            None,
+            json!({"status":"success","message":"Event processed"}),
+        ),
+    ])
+    .await;
+    assert!(matches!(last, Outcome::Done(_)), "{last:?}");
+    assert_eq!(retries.len(), 2, "{retries:?}");
+    let seen = rec.lock().unwrap().seen.clone();
+    assert_eq!(seen.len(), 3);
+    let gap = seen[1].at - seen[0].at;
+    assert!(gap >= Duration::from_millis(950), "{gap:?}");
+    assert!(seen.iter().all(|s| s.body == expected_acknowledge()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_pagerduty_acknowledge_400_fails_once_and_shows_no_key() {
+    let (rec, last, retries, _dir) = acknowledge(vec![(
+        400,
+        None,
+        json!({"status":"Unrecognized object","message":"bad","errors":[format!("key {KEY}")]}),
+    )])
+    .await;
+    assert!(retries.is_empty());
+    let Outcome::Failed(reason) = &last else {
+        panic!("{last:?}")
+    };
+    assert!(
+        reason.contains("PagerDuty acknowledge refused: HTTP 400"),
+        "{reason}"
+    );
+    assert!(!reason.contains(KEY), "{reason}");
+    assert_eq!(rec.lock().unwrap().seen.len(), 1);
+}

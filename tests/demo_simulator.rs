@@ -811,3 +811,165 @@ async fn the_same_seed_plays_the_same_data() {
     })
     .await;
 }
+
+/// `e` in `onwatch demo`, through the keys, the executor and the simulator: the first step
+/// re-posts the alert with `escalated="true"` (routed to the tier-2 pager), the second posts to
+/// the simulator's incident-channel webhook; the row says who escalated to what.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
+    use onwatch::app::keys::{Key, KeyCode};
+    use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
+    use onwatch::domain::health::{SourceId, SourceKind};
+    bounded(async {
+        let server = frozen_at(42, Duration::ZERO).await;
+        let mut cfg: onwatch::config::Config = toml::from_str(&server.config_toml()).unwrap();
+        assert!(
+            cfg.actions
+                .state_dir
+                .as_ref()
+                .is_some_and(|d| d.ends_with("demo")),
+            "the demo keeps its outbox and audit log apart"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        cfg.actions.state_dir = Some(dir.path().to_path_buf());
+        let (exec_cfg, acts_setup) = onwatch::actions::build(&cfg, None).unwrap();
+        assert_eq!(acts_setup.chains.len(), 1);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let exec = onwatch::actions::Executor::new(exec_cfg, tx).unwrap();
+        let setup =
+            onwatch::config::build_setup(&cfg, &onwatch::config::CliOverrides::default()).unwrap();
+        let mut s = State::new(setup, chrono::Utc::now());
+        s.user = "alice".into();
+        s.acts.setup = acts_setup;
+        let http = onwatch::sources::http::HttpClient::new(
+            &onwatch::config::HttpOptions::default(),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        let mut fetcher = onwatch::poll::cluster::ClusterFetcher::new(
+            "demo",
+            server
+                .alertmanager_urls
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    let c =
+                        onwatch::sources::alertmanager::AlertmanagerClient::new(u, http.clone());
+                    (format!("am-{i}"), c.unwrap())
+                })
+                .collect(),
+        );
+        let mut generation = 0;
+        let mut poll = async |s: &mut State| {
+            generation += 1;
+            let payload = fetcher.fetch().await.unwrap();
+            update(
+                s,
+                Msg::Source(SourceUpdate {
+                    source: SourceId::new(SourceKind::Alertmanager, "demo"),
+                    generation,
+                    fetched_at: chrono::Utc::now(),
+                    result: Ok(payload),
+                }),
+                &SystemClock,
+            );
+        };
+        poll(&mut s).await;
+        s.focus = onwatch::app::state::Pane::Alerts;
+        let g = s
+            .groups
+            .iter()
+            .position(|g| {
+                g.labels.get("alertname").map(String::as_str) == Some("PaymentsErrorBudgetBurn")
+            })
+            .expect("the payments burn alert fires from the start");
+        s.alert_cursor = s
+            .alert_rows()
+            .iter()
+            .position(|r| *r == onwatch::app::state::AlertRow::Group(g))
+            .unwrap();
+        let mut escalate = async |s: &mut State, want: &str| {
+            update(s, Msg::Key(Key::char('e')), &SystemClock);
+            let Some(onwatch::app::acts::Dialog::Escalate(d)) = &s.acts.dialog else {
+                panic!("no escalation dialog: {:?}", s.status)
+            };
+            assert_eq!(d.chain.targets[d.target], want);
+            for c in "need help".chars() {
+                update(s, Msg::Key(Key::char(c)), &SystemClock);
+            }
+            for e in update(s, Msg::Key(Key::plain(KeyCode::Enter)), &SystemClock) {
+                if let Effect::Act(req) = e {
+                    exec.submit(*req).unwrap();
+                }
+            }
+            let r = loop {
+                let r = rx.recv().await.unwrap();
+                if !matches!(r.outcome, onwatch::app::acts::Outcome::Queued) {
+                    break r;
+                }
+            };
+            assert!(
+                matches!(r.outcome, onwatch::app::acts::Outcome::Done(_)),
+                "{r:?}"
+            );
+            update(s, Msg::ActionResult(r), &SystemClock);
+        };
+        escalate(&mut s, "tier-2 pager").await;
+        let first = s.groups[g].alerts[0].clone();
+        assert_eq!(
+            onwatch::app::acts::row_note(&s, &first).as_deref(),
+            Some("esc alice→tier-2 pager")
+        );
+        // the re-posted alert fires on both replicas, routed to the tier-2 pager
+        for url in &server.alertmanager_urls {
+            let list = alerts(url, &[("filter", "escalated=\"true\"")]).await;
+            assert_eq!(list.len(), 1, "{list:?}");
+            assert_eq!(list[0]["labels"]["alertname"], "PaymentsErrorBudgetBurn");
+            assert_eq!(list[0]["receivers"][0]["name"], "tier2-pager");
+            assert_eq!(list[0]["annotations"]["escalated_by"], "alice");
+        }
+        // and in the cockpit, after the next poll
+        poll(&mut s).await;
+        assert!(
+            s.groups.iter().flat_map(|g| &g.alerts).any(|a| a
+                .identity
+                .get("escalated")
+                .map(String::as_str)
+                == Some("true"))
+        );
+        // the next `e` on the same alert (the group now holds the escalated one too) offers
+        // the incident channel
+        let g = s
+            .groups
+            .iter()
+            .position(|g| {
+                g.labels.get("alertname").map(String::as_str) == Some("PaymentsErrorBudgetBurn")
+            })
+            .unwrap();
+        let a = s.groups[g]
+            .alerts
+            .iter()
+            .position(|a| a.identity == first.identity)
+            .unwrap();
+        s.alert_cursor = s
+            .alert_rows()
+            .iter()
+            .position(|r| *r == onwatch::app::state::AlertRow::Group(g))
+            .unwrap();
+        update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)), &SystemClock); // expand
+        s.alert_cursor = s
+            .alert_rows()
+            .iter()
+            .position(|r| *r == onwatch::app::state::AlertRow::Alert(g, a))
+            .unwrap();
+        escalate(&mut s, "incident channel").await;
+        let hooks = server.webhook_received();
+        assert_eq!(hooks.len(), 1, "{hooks:?}");
+        assert_eq!(
+            hooks[0]["text"],
+            "alice escalated PaymentsErrorBudgetBurn (demo): need help"
+        );
+        server.shutdown().await;
+    })
+    .await;
+}

@@ -88,6 +88,14 @@ impl AuditLog {
                 None,
                 Some(note.as_str()),
             ),
+            ActKind::PagerdutyAck {
+                labels, dedup_key, ..
+            } => (
+                Some(labels),
+                Some(format!("pagerduty acknowledge {dedup_key}")),
+                None,
+                None,
+            ),
         };
         let record = Record {
             time: Utc::now(),

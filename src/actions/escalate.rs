@@ -4,9 +4,9 @@
 use crate::app::acts::{ActKind, ActionRequest};
 use crate::config::secret::Secret;
 use crate::domain::alerts::Labels;
+use crate::domain::template::render;
 use crate::sources::alertmanager::PostableAlert;
 use crate::sources::pagerduty::{self, Event, Link, Payload};
-use crate::sources::webhook::render;
 
 /// The fields of an escalation request.
 pub struct Esc<'a> {

@@ -11,7 +11,7 @@ use crate::config::secret::Secret;
 use crate::domain::alerts::{Labels, Silence, SilenceState};
 use crate::domain::health::SourceError;
 use crate::sources::alertmanager::{AlertmanagerClient, PostableSilence};
-use crate::sources::pagerduty::PagerDutyClient;
+use crate::sources::pagerduty::{Event, PagerDutyClient};
 use crate::sources::webhook::{Delivery, JsonPoster};
 use chrono::Utc;
 use std::collections::BTreeMap;
@@ -82,6 +82,8 @@ pub struct ExecutorConfig {
     pub clusters: BTreeMap<String, Vec<AlertmanagerClient>>,
     /// (chain, target name) -> target.
     pub targets: BTreeMap<(String, String), Target>,
+    /// Where `[actions.pagerduty_ack]` sends its `acknowledge` (a PagerDuty or Unavailable target).
+    pub pagerduty_ack: Option<Target>,
     pub retry: RetryPolicy,
     pub host: String,
     pub ssh_client: Option<String>,
@@ -100,6 +102,7 @@ struct Inner {
     audit: AuditLog,
     clusters: BTreeMap<String, Vec<AlertmanagerClient>>,
     targets: BTreeMap<(String, String), Target>,
+    pagerduty_ack: Option<Target>,
     retry: RetryPolicy,
     tx: UnboundedSender<ActionResult>,
 }
@@ -157,6 +160,7 @@ impl Executor {
                 audit,
                 clusters: cfg.clusters,
                 targets: cfg.targets,
+                pagerduty_ack: cfg.pagerduty_ack,
                 retry: cfg.retry,
                 tx,
             }),
@@ -364,6 +368,25 @@ impl Inner {
                 };
                 self.escalate(&esc, t).await
             }
+            ActKind::PagerdutyAck { dedup_key, .. } => match &self.pagerduty_ack {
+                Some(Target::PagerDuty {
+                    client,
+                    routing_key,
+                }) => {
+                    // acknowledging twice is harmless: a retry cannot do more than the first
+                    let event = Event {
+                        routing_key: routing_key.clone(),
+                        event_action: "acknowledge",
+                        dedup_key: dedup_key.clone(),
+                        payload: None,
+                        client_url: None,
+                        links: Vec::new(),
+                    };
+                    delivered(client.send(&event).await, "PagerDuty acknowledge")
+                }
+                Some(Target::Unavailable(reason)) => Err(Fail::Fatal(reason.clone())),
+                _ => Err(Fail::Fatal("no [actions.pagerduty_ack] configured".into())),
+            },
         }
     }
 
@@ -429,17 +452,6 @@ impl Inner {
     }
 
     async fn escalate(&self, esc: &Esc<'_>, target: &Target) -> Result<String, Fail> {
-        let delivered = |d: Delivery, what: &str| match d {
-            Delivery::Accepted { status, .. } => Ok(format!("{what} accepted (HTTP {status})")),
-            Delivery::Refused { status, body } => Err(Fail::Fatal(format!(
-                "{what} refused: HTTP {status}: {body}"
-            ))),
-            Delivery::RateLimited { retry_after } => Err(Fail::Retry(
-                format!("{what} rate limited (HTTP 429)"),
-                retry_after,
-            )),
-            Delivery::Failed(m) => Err(Fail::Retry(format!("{what}: {m}"), None)),
-        };
         match target {
             Target::PagerDuty {
                 client,
@@ -474,6 +486,22 @@ impl Inner {
             Target::Command { argv, timeout } => run_command(&esc.argv(argv), *timeout).await,
             Target::Unavailable(reason) => Err(Fail::Fatal(reason.clone())),
         }
+    }
+}
+
+/// An HTTP delivery as the retry loop sees it: 2xx done, 429 and 5xx retried (429 after the
+/// server's `Retry-After`), other refusals final.
+fn delivered(d: Delivery, what: &str) -> Result<String, Fail> {
+    match d {
+        Delivery::Accepted { status, .. } => Ok(format!("{what} accepted (HTTP {status})")),
+        Delivery::Refused { status, body } => Err(Fail::Fatal(format!(
+            "{what} refused: HTTP {status}: {body}"
+        ))),
+        Delivery::RateLimited { retry_after } => Err(Fail::Retry(
+            format!("{what} rate limited (HTTP 429)"),
+            retry_after,
+        )),
+        Delivery::Failed(m) => Err(Fail::Retry(format!("{what}: {m}"), None)),
     }
 }
 

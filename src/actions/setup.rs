@@ -56,22 +56,7 @@ pub fn build(
             let built = match t {
                 EscalationTarget::Pagerduty {
                     routing_key, url, ..
-                } => {
-                    let base = url.as_deref().unwrap_or(pagerduty::DEFAULT_BASE);
-                    let client = PagerDutyClient::new(base, poster.clone())
-                        .map_err(|e| format!("{place}: {e}"))?;
-                    // a missing key must not keep the cockpit from starting mid-incident
-                    match secret::read(routing_key) {
-                        Ok(key) => {
-                            secrets.push(key.clone());
-                            Target::PagerDuty {
-                                client,
-                                routing_key: key,
-                            }
-                        }
-                        Err(e) => Target::Unavailable(format!("{place}: routing_key: {e}")),
-                    }
-                }
+                } => pagerduty_target(&place, routing_key, url, &poster, &mut secrets)?,
                 EscalationTarget::Webhook { url, body, .. } => {
                     let url = url::Url::parse(url).map_err(|e| format!("{place}: url: {e}"))?;
                     if !matches!(url.scheme(), "http" | "https") {
@@ -113,10 +98,21 @@ pub fn build(
             targets: names,
         });
     }
+    let pagerduty_ack = match &config.actions.pagerduty_ack {
+        Some(pd) => Some(pagerduty_target(
+            "[actions.pagerduty_ack]",
+            &pd.routing_key,
+            &pd.url,
+            &poster,
+            &mut secrets,
+        )?),
+        None => None,
+    };
     let exec = ExecutorConfig {
         state_dir,
         clusters,
         targets,
+        pagerduty_ack,
         retry: RetryPolicy {
             retry_for: config.actions.retry_for,
             ..RetryPolicy::default()
@@ -132,8 +128,36 @@ pub fn build(
         runbook_dir: config.runbooks.dir.clone(),
         over_ssh: ssh_connection.is_some_and(|s| !s.is_empty()),
         nonce: std::process::id(),
+        pagerduty_ack: config
+            .actions
+            .pagerduty_ack
+            .as_ref()
+            .map(|pd| pd.dedup_key.clone()),
     };
     Ok((exec, acts))
+}
+
+/// A PagerDuty target; its routing key joins the secrets the audit log redacts.
+fn pagerduty_target(
+    place: &str,
+    routing_key: &crate::config::SecretRef,
+    url: &Option<String>,
+    poster: &JsonPoster,
+    secrets: &mut Vec<secret::Secret>,
+) -> Result<Target, String> {
+    let base = url.as_deref().unwrap_or(pagerduty::DEFAULT_BASE);
+    let client = PagerDutyClient::new(base, poster.clone()).map_err(|e| format!("{place}: {e}"))?;
+    // a missing key must not keep the cockpit from starting mid-incident
+    Ok(match secret::read(routing_key) {
+        Ok(key) => {
+            secrets.push(key.clone());
+            Target::PagerDuty {
+                client,
+                routing_key: key,
+            }
+        }
+        Err(e) => Target::Unavailable(format!("{place}: routing_key: {e}")),
+    })
 }
 
 #[cfg(test)]
@@ -196,6 +220,41 @@ argv = ["true"]
         );
         assert!(build(&dup, None).unwrap_err().contains("two targets"));
     }
+
+    #[test]
+    fn pagerduty_ack_gives_the_reducer_its_template_and_the_executor_its_target() {
+        let (exec, acts) = build(&config(""), None).unwrap();
+        assert!(exec.pagerduty_ack.is_none() && acts.pagerduty_ack.is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("key");
+        std::fs::write(&key, "R0123\n").unwrap();
+        let c = config(&format!(
+            "[actions.pagerduty_ack]\nrouting_key = {{ file = {:?} }}\nurl = \"http://127.0.0.1:9\"\n",
+            key.display().to_string()
+        ));
+        let (exec, acts) = build(&c, None).unwrap();
+        assert_eq!(
+            acts.pagerduty_ack.as_deref(),
+            Some(crate::config::DEFAULT_PAGERDUTY_DEDUP_KEY)
+        );
+        assert!(matches!(exec.pagerduty_ack, Some(Target::PagerDuty { .. })));
+        // the key is redacted from the audit log like an escalation's
+        assert_eq!(exec.secrets.len(), 1);
+        let missing = config(
+            "[actions.pagerduty_ack]\nrouting_key = { env = \"ONWATCH_TEST_SURELY_UNSET_KEY\" }\ndedup_key = \"{{alertname}}\"\n",
+        );
+        let (exec, acts) = build(&missing, None).unwrap();
+        assert_eq!(acts.pagerduty_ack.as_deref(), Some("{{alertname}}"));
+        match exec.pagerduty_ack {
+            Some(Target::Unavailable(why)) => {
+                assert!(
+                    why.starts_with("[actions.pagerduty_ack]: routing_key"),
+                    "{why}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -210,5 +269,20 @@ mod validation {
         .to_string();
         assert!(e.contains("c.toml:2"), "{e}");
         assert!(e.contains("ack_duration must be greater than 0"), "{e}");
+    }
+
+    #[test]
+    fn empty_pagerduty_dedup_key_is_refused_with_file_line_and_key() {
+        let e = crate::config::parse(
+            "[actions.pagerduty_ack]\nrouting_key = { env = \"K\" }\ndedup_key = \" \"\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("c.toml:3"), "{e}");
+        assert!(
+            e.contains("[actions.pagerduty_ack]: dedup_key must not be empty"),
+            "{e}"
+        );
     }
 }

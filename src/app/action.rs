@@ -98,9 +98,14 @@ actions! {
 }
 
 impl Action {
-    /// Actions that change something outside the cockpit: refused in read-only mode.
+    /// Actions that change something outside the cockpit, or write the incident record in the
+    /// user's name (a note a watcher types would be signed by whoever runs the cockpit): refused
+    /// in read-only mode. The runbook only opens or shows a page, so it stays.
     pub fn is_mutating(self) -> bool {
-        matches!(self, Action::Ack | Action::Unack | Action::Escalate)
+        matches!(
+            self,
+            Action::Ack | Action::Unack | Action::Escalate | Action::Note
+        )
     }
 }
 

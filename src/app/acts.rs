@@ -26,6 +26,8 @@ pub struct ActsSetup {
     pub over_ssh: bool,
     /// Makes request ids unique across cockpits sharing a state dir (the process id).
     pub nonce: u32,
+    /// The dedup-key template of the PagerDuty `acknowledge` sent with each ack; `None`: none sent.
+    pub pagerduty_ack: Option<String>,
 }
 
 impl Default for ActsSetup {
@@ -37,6 +39,7 @@ impl Default for ActsSetup {
             runbook_dir: None,
             over_ssh: false,
             nonce: 0,
+            pagerduty_ack: None,
         }
     }
 }
@@ -98,6 +101,12 @@ pub enum ActKind {
         fingerprint: String,
         note: String,
     },
+    /// PagerDuty Events API v2 `acknowledge` of one alert, sent alongside its ack.
+    PagerdutyAck {
+        cluster: String,
+        labels: Labels,
+        dedup_key: String,
+    },
 }
 
 impl ActKind {
@@ -107,6 +116,7 @@ impl ActKind {
             ActKind::Unack { .. } => "unack",
             ActKind::Extend { .. } => "extend",
             ActKind::Escalate { .. } => "escalate",
+            ActKind::PagerdutyAck { .. } => "pagerduty_ack",
         }
     }
 
@@ -115,7 +125,8 @@ impl ActKind {
             ActKind::Ack { cluster, .. }
             | ActKind::Unack { cluster, .. }
             | ActKind::Extend { cluster, .. }
-            | ActKind::Escalate { cluster, .. } => cluster,
+            | ActKind::Escalate { cluster, .. }
+            | ActKind::PagerdutyAck { cluster, .. } => cluster,
         }
     }
 
@@ -125,7 +136,7 @@ impl ActKind {
             ActKind::Ack { matchers, .. }
             | ActKind::Unack { matchers, .. }
             | ActKind::Extend { matchers, .. } => matchers,
-            ActKind::Escalate { labels, .. } => labels,
+            ActKind::Escalate { labels, .. } | ActKind::PagerdutyAck { labels, .. } => labels,
         }
     }
 
@@ -134,6 +145,9 @@ impl ActKind {
         let m = matchers_text(self.matchers());
         match self {
             ActKind::Escalate { target, .. } => format!("escalate {m} to {target}"),
+            ActKind::PagerdutyAck { dedup_key, .. } => {
+                format!("PagerDuty acknowledge {dedup_key:?}")
+            }
             other => format!("{} {} {m}", other.name(), other.cluster()),
         }
     }
@@ -191,6 +205,8 @@ pub struct Acts {
     pub escalated: BTreeMap<String, Vec<Escalated>>,
     /// Silences whose extension is in flight.
     pub extending: BTreeSet<String>,
+    /// (cluster, identity) of the alerts PagerDuty acknowledged this session.
+    pub pagerduty_acked: BTreeSet<(String, Labels)>,
     seq: u64,
 }
 
@@ -212,6 +228,8 @@ pub struct AckDialog {
     pub choices: Vec<AckChoice>,
     pub choice: usize,
     pub comment: ratatui_textarea::TextArea<'static>,
+    /// The PagerDuty alerts acknowledged too: (cluster, identity, dedup key), one per key.
+    pub pagerduty: Vec<(String, Labels, String)>,
 }
 
 impl AckDialog {
@@ -327,6 +345,10 @@ pub fn open_ack(state: &mut State) {
     }
     choices.push(AckChoice::UntilResolved);
     let choice = choices.iter().position(|c| *c == default).unwrap_or(0);
+    let pagerduty = match &state.acts.setup.pagerduty_ack {
+        Some(template) => pagerduty_keys(template, &selected),
+        None => Vec::new(),
+    };
     state.acts.dialog = Some(Dialog::Ack(AckDialog {
         targets,
         selected: selected.len(),
@@ -334,7 +356,42 @@ pub fn open_ack(state: &mut State) {
         choices,
         choice,
         comment: ratatui_textarea::TextArea::default(),
+        pagerduty,
     }));
+}
+
+/// The dedup key of each selected alert from the template; alerts sharing a key are one
+/// PagerDuty alert, acknowledged once.
+fn pagerduty_keys(template: &str, selected: &[DedupedAlert]) -> Vec<(String, Labels, String)> {
+    let mut out: Vec<(String, Labels, String)> = Vec::new();
+    for a in selected {
+        let key: String = crate::domain::template::render(template, &|n| lookup(a, n), false)
+            .chars()
+            .take(255)
+            .collect();
+        if !key.is_empty() && !out.iter().any(|(_, _, k)| *k == key) {
+            out.push((a.cluster.clone(), a.identity.clone(), key));
+        }
+    }
+    out
+}
+
+/// Placeholder values of the PagerDuty dedup-key template.
+fn lookup(a: &DedupedAlert, name: &str) -> Option<String> {
+    if let Some(l) = name.strip_prefix("labels.") {
+        return a.alert.labels.get(l).cloned();
+    }
+    if let Some(n) = name.strip_prefix("annotations.") {
+        return a.alert.annotations.get(n).cloned();
+    }
+    match name {
+        "alertname" | "severity" => a.alert.labels.get(name).cloned(),
+        "cluster" => Some(a.cluster.clone()),
+        // as an escalation's dedup key has it
+        "fingerprint" if a.alert.fingerprint.is_empty() => Some(matchers_text(&a.identity)),
+        "fingerprint" => Some(a.alert.fingerprint.clone()),
+        _ => None,
+    }
 }
 
 /// The group's labels that every alert of it really carries (not the cluster fallback).
@@ -689,8 +746,24 @@ fn confirm_ack(state: &mut State, d: AckDialog) -> Vec<Effect> {
             },
         ));
     }
+    let pd = d.pagerduty.len();
+    for (cluster, labels, dedup_key) in d.pagerduty {
+        effects.push(request(
+            state,
+            ActKind::PagerdutyAck {
+                cluster,
+                labels,
+                dedup_key,
+            },
+        ));
+    }
+    let also = if pd > 0 {
+        "; PagerDuty acknowledge sent"
+    } else {
+        ""
+    };
     state.status = Some(format!(
-        "ack sent ({}), waiting for the next poll",
+        "ack sent ({}), waiting for the next poll{also}",
         choice.label()
     ));
     effects
@@ -772,6 +845,17 @@ pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
                             at: state.now,
                         });
                 }
+                ActKind::PagerdutyAck {
+                    cluster, labels, ..
+                } => {
+                    state.acts.pending.remove(&id);
+                    state
+                        .acts
+                        .pagerduty_acked
+                        .insert((cluster.clone(), labels.clone()));
+                    state.status = Some(format!("{what}: done {detail}"));
+                    return effects;
+                }
             }
             state.status = Some(format!("{what}: done {detail}").trim_end().to_string());
             effects.push(Effect::Refresh(vec![crate::domain::health::SourceId::new(
@@ -837,8 +921,12 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
         .collect();
     for id in seen {
         if let Some(p) = state.acts.pending.remove(&id) {
+            let also = match &p.request.kind {
+                ActKind::Ack { matchers, .. } => pagerduty_note(state, cluster, matchers),
+                _ => "",
+            };
             state.status = Some(format!(
-                "{}: confirmed by the poll",
+                "{}: confirmed by the poll{also}",
                 p.request.kind.describe()
             ));
         }
@@ -890,6 +978,29 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
     effects
 }
 
+/// How the PagerDuty acknowledge of the alerts an ack matches went, for the footer.
+fn pagerduty_note(state: &State, cluster: &str, matchers: &Labels) -> &'static str {
+    let ours = |c: &str, labels: &Labels| c == cluster && matches(labels, matchers);
+    let pending = state.acts.pending.values().any(|p| match &p.request.kind {
+        ActKind::PagerdutyAck {
+            cluster: c, labels, ..
+        } => ours(c, labels),
+        _ => false,
+    });
+    if pending {
+        "; PagerDuty acknowledge pending"
+    } else if state
+        .acts
+        .pagerduty_acked
+        .iter()
+        .any(|(c, labels)| ours(c, labels))
+    {
+        "; PagerDuty acknowledged"
+    } else {
+        ""
+    }
+}
+
 /// Once a second while a delivered ack or un-ack waits for the poll to show it: poll its
 /// cluster again (replicas learn silences by gossip, a moment after the one we posted to).
 pub fn on_tick(state: &State) -> Vec<Effect> {
@@ -916,8 +1027,8 @@ pub fn on_tick(state: &State) -> Vec<Effect> {
     )]
 }
 
-/// What the row says instead of its reading while an action on it is pending, and who
-/// escalated it to what.
+/// What the row says instead of its reading while an action on it is pending, who escalated
+/// it to what, and that PagerDuty acknowledged it too. Backend text: sanitise before drawing.
 pub fn row_note(state: &State, alert: &DedupedAlert) -> Option<String> {
     let pending = state.acts.pending.values().find(|p| {
         p.request.kind.cluster() == alert.cluster
@@ -931,10 +1042,21 @@ pub fn row_note(state: &State, alert: &DedupedAlert) -> Option<String> {
         .and_then(|v| v.last())
         .map(|e| format!("esc {}→{}", e.by, e.target));
     let pend = pending.map(|p| format!("{} {}", p.request.kind.name(), p.status));
-    match (pend, esc) {
+    let note = match (pend, esc) {
         (None, None) => None,
         (Some(p), None) => Some(p),
         (None, Some(e)) => Some(e),
         (Some(p), Some(e)) => Some(format!("{p} · {e}")),
+    };
+    let pd_acked = matches!(alert.reading, AlertReading::Acked { .. })
+        && state
+            .acts
+            .pagerduty_acked
+            .contains(&(alert.cluster.clone(), alert.identity.clone()));
+    if !pd_acked {
+        return note;
     }
+    // first, so a narrow column cuts the ack's expiry rather than this
+    let rest = note.unwrap_or_else(|| alert.reading.describe(state.now));
+    Some(format!("PD acked · {rest}"))
 }

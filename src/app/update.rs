@@ -184,9 +184,6 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.status = Some("refreshing every source".into());
             return vec![Effect::Refresh(Vec::new())];
         }
-        Action::Note if state.wall => {
-            state.status = Some("wall: notes are taken on a cockpit, not on the wall".into());
-        }
         Action::Note => open_input(state, InputKind::Note),
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
@@ -328,7 +325,8 @@ fn record_action(state: &mut State, r: &acts::ActionResult) {
             target: target.clone(),
             note: note.clone(),
         },
-        acts::ActKind::Extend { .. } => return,
+        // part of the ack, which has its own entry
+        acts::ActKind::Extend { .. } | acts::ActKind::PagerdutyAck { .. } => return,
     };
     state.records.push(Entry {
         at: state.now,

@@ -11,7 +11,7 @@ pub struct Cli {
     /// Config file (default: $ONWATCH_CONFIG, else ~/.config/onwatch/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// No action keys: nothing is acknowledged, escalated or silenced from this screen.
+    /// No action keys: nothing is acknowledged, escalated, silenced or noted from this screen.
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Theme: default, light, high-contrast, mono, colorblind, or a user theme's name.

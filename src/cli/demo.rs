@@ -66,6 +66,7 @@ async fn serve_until_interrupted(
         println!("alertmanager {url}   (replica {i})");
     }
     println!("loki         {}", server.loki_url);
+    println!("webhook      {}   (escalations)", server.webhook_url);
     if let Some(path) = &write_config {
         println!("config       {}", path.display());
     }

@@ -537,6 +537,29 @@ pub struct ActionsConfig {
     pub retry_for: Duration,
     /// Where the outbox and the audit log live; default the platform state dir.
     pub state_dir: Option<PathBuf>,
+    /// `[actions.pagerduty_ack]`: an ack also sends PagerDuty an `acknowledge`; unset: it does not.
+    pub pagerduty_ack: Option<PagerdutyAck>,
+}
+
+/// The PagerDuty Events API v2 `acknowledge` sent alongside each ack.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerdutyAck {
+    pub routing_key: SecretRef,
+    /// Which PagerDuty alert: `{{alertname}}`, `{{cluster}}`, `{{fingerprint}}`, `{{severity}}`,
+    /// `{{labels.X}}`, `{{annotations.X}}` placeholders. The default is the key escalations use.
+    #[serde(default = "default_dedup_key")]
+    pub dedup_key: String,
+    /// Base URL; default `https://events.pagerduty.com`.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The dedup key an escalation to PagerDuty sends (`actions::escalate`).
+pub const DEFAULT_PAGERDUTY_DEDUP_KEY: &str = "onwatch/{{cluster}}/{{fingerprint}}";
+
+fn default_dedup_key() -> String {
+    DEFAULT_PAGERDUTY_DEDUP_KEY.to_string()
 }
 
 impl Default for ActionsConfig {
@@ -546,6 +569,7 @@ impl Default for ActionsConfig {
             until_resolved_step: Duration::from_secs(1800),
             retry_for: Duration::from_secs(3600),
             state_dir: None,
+            pagerduty_ack: None,
         }
     }
 }

@@ -121,6 +121,20 @@ fn actions(cx: &Ctx<'_>, config: &Config) -> Checked {
             d,
         )?;
     }
+    if a.pagerduty_ack
+        .as_ref()
+        .is_some_and(|pd| pd.dedup_key.trim().is_empty())
+    {
+        return Err(cx.err(
+            &[
+                Seg::Key("actions"),
+                Seg::Key("pagerduty_ack"),
+                Seg::Key("dedup_key"),
+            ],
+            "[actions.pagerduty_ack]",
+            "dedup_key must not be empty",
+        ));
+    }
     Ok(())
 }
 

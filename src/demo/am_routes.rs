@@ -1,6 +1,8 @@
-//! Alertmanager API v2, one router per replica; silences are shared (as gossip would make them).
+//! Alertmanager API v2, one router per replica; silences are shared (as gossip would make them),
+//! and so are alerts posted to either replica (an escalation's re-post).
 
-use super::alert_script::ScriptedAlert;
+use super::alert_script::Labels;
+use super::escalations::PostableAlert;
 use super::matchers::{self, LabelMatcher};
 use super::params::Params;
 use super::rng;
@@ -26,7 +28,7 @@ struct Replica {
 
 pub fn router(sim: Arc<Sim>, index: usize) -> Router {
     Router::new()
-        .route("/api/v2/alerts", get(alerts))
+        .route("/api/v2/alerts", get(alerts).post(post_alerts))
         .route("/api/v2/alerts/groups", get(groups))
         .route("/api/v2/silences", get(list_silences).post(post_silence))
         .route(
@@ -87,11 +89,26 @@ fn current(sim: &Sim, p: &Params) -> Result<Vec<Shown>, String> {
     let s = sim
         .clock
         .scenario_at_secs(now.timestamp() as f64 + f64::from(now.timestamp_subsec_nanos()) / 1e9);
+    let scripted = sim.scenario.alerts_at(s).into_iter().map(|a| {
+        let expr: String = url::form_urlencoded::byte_serialize(a.expr.as_bytes()).collect();
+        Firing {
+            generator_url: format!("{}/graph?g0.expr={expr}&g0.tab=1", sim.prometheus_url),
+            starts_at: sim.clock.datetime_at(a.starts_at),
+            labels: a.labels,
+            annotations: a.annotations,
+            receiver: a.receiver,
+        }
+    });
+    let posted = sim.escalations().firing(now).into_iter().map(|a| Firing {
+        receiver: route(&a.labels),
+        generator_url: a.generator_url.unwrap_or_default(),
+        starts_at: a.starts_at,
+        labels: a.labels,
+        annotations: a.annotations,
+    });
     let store = sim.silences();
-    let mut out: Vec<Shown> = sim
-        .scenario
-        .alerts_at(s)
-        .into_iter()
+    let mut out: Vec<Shown> = scripted
+        .chain(posted)
         .filter(|a| matchers::matches_all(&filters, &a.labels))
         .filter(|a| receiver.as_ref().is_none_or(|re| re.is_match(a.receiver)))
         .filter_map(|a| {
@@ -101,9 +118,9 @@ fn current(sim: &Sim, p: &Params) -> Result<Vec<Shown>, String> {
                 return None;
             }
             Some(Shown {
-                json: gettable(sim, &a, &silenced_by, now),
-                labels: a.labels,
+                json: gettable(&a, &silenced_by, now),
                 receiver: a.receiver,
+                labels: a.labels,
                 muted: is_silenced,
             })
         })
@@ -116,24 +133,48 @@ fn current(sim: &Sim, p: &Params) -> Result<Vec<Shown>, String> {
     Ok(out)
 }
 
+/// An alert firing now: a scripted one, or one an escalation posted.
+struct Firing {
+    labels: Labels,
+    annotations: Labels,
+    starts_at: DateTime<Utc>,
+    generator_url: String,
+    receiver: &'static str,
+}
+
+/// The receiver `CONFIG`'s routes pick for a posted alert (scripted ones name theirs).
+fn route(labels: &Labels) -> &'static str {
+    let is = |k: &str, v: &str| labels.get(k).is_some_and(|x| x == v);
+    if is("escalated", "true") {
+        "tier2-pager"
+    } else if is("severity", "critical") && is("team", "shop") {
+        "shop-pager"
+    } else if is("alertname", "PaymentsErrorBudgetBurn") {
+        "shop-tickets"
+    } else if is("team", "shop") {
+        "shop-slack"
+    } else {
+        "platform-slack"
+    }
+}
+
 /// `gettableAlert`.
-fn gettable(sim: &Sim, a: &ScriptedAlert, silenced_by: &[String], now: DateTime<Utc>) -> Value {
+fn gettable(a: &Firing, silenced_by: &[String], now: DateTime<Utc>) -> Value {
     let state = if silenced_by.is_empty() {
         "active"
     } else {
         "suppressed"
     };
-    let expr: String = url::form_urlencoded::byte_serialize(a.expr.as_bytes()).collect();
     json!({
         "labels": a.labels,
         "annotations": a.annotations,
-        "startsAt": rfc3339(sim.clock.datetime_at(a.starts_at)),
+        "startsAt": rfc3339(a.starts_at),
         "updatedAt": rfc3339(now),
         // Prometheus resends firing alerts with endsAt a few evaluation intervals ahead.
         "endsAt": rfc3339(now + chrono::Duration::minutes(4)),
         "fingerprint": fingerprint(&a.labels),
         "receivers": [{"name": a.receiver}],
-        "generatorURL": format!("{}/graph?g0.expr={expr}&g0.tab=1", sim.prometheus_url),
+        "generatorURL": a.generator_url,
         "status": {
             "state": state,
             "silencedBy": silenced_by,
@@ -149,6 +190,23 @@ async fn alerts(State(r): State<Replica>, RawQuery(q): RawQuery) -> Response {
         Ok(shown) => {
             Json(Value::Array(shown.into_iter().map(|s| s.json).collect())).into_response()
         }
+        Err(e) => error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+/// `postAlerts`: an array of `postableAlert`; Alertmanager answers 200 with an empty body.
+async fn post_alerts(State(r): State<Replica>, body: Bytes) -> Response {
+    let posted: Vec<PostableAlert> = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("parsing alerts body failed: {e}"),
+            );
+        }
+    };
+    match r.sim.escalations().post(posted, Utc::now()) {
+        Ok(()) => StatusCode::OK.into_response(),
         Err(e) => error(StatusCode::BAD_REQUEST, e),
     }
 }
@@ -258,7 +316,7 @@ async fn delete_silence(State(r): State<Replica>, Path(id): Path<String>) -> Res
     }
 }
 
-const CONFIG: &str = "global:\n  resolve_timeout: 5m\nroute:\n  receiver: platform-slack\n  group_by: [alertname]\n  routes:\n    - matchers: ['severity=\"critical\"', 'team=\"shop\"']\n      receiver: shop-pager\n    - matchers: ['alertname=\"PaymentsErrorBudgetBurn\"']\n      receiver: shop-tickets\n    - matchers: ['team=\"shop\"']\n      receiver: shop-slack\nreceivers:\n  - name: shop-pager\n  - name: shop-tickets\n  - name: shop-slack\n  - name: platform-slack\n";
+const CONFIG: &str = "global:\n  resolve_timeout: 5m\nroute:\n  receiver: platform-slack\n  group_by: [alertname]\n  routes:\n    - matchers: ['escalated=\"true\"']\n      receiver: tier2-pager\n    - matchers: ['severity=\"critical\"', 'team=\"shop\"']\n      receiver: shop-pager\n    - matchers: ['alertname=\"PaymentsErrorBudgetBurn\"']\n      receiver: shop-tickets\n    - matchers: ['team=\"shop\"']\n      receiver: shop-slack\nreceivers:\n  - name: tier2-pager\n  - name: shop-pager\n  - name: shop-tickets\n  - name: shop-slack\n  - name: platform-slack\n";
 
 async fn status(State(r): State<Replica>) -> Response {
     let peer = |i: usize| format!("01JDEMOAM{i:017}");

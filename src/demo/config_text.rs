@@ -11,6 +11,26 @@ fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// `e` on any demo alert: first the tier-2 pager (the alert re-posted with `escalated="true"`,
+/// which the simulated Alertmanager routes to `tier2-pager`), then the incident channel (a
+/// webhook the simulator records). The outbox, audit log and timeline of the demo stay in their
+/// own state dir, apart from a real cockpit's.
+fn escalation(server: &DemoServer) -> String {
+    let body = r#"{"text": "{{user}} escalated {{alertname}} ({{cluster}}): {{note}}", "severity": "{{severity}}"}"#;
+    format!(
+        "\n[actions]\nstate_dir = {}\n\n\
+         [[escalation]]\nname = \"demo\"\n\n\
+         [[escalation.targets]]\ntype = \"alertmanager\"\nname = \"tier-2 pager\"\nlabels = {{ escalated = \"true\" }}\n\n\
+         [[escalation.targets]]\ntype = \"webhook\"\nname = \"incident channel\"\nurl = {}\nbody = {}\n",
+        q(&crate::config::state_dir()
+            .join("demo")
+            .display()
+            .to_string()),
+        q(&server.webhook_url),
+        q(body),
+    )
+}
+
 pub fn render(server: &DemoServer) -> String {
     let mut out = String::new();
     out.push_str(
@@ -31,6 +51,7 @@ pub fn render(server: &DemoServer) -> String {
         q(&server.loki_url),
         q(LOKI_QUERY)
     ));
+    out.push_str(&escalation(server));
     for slo in &SLOS {
         out.push_str(&format!(
             "\n# {}\n[[slo]]\nname = {}\nsource = \"demo\"\nobjective = {:?}\nperiod = \"30d\"\nerror_query = {}\ntotal_query = {}\n",

@@ -8,6 +8,7 @@ mod alert_script;
 mod am_routes;
 pub mod clock;
 mod config_text;
+mod escalations;
 mod log_script;
 mod loki_routes;
 mod matchers;

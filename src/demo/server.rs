@@ -1,4 +1,5 @@
-//! Starts the four listeners (Prometheus, two Alertmanager replicas, Loki) on 127.0.0.1.
+//! Starts the five listeners (Prometheus, two Alertmanager replicas, Loki, the escalation
+//! webhook) on 127.0.0.1.
 
 use super::DemoOptions;
 use super::alert_script::{MAINTENANCE_ALERT, MAINTENANCE_INSTANCE};
@@ -6,7 +7,7 @@ use super::clock::ScenarioClock;
 use super::scenario::Scenario;
 use super::silences::{PostableSilence, Store, WireMatcher};
 use super::sim::Sim;
-use super::{am_routes, config_text, loki_routes, prom_routes};
+use super::{am_routes, config_text, escalations, loki_routes, prom_routes};
 use anyhow::Context;
 use chrono::{Duration as ChronoDuration, Utc};
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct DemoServer {
     /// One URL per Alertmanager replica (two).
     pub alertmanager_urls: Vec<String>,
     pub loki_url: String,
+    /// Where the demo's escalation chain posts its "incident channel" webhook.
+    pub webhook_url: String,
     sim: Arc<Sim>,
     stops: Vec<oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
@@ -34,6 +37,7 @@ impl std::fmt::Debug for DemoServer {
             .field("prometheus_url", &self.prometheus_url)
             .field("alertmanager_urls", &self.alertmanager_urls)
             .field("loki_url", &self.loki_url)
+            .field("webhook_url", &self.webhook_url)
             .finish_non_exhaustive()
     }
 }
@@ -63,9 +67,11 @@ impl DemoServer {
         let (am0, am0_addr) = bind().await?;
         let (am1, am1_addr) = bind().await?;
         let (loki, loki_addr) = bind().await?;
+        let (hooks, hooks_addr) = bind().await?;
         let prometheus_url = format!("http://{prom_addr}");
         let alertmanager_urls = vec![format!("http://{am0_addr}"), format!("http://{am1_addr}")];
         let loki_url = format!("http://{loki_addr}");
+        let webhook_url = format!("http://{hooks_addr}{}", escalations::HOOK_PATH);
 
         let started = Utc::now();
         let clock = ScenarioClock::new(started, opts.start_offset.as_secs_f64(), opts.speed);
@@ -86,6 +92,7 @@ impl DemoServer {
             prometheus_url,
             alertmanager_urls,
             loki_url,
+            webhook_url,
             sim: sim.clone(),
             stops: Vec::new(),
             tasks: Vec::new(),
@@ -93,7 +100,8 @@ impl DemoServer {
         server.serve(prom, prom_routes::router(sim.clone()));
         server.serve(am0, am_routes::router(sim.clone(), 0));
         server.serve(am1, am_routes::router(sim.clone(), 1));
-        server.serve(loki, loki_routes::router(sim));
+        server.serve(loki, loki_routes::router(sim.clone()));
+        server.serve(hooks, escalations::hooks_router(sim));
         Ok(server)
     }
 
@@ -116,6 +124,11 @@ impl DemoServer {
     /// A complete onwatch config pointing at this simulator.
     pub fn config_toml(&self) -> String {
         config_text::render(self)
+    }
+
+    /// The JSON bodies the escalation webhook received, oldest first.
+    pub fn webhook_received(&self) -> Vec<serde_json::Value> {
+        self.sim.escalations().hooks().to_vec()
     }
 
     /// The mapping between real and scenario time (for tests and the `--serve` banner).

@@ -11,4 +11,5 @@ pub mod logs;
 pub mod matchers;
 pub mod sgr;
 pub mod slo;
+pub mod template;
 pub mod timeline;

@@ -224,6 +224,7 @@ fn alert_line(
     theme: &Theme,
 ) -> Line<'static> {
     let mut reading = crate::app::acts::row_note(state, alert)
+        .map(|n| safe(&n).into_owned())
         .unwrap_or_else(|| reading_label(&alert.reading, state.now));
     let mut reading_role = match alert.reading {
         AlertReading::Firing => severity_role(alert.severity),

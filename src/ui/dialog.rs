@@ -116,6 +116,19 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
             theme.style(Role::Degraded),
         )));
     }
+    if let Some((_, _, first)) = d.pagerduty.first() {
+        let more = match d.pagerduty.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        top.push(Line::from(truncate(
+            &format!(
+                "PagerDuty: also acknowledged (dedup_key {}{more})",
+                safe(first)
+            ),
+            w,
+        )));
+    }
     top.push(Line::from("comment (ACK: …):"));
     let top_h = top.len() as u16;
     let parts = split(inner, &[top_h, 3]);

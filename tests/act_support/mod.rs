@@ -33,11 +33,23 @@ pub fn executor(
     targets: BTreeMap<(String, String), Target>,
     secrets: Vec<onwatch::config::secret::Secret>,
 ) -> (Executor, UnboundedReceiver<ActionResult>) {
+    executor_with_pagerduty_ack(state_dir, clusters, targets, None, secrets)
+}
+
+/// `executor` with `[actions.pagerduty_ack]` sending to `pagerduty_ack`.
+pub fn executor_with_pagerduty_ack(
+    state_dir: &Path,
+    clusters: BTreeMap<String, Vec<AlertmanagerClient>>,
+    targets: BTreeMap<(String, String), Target>,
+    pagerduty_ack: Option<Target>,
+    secrets: Vec<onwatch::config::secret::Secret>,
+) -> (Executor, UnboundedReceiver<ActionResult>) {
     let (tx, rx) = unbounded_channel();
     let cfg = ExecutorConfig {
         state_dir: state_dir.to_path_buf(),
         clusters,
         targets,
+        pagerduty_ack,
         retry: fast_retry(),
         host: "testhost".into(),
         ssh_client: Some("10.9.8.7 5555".into()),
