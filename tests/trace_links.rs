@@ -263,4 +263,9 @@ fn over_ssh_the_url_is_copied_and_the_trace_line_is_a_hyperlink() {
     );
     key(&mut s, Key::char('?'));
     assert_eq!(ui::logs_pane::trace_anchor(area, &s), None);
+    key(&mut s, Key::plain(KeyCode::Esc));
+    assert!(ui::logs_pane::trace_anchor(area, &s).is_some());
+    // Nor a URL the opener's rules refuse (the config refuses such a template at load).
+    s.log.trace_url = Some("file:///traces/$trace_id".into());
+    assert_eq!(ui::logs_pane::trace_anchor(area, &s), None);
 }

@@ -57,7 +57,7 @@ const TRACE_LABEL: &str = " trace: ";
 
 /// Where the logs pane drew the trace URL on a screen of `area`, for the OSC 8 hyperlink
 /// written over it: `None` when it is not on screen as it is (another layout, something drawn
-/// over the pane, or the URL cut at the pane's edge).
+/// over the pane, or the URL cut at the pane's edge), or the opener's rules refuse it.
 pub fn trace_anchor(area: Rect, state: &State) -> Option<(u16, u16, String)> {
     if state.wall
         || state.overlay.is_some()
@@ -70,7 +70,8 @@ pub fn trace_anchor(area: Rect, state: &State) -> Option<(u16, u16, String)> {
     let inner = ratatui::widgets::Block::bordered().inner(areas.logs);
     let url = crate::app::trace::current(state)?.url;
     let fits = TRACE_LABEL.len() + super::text::width(&url) <= inner.width as usize;
-    (!inner.is_empty() && fits && safe(&url) == url).then(|| {
+    let allowed = crate::app::runbook::check_web(&url, "trace URL").is_ok();
+    (!inner.is_empty() && fits && allowed && safe(&url) == url).then(|| {
         (
             inner.x + TRACE_LABEL.len() as u16,
             inner.y + inner.height - 1,
