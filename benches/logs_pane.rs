@@ -75,6 +75,9 @@ fn full_state() -> State {
         &clock,
     );
     state.focus = Pane::Logs;
+    // Trace links on: each frame also looks for the trace id of the newest line shown.
+    state.log.trace_pattern = regex::Regex::new(onwatch::config::DEFAULT_TRACE_ID_PATTERN).ok();
+    state.log.trace_url = Some("https://jaeger.example/trace/$trace_id".into());
     // A regex filter matching a third of the lines: the pane scans back through the buffer.
     onwatch::app::log_keys::set_log_filter(&mut state, "re:pay(ment)?s?".into());
     state

@@ -79,6 +79,14 @@ fn log_source_mistakes_are_reported_at_their_line() {
             "[logs]\ntrace_url = \"https://j/trace\"\n",
             "c.toml:2:1: [logs]: trace_url must contain $trace_id",
         ),
+        (
+            "[logs]\ntrace_url = \"javascript:alert('$trace_id')\"\n",
+            "c.toml:2:1: [logs]: refused trace_url \"javascript:alert('0')\": contains shell metacharacters or spaces",
+        ),
+        (
+            "[logs]\ntrace_url = \"zipkin://z/$trace_id\"\n",
+            "c.toml:2:1: [logs]: refused trace_url \"zipkin://z/0\": scheme \"zipkin\" (only http, https)",
+        ),
         ("[logs]\nansi = \"rainbow\"\n", "unknown variant `rainbow`"),
     ];
     for (text, want) in cases {

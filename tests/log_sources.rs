@@ -125,6 +125,41 @@ async fn command_source_sanitises_a_hostile_process() {
     w.lines.iter().for_each(assert_clean);
 }
 
+/// What `journalctl -f -o json` prints: one JSON object a line, binary messages as byte arrays.
+const JOURNAL: &str = r#"
+import sys
+o = sys.stdout
+o.write('{"__REALTIME_TIMESTAMP":"1795834800123456","PRIORITY":"3","_SYSTEMD_UNIT":"checkout.service","MESSAGE":"payment failed"}\n')
+o.write('{"__REALTIME_TIMESTAMP":"1795834801000000","PRIORITY":"6","MESSAGE":[27,93,48,59,120,7,111,107]}\n')
+o.flush()
+"#;
+
+#[tokio::test]
+async fn a_journald_json_command_is_read_for_time_message_and_priority() {
+    let (p, mut rx) = publisher(SourceKind::Command, 1000, 1 << 20);
+    let mut tail = CommandTail::new(
+        vec!["python3".into(), "-c".into(), JOURNAL.into()],
+        SanitiseOptions::default(),
+    );
+    tail.backoff_start = Duration::from_secs(3600);
+    let handle = spawn_stream(p, rx.clone(), |p| tail.run(p));
+    let w = until(&mut rx, |w| {
+        w.lines.iter().any(|l| l.line.contains("exited"))
+    })
+    .await;
+    drop(handle);
+    let (first, second) = (&w.lines[0], &w.lines[1]);
+    assert_eq!(first.line, "payment failed");
+    assert_eq!(first.level, onwatch::domain::logs::Level::Error);
+    assert_eq!(
+        first.timestamp.to_rfc3339(),
+        "2026-11-28T03:00:00.123456+00:00"
+    );
+    assert_eq!(second.line, "^[]0;x^Gok", "a binary MESSAGE is sanitised");
+    assert_eq!(second.level, onwatch::domain::logs::Level::Info);
+    w.lines.iter().for_each(assert_clean);
+}
+
 #[tokio::test]
 async fn a_command_that_exits_is_restarted_with_backoff() {
     let (p, mut rx) = publisher(SourceKind::Command, 1000, 1 << 20);

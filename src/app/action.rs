@@ -85,6 +85,8 @@ actions! {
     NextLogView => "next_log_view", "view";
     /// Switch to the previous log view.
     PrevLogView => "prev_log_view", "view";
+    /// Open the trace of the newest log line shown with a trace id (copy it over SSH).
+    OpenTrace => "open_trace", "trace";
     /// Show or hide silenced and inhibited alerts.
     ToggleSilenced => "toggle_silenced", "silenced";
     /// Poll every source now.

@@ -40,6 +40,7 @@ pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
         (ToggleTime, vec![k('T')]),
         (NextLogView, vec![k('v')]),
         (PrevLogView, vec![k('V')]),
+        (OpenTrace, vec![k('O')]),
         (ToggleSilenced, vec![k('s')]),
         (Refresh, vec![k('R'), Key::ctrl('r')]),
         (Note, vec![k('n')]),

@@ -1,5 +1,5 @@
-//! The logs pane's keys: wrap and timestamp toggles, views, the filter, and `l` (the selected
-//! alert's logs).
+//! The logs pane's keys: wrap and timestamp toggles, views, the filter, `l` (the selected
+//! alert's logs) and the trace link.
 
 use super::action::Action;
 use super::msg::Effect;
@@ -44,6 +44,7 @@ pub fn on_log_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             select_view(state, i);
         }
         Action::Logs => return Some(alert_logs(state)),
+        Action::OpenTrace => return Some(super::trace::open(state)),
         _ => return None,
     }
     Some(Vec::new())

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod report;
 pub mod runbook;
 pub mod state;
+pub mod trace;
 pub mod update;
 
 pub use action::Action;

@@ -61,24 +61,51 @@ pub fn locate(
     Ok(RunbookTarget::Local(dir.join(format!("{name}.md"))))
 }
 
-/// Accepts http, https, and file URLs that point inside `dir`; refuses anything else.
-pub fn check(text: &str, dir: Option<&Path>) -> Result<RunbookTarget, String> {
-    let shown: String = text.chars().take(80).filter(|c| !c.is_control()).collect();
+/// The start of `text`, safe to put in a message.
+fn shown(text: &str) -> String {
+    text.chars().take(80).filter(|c| !c.is_control()).collect()
+}
+
+/// What every URL handed to an opener passes, whatever it is (`what` names it in the refusal):
+/// not a flag, no shell metacharacter, space or control character, a URL.
+fn parse_checked(text: &str, what: &str) -> Result<Url, String> {
+    let shown = shown(text);
     if text.starts_with('-') {
         return Err(format!(
-            "refused runbook {shown:?}: looks like a command-line flag"
+            "refused {what} {shown:?}: looks like a command-line flag"
         ));
     }
     if text.contains(SHELL_META) || text.chars().any(char::is_control) {
         return Err(format!(
-            "refused runbook {shown:?}: contains shell metacharacters or spaces"
+            "refused {what} {shown:?}: contains shell metacharacters or spaces"
         ));
     }
-    let url = Url::parse(text).map_err(|e| format!("refused runbook {shown:?}: {e}"))?;
+    Url::parse(text).map_err(|e| format!("refused {what} {shown:?}: {e}"))
+}
+
+fn is_web(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+}
+
+/// A link to the web (a trace URL) for an opener: http or https only, checked as a runbook URL.
+pub fn check_web(text: &str, what: &str) -> Result<String, String> {
+    let url = parse_checked(text, what)?;
+    if !is_web(&url) {
+        return Err(format!(
+            "refused {what} {:?}: scheme {:?} (only http, https)",
+            shown(text),
+            url.scheme()
+        ));
+    }
+    Ok(url.to_string())
+}
+
+/// Accepts http, https, and file URLs that point inside `dir`; refuses anything else.
+pub fn check(text: &str, dir: Option<&Path>) -> Result<RunbookTarget, String> {
+    let shown = shown(text);
+    let url = parse_checked(text, "runbook")?;
     match url.scheme() {
-        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => {
-            Ok(RunbookTarget::Remote(url.to_string()))
-        }
+        _ if is_web(&url) => Ok(RunbookTarget::Remote(url.to_string())),
         "file" => {
             let Some(dir) = dir else {
                 return Err(format!(
@@ -168,6 +195,30 @@ mod tests {
             assert!(r.unwrap_err().starts_with("refused runbook"), "{bad:?}");
         }
         assert!(check("file:///srv/runbooks/a.md", None).is_err());
+    }
+
+    #[test]
+    fn web_links_are_http_or_https_and_pass_the_runbook_checks() {
+        assert_eq!(
+            check_web("https://tempo.example/trace/4bf9", "trace URL"),
+            Ok("https://tempo.example/trace/4bf9".into())
+        );
+        for bad in [
+            "file:///srv/runbooks/a.md",
+            "javascript:alert(1)",
+            "ftp://x.example/t",
+            "-https://x.example",
+            "https://x.example/$(reboot)",
+            "https://x.example/a b",
+            "mailto:oncall@x.example",
+        ] {
+            let r = check_web(bad, "trace URL");
+            assert!(
+                r.as_ref()
+                    .is_err_and(|e| e.starts_with("refused trace URL")),
+                "{bad:?}: {r:?}"
+            );
+        }
     }
 
     #[test]

@@ -192,6 +192,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::ToggleTime
         | Action::NextLogView
         | Action::PrevLogView
+        | Action::OpenTrace
         | Action::Logs => {}
         Action::Ack => acts::open_ack(state),
         Action::Unack => acts::open_unack(state),

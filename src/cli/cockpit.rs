@@ -319,13 +319,22 @@ fn open_url(url: &str) {
     }
 }
 
-/// Over SSH, a remote runbook's URL is made a hyperlink (OSC 8) where the view drew it.
+/// Over SSH, a remote runbook's URL and the logs pane's trace URL are made hyperlinks (OSC 8)
+/// where the frame drew them.
 fn write_link(guard: &mut terminal::TerminalGuard, state: &State) {
     let Ok(size) = guard.terminal.size() else {
         return;
     };
     let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-    if let Some((x, y, text)) = ui::dialog::link_anchor(area, state) {
+    let trace = if state.acts.setup.over_ssh {
+        ui::logs_pane::trace_anchor(area, state)
+    } else {
+        None
+    };
+    for (x, y, text) in ui::dialog::link_anchor(area, state)
+        .into_iter()
+        .chain(trace)
+    {
         let _ = actions::osc::write_osc8_at(guard.terminal.backend_mut(), x, y, &text, &text);
     }
 }

@@ -71,10 +71,14 @@ pub fn trace_id<'a>(pattern: &Regex, line: &'a str) -> Option<&'a str> {
     caps.get(1).or_else(|| caps.get(0)).map(|m| m.as_str())
 }
 
-/// The trace URL for an id: only URL-safe ids are put in (the id came from a log line).
+/// Longest trace id put in a URL (W3C and Jaeger ids are 32 hex digits).
+pub const MAX_TRACE_ID: usize = 64;
+
+/// The trace URL for an id. The id came from a log line: only ASCII letters and digits (hex
+/// ids, and the alphanumeric ones some tracers use) are put in, so it cannot leave its place in
+/// the URL.
 pub fn trace_url(template: &str, id: &str) -> Option<String> {
-    id.chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    (!id.is_empty() && id.len() <= MAX_TRACE_ID && id.chars().all(|c| c.is_ascii_alphanumeric()))
         .then(|| template.replace("$trace_id", id))
 }
 
@@ -135,6 +139,20 @@ mod tests {
             trace_url("https://jaeger/trace/$trace_id", id).unwrap(),
             format!("https://jaeger/trace/{id}")
         );
-        assert_eq!(trace_url("https://j/$trace_id", "a\"b"), None);
+        assert_eq!(
+            trace_url("https://tempo.example/trace/$trace_id?x=$trace_id", "0aF9").unwrap(),
+            "https://tempo.example/trace/0aF9?x=0aF9"
+        );
+        for bad in [
+            "a\"b", "", "../admin", "a/b", "a?b", "a#b", "a%2F", "a b", "a-b", "a_b", "\u{1b}]8",
+            "é",
+        ] {
+            assert_eq!(trace_url("https://j/$trace_id", bad), None, "{bad:?}");
+        }
+        assert!(trace_url("https://j/$trace_id", &"f".repeat(MAX_TRACE_ID)).is_some());
+        assert_eq!(
+            trace_url("https://j/$trace_id", &"f".repeat(MAX_TRACE_ID + 1)),
+            None
+        );
     }
 }

@@ -328,7 +328,7 @@ fn keyed_level(head: &str) -> Option<Level> {
 }
 
 /// Syslog severities (journald's `PRIORITY`, `<N>` prefixes; facility bits ignored).
-fn syslog_level(n: u32) -> Option<Level> {
+pub fn syslog_level(n: u32) -> Option<Level> {
     Some(match n % 8 {
         0..=2 => Level::Fatal,
         3 => Level::Error,

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod duration;
 pub mod flap;
 pub mod health;
+pub mod journald;
 pub mod log_filter;
 pub mod log_query;
 pub mod logs;

@@ -3,9 +3,8 @@
 
 use super::stream::{PUBLISH_EVERY, StreamPublisher};
 use crate::domain::health::SourceError;
-use crate::domain::logs::{
-    Labels, Level, LogLine, SanitiseOptions, detect_level, sanitise_partial,
-};
+use crate::domain::journald::read_line;
+use crate::domain::logs::{Labels, Level, LogLine, SanitiseOptions};
 use crate::sources::command::{self, Stream};
 use crate::sources::lines::RawLine;
 use std::sync::Arc;
@@ -108,13 +107,13 @@ pub fn to_line(
     opts: SanitiseOptions,
     stderr: &Labels,
 ) -> LogLine {
-    let clean = sanitise_partial(&raw.bytes, raw.missing, opts);
+    let read = read_line(&raw.bytes, raw.missing, opts);
     LogLine {
-        timestamp: chrono::Utc::now(),
+        timestamp: read.timestamp.unwrap_or_else(chrono::Utc::now),
         source: source.to_string(),
-        level: detect_level(&clean.text),
-        line: clean.text,
-        styles: clean.styles,
+        level: read.level,
+        line: read.text.text,
+        styles: read.text.styles,
         labels: if stream == Stream::Stderr {
             stderr.clone()
         } else {

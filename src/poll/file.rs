@@ -2,7 +2,8 @@
 
 use super::stream::StreamPublisher;
 use crate::domain::health::SourceError;
-use crate::domain::logs::{Labels, LogLine, SanitiseOptions, detect_level, sanitise_partial};
+use crate::domain::journald::read_line;
+use crate::domain::logs::{Labels, LogLine, SanitiseOptions};
 use crate::sources::file::FileFollower;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,13 +28,13 @@ impl FileTail {
             match follower.poll().await {
                 Ok(lines) => {
                     for raw in &lines {
-                        let clean = sanitise_partial(&raw.bytes, raw.missing, self.sanitise);
+                        let read = read_line(&raw.bytes, raw.missing, self.sanitise);
                         out.push(LogLine {
-                            timestamp: chrono::Utc::now(),
+                            timestamp: read.timestamp.unwrap_or_else(chrono::Utc::now),
                             source: out.name().to_string(),
-                            level: detect_level(&clean.text),
-                            line: clean.text,
-                            styles: clean.styles,
+                            level: read.level,
+                            line: read.text.text,
+                            styles: read.text.styles,
                             labels: Labels::default(),
                         });
                     }

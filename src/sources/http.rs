@@ -194,10 +194,7 @@ impl HttpClient {
             // Redirects could carry our auth header to another host; backends don't need them.
             .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &opts.tls.ca_file {
-            let pem = std::fs::read(path).map_err(|e| BuildError::CaFile {
-                path: path.display().to_string(),
-                reason: e.kind().to_string(),
-            })?;
+            let pem = super::tls::read_ca_file(path)?;
             let certs =
                 reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| BuildError::CaFile {
                     path: path.display().to_string(),

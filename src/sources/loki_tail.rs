@@ -8,6 +8,8 @@ use crate::domain::health::SourceError;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -19,6 +21,8 @@ pub struct TailConnector {
     base: Url,
     /// Header values, the Authorization one included: never shown (see Debug).
     headers: Vec<(String, String)>,
+    /// For `https` bases: the source's TLS options as the HTTP client applies them.
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl std::fmt::Debug for TailConnector {
@@ -115,12 +119,12 @@ fn basic(user: &str, password: &str) -> String {
 
 impl TailConnector {
     pub fn new(base_url: &str, opts: &HttpOptions) -> Result<Self, BuildError> {
-        if opts.tls.ca_file.is_some() || opts.tls.insecure_skip_verify {
-            return Err(BuildError::Client(
-                "mode = \"tail\" trusts the system roots only; use mode = \"poll\" with tls options"
-                    .into(),
-            ));
-        }
+        let base = parse_base(base_url)?;
+        let tls = if base.scheme() == "https" {
+            Some(super::tls::client_config(&opts.tls)?)
+        } else {
+            None
+        };
         let mut headers = Vec::new();
         for (k, v) in &opts.headers {
             headers.push((k.clone(), v.clone()));
@@ -135,10 +139,7 @@ impl TailConnector {
                 basic(&b.username, password.expose()),
             ));
         }
-        Ok(Self {
-            base: parse_base(base_url)?,
-            headers,
-        })
+        Ok(Self { base, headers, tls })
     }
 
     /// `ws(s)://…/loki/api/v1/tail?query=…&start=…&limit=…`.
@@ -176,7 +177,10 @@ impl TailConnector {
                 request.headers_mut().insert(name, value);
             }
         }
-        let mut ws = match tokio_tungstenite::connect_async(request).await {
+        let connector = self.tls.clone().map(Connector::Rustls);
+        let connected =
+            tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector).await;
+        let mut ws = match connected {
             Ok((ws, _)) => ws,
             Err(tungstenite::Error::Http(resp)) => {
                 let body = resp.body().as_deref().map(short_text).unwrap_or_default();
@@ -186,9 +190,11 @@ impl TailConnector {
                 });
             }
             Err(e) => {
-                return TailEnd::Error(SourceError::Unreachable(short_text(
-                    e.to_string().as_bytes(),
-                )));
+                let why = match tls_error(&e) {
+                    Some(tls) => tls_message(tls),
+                    None => short_text(e.to_string().as_bytes()),
+                };
+                return TailEnd::Error(SourceError::Unreachable(why));
             }
         };
         while let Some(msg) = ws.next().await {
@@ -213,6 +219,28 @@ impl TailConnector {
         }
         TailEnd::Closed(None)
     }
+}
+
+/// The TLS failure under a connection error (tokio-rustls reports it as an I/O error).
+fn tls_error(e: &tungstenite::Error) -> Option<&rustls::Error> {
+    match e {
+        tungstenite::Error::Tls(tungstenite::error::TlsError::Rustls(r)) => Some(r),
+        tungstenite::Error::Io(io) => io.get_ref()?.downcast_ref(),
+        _ => None,
+    }
+}
+
+/// `TLS: invalid peer certificate: UnknownIssuer (…)`, naming the option that fixes a
+/// certificate the tail does not trust.
+fn tls_message(e: &rustls::Error) -> String {
+    let hint = match e {
+        // General: the verifier found no root to check against (no system CA store).
+        rustls::Error::InvalidCertificate(_) | rustls::Error::General(_) => {
+            " (trust the server's CA with tls.ca_file, or opt in to tls.insecure_skip_verify)"
+        }
+        _ => "",
+    };
+    format!("TLS: {}{hint}", short_text(e.to_string().as_bytes()))
 }
 
 /// Loki's code when it ends a tail after its maximum duration.

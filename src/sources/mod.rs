@@ -10,4 +10,5 @@ pub mod loki;
 pub mod loki_tail;
 pub mod pagerduty;
 pub mod prometheus;
+pub mod tls;
 pub mod webhook;

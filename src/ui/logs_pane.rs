@@ -52,15 +52,31 @@ pub fn compact_labels(l: &LogLine) -> String {
     out
 }
 
-/// The trace URL of the newest line shown, when a trace id and a URL template are configured.
-pub fn trace_link(state: &State, shown: &[&LogLine]) -> Option<String> {
-    let (re, url) = (
-        state.log.trace_pattern.as_ref()?,
-        state.log.trace_url.as_ref()?,
-    );
-    shown.iter().rev().find_map(|l| {
-        crate::domain::log_query::trace_id(re, &l.line)
-            .and_then(|id| crate::domain::log_query::trace_url(url, id))
+/// What the trace line starts with, before the URL.
+const TRACE_LABEL: &str = " trace: ";
+
+/// Where the logs pane drew the trace URL on a screen of `area`, for the OSC 8 hyperlink
+/// written over it: `None` when it is not on screen as it is (another layout, something drawn
+/// over the pane, or the URL cut at the pane's edge), or the opener's rules refuse it.
+pub fn trace_anchor(area: Rect, state: &State) -> Option<(u16, u16, String)> {
+    if state.wall
+        || state.overlay.is_some()
+        || state.acts.view.is_some()
+        || state.acts.dialog.is_some()
+    {
+        return None;
+    }
+    let areas = super::layout::areas(area, super::slo_pane::line_count(state))?;
+    let inner = ratatui::widgets::Block::bordered().inner(areas.logs);
+    let url = crate::app::trace::current(state)?.url;
+    let fits = TRACE_LABEL.len() + super::text::width(&url) <= inner.width as usize;
+    let allowed = crate::app::runbook::check_web(&url, "trace URL").is_ok();
+    (!inner.is_empty() && fits && allowed && safe(&url) == url).then(|| {
+        (
+            inner.x + TRACE_LABEL.len() as u16,
+            inner.y + inner.height - 1,
+            url,
+        )
     })
 }
 
@@ -138,7 +154,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         lines
     };
-    let link = trace_link(state, &lines);
+    let link = crate::app::trace::current(state).map(|t| t.url);
     let mut height = inner.height;
     if link.is_some() && height > 1 {
         height -= 1;
@@ -169,7 +185,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         frame.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(" trace: ", theme.style(Role::Muted)),
+                Span::styled(TRACE_LABEL, theme.style(Role::Muted)),
                 Span::styled(safe(&url).into_owned(), theme.style(Role::Match)),
             ])),
             row,
