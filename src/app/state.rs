@@ -213,6 +213,9 @@ pub struct State {
     pub alert_filter: String,
     /// `alert_filter` parsed (Alertmanager matchers plus `@state`, `@age`, `@cluster`).
     pub alert_matchers: Filter,
+    /// When an `@age` term of the filter next changes what the pane shows: the tick regroups
+    /// then (and only then), so an alert crossing the age boundary between polls is not late.
+    pub filter_due: Option<DateTime<Utc>>,
     /// Why the filter being typed was refused (shown by the input; the input stays open).
     pub input_error: Option<String>,
     pub alert_cursor: usize,
@@ -359,6 +362,7 @@ impl State {
             show_silenced: false,
             alert_filter: String::new(),
             alert_matchers: Filter::default(),
+            filter_due: None,
             input_error: None,
             alert_cursor: 0,
             flap_config: FlapConfig::default(),
@@ -484,13 +488,20 @@ impl State {
         let filter = &self.alert_matchers;
         // A filter that names states decides visibility itself.
         let show_all = self.show_silenced || filter.mentions_state();
+        let mut due: Option<DateTime<Utc>> = None;
         let deduped: Vec<DedupedAlert> = all
             .into_iter()
             .filter(|a| {
                 show_all || a.reading == alerts::AlertReading::Firing || a.reading.name() == "acked"
             })
-            .filter(|a| filter.matches(a, now))
+            .filter(|a| {
+                if let Some(at) = filter.next_age_change(a, now) {
+                    due = Some(due.map_or(at, |d| d.min(at)));
+                }
+                filter.matches(a, now)
+            })
             .collect();
+        self.filter_due = due;
         let mut by = self.group_by.clone();
         if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
             by.push("cluster".into());
