@@ -104,7 +104,7 @@ impl H {
                 .map(|alert| Observation {
                     cluster: cluster.into(),
                     replica: "am-0".into(),
-                    alert,
+                    alert: Arc::new(alert),
                 })
                 .collect(),
             silences,

@@ -203,7 +203,7 @@ pub struct State {
     pub slo_cursor: usize,
 
     /// Last good snapshot per Alertmanager cluster.
-    pub clusters: BTreeMap<String, ClusterSnapshot>,
+    pub clusters: BTreeMap<String, std::sync::Arc<ClusterSnapshot>>,
     pub group_by: Vec<String>,
     pub dedup_labels: Vec<String>,
     /// Derived from `clusters` on every alert update (filtered, grouped, sorted).

@@ -532,7 +532,7 @@ fn apply_source(state: &mut State, update: SourceUpdate) {
             if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
                 h.degraded = degraded;
             }
-            state.clusters.insert(name, (*snapshot).clone());
+            state.clusters.insert(name, snapshot);
             state.regroup();
         }
         Payload::Logs(window) => apply_logs(state, &name, &window),

@@ -405,7 +405,7 @@ mod tests {
         DedupedAlert {
             cluster: "prod-eu".into(),
             identity: labels.clone(),
-            alert: Alert {
+            alert: std::sync::Arc::new(Alert {
                 labels,
                 annotations: Labels::new(),
                 state: AmState::Active,
@@ -417,7 +417,7 @@ mod tests {
                 generator_url: None,
                 fingerprint: String::new(),
                 receivers: vec![],
-            },
+            }),
             sources: vec![],
             reading,
             severity: Severity::Critical,
