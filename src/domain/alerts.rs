@@ -334,9 +334,12 @@ pub fn dedup_refs<'a, 's>(
 
 /// `replica` or `replica/label=value` for an HA Prometheus pair.
 fn source_name(obs: &Observation, is_dedup: &impl Fn(&String) -> bool) -> String {
-    let mut source = obs.replica.clone();
+    let dedup = || obs.alert.labels.iter().filter(|(k, _)| is_dedup(k));
+    let len = dedup().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+    let mut source = String::with_capacity(obs.replica.len() + len);
+    source.push_str(&obs.replica);
     let mut first = true;
-    for (k, v) in obs.alert.labels.iter().filter(|(k, _)| is_dedup(k)) {
+    for (k, v) in dedup() {
         source.push(if first { '/' } else { ',' });
         first = false;
         source.push_str(k);
