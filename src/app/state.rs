@@ -520,30 +520,30 @@ impl State {
             .iter()
             .filter(|a| a.alert.ends_at.is_none_or(|e| e > now))
         {
-            let name = alert_name(&a.identity);
-            if !self.timeline_seen.contains_key(&a.key) {
-                self.records.push(Entry {
-                    at: now,
-                    event: Event::AlertFiring {
-                        alert: name.clone(),
-                        cluster: a.cluster.clone(),
-                        severity: a.severity.label().to_string(),
-                        labels: a.identity.clone(),
-                    },
-                });
-            }
-            present.insert(a.key, (name, a.cluster.clone()));
+            // Known alerts move over as they are: no name built per alert per regroup.
+            let seen = match self.timeline_seen.remove(&a.key) {
+                Some(seen) => seen,
+                None => {
+                    let name = alert_name(&a.identity);
+                    self.records.push(Entry {
+                        at: now,
+                        event: Event::AlertFiring {
+                            alert: name.clone(),
+                            cluster: a.cluster.clone(),
+                            severity: a.severity.label().to_string(),
+                            labels: a.identity.clone(),
+                        },
+                    });
+                    (name, a.cluster.clone())
+                }
+            };
+            present.insert(a.key, seen);
         }
-        for (key, (alert, cluster)) in &self.timeline_seen {
-            if !present.contains_key(key) {
-                let event = Event::AlertResolved {
-                    alert: alert.clone(),
-                    cluster: cluster.clone(),
-                };
-                self.records.push(Entry { at: now, event });
-            }
+        // What is left was not seen this time: resolved.
+        for (alert, cluster) in std::mem::replace(&mut self.timeline_seen, present).into_values() {
+            let event = Event::AlertResolved { alert, cluster };
+            self.records.push(Entry { at: now, event });
         }
-        self.timeline_seen = present;
     }
 
     /// Takes a flap sample of every alert identity when one is due (driven by ticks and source
