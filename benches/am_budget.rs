@@ -111,7 +111,7 @@ async fn run() {
             .map(|alert| alerts::Observation {
                 cluster: "prod".into(),
                 replica: "am-0".into(),
-                alert,
+                alert: alert.into(),
             })
             .collect();
         let groups = alerts::group(

@@ -59,7 +59,7 @@ fn observations(n: usize) -> Vec<Observation> {
         out.push(Observation {
             cluster: "prod".into(),
             replica: ["am-0", "am-1"][(i / 2) % 2].into(),
-            alert: Alert {
+            alert: std::sync::Arc::new(Alert {
                 labels,
                 annotations: Labels::new(),
                 state: AmState::Active,
@@ -71,7 +71,7 @@ fn observations(n: usize) -> Vec<Observation> {
                 generator_url: None,
                 fingerprint: format!("{i:016x}"),
                 receivers: vec![],
-            },
+            }),
         });
     }
     out
@@ -129,8 +129,9 @@ fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
             .into_iter()
             .enumerate()
             .map(|(i, mut o)| {
-                o.alert.labels.remove("prometheus_replica");
-                o.alert
+                let alert = Arc::make_mut(&mut o.alert);
+                alert.labels.remove("prometheus_replica");
+                alert
                     .labels
                     .insert("instance".into(), format!("host-{}:9100", i / 2));
                 o.replica = ["am-0", "am-1"][i % 2].into();

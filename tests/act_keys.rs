@@ -72,7 +72,7 @@ fn obs(name: &str, instance: &str, silenced_by: &[&str], annotations: Labels) ->
     Observation {
         cluster: "prod".into(),
         replica: "am-0".into(),
-        alert: Alert {
+        alert: std::sync::Arc::new(Alert {
             labels: labels(&[
                 ("alertname", name),
                 ("severity", "critical"),
@@ -93,7 +93,7 @@ fn obs(name: &str, instance: &str, silenced_by: &[&str], annotations: Labels) ->
             generator_url: Some("http://prom/graph".into()),
             fingerprint: format!("fp-{name}-{instance}"),
             receivers: vec![],
-        },
+        }),
     }
 }
 
@@ -420,7 +420,9 @@ fn preview_warns_when_the_silence_matches_more_than_the_selection() {
     let mut s = state(false);
     // an alert whose identity is a subset of another's: silencing it silences both
     let mut wide = obs("Net", "a", &[], Labels::new());
-    wide.alert.labels.remove("instance");
+    std::sync::Arc::make_mut(&mut wide.alert)
+        .labels
+        .remove("instance");
     feed(
         &mut s,
         1,
@@ -775,7 +777,9 @@ fn escalate_offers_the_next_target_and_the_row_says_who_escalated_to_what() {
     // no chain matches a warning
     let mut w = state(false);
     let mut o = obs("Warn", "a", &[], Labels::new());
-    o.alert.labels.insert("severity".into(), "warning".into());
+    std::sync::Arc::make_mut(&mut o.alert)
+        .labels
+        .insert("severity".into(), "warning".into());
     feed(&mut w, 1, vec![o], vec![]);
     press(&mut w, ch('e'));
     assert!(w.acts.dialog.is_none());

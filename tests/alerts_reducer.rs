@@ -8,7 +8,7 @@ use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
 use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
-use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -82,6 +82,15 @@ impl H {
     }
 
     fn poll(&mut self, alerts: Vec<Alert>, silences: Vec<Silence>) -> Vec<Effect> {
+        self.poll_cluster("prod", alerts, silences)
+    }
+
+    fn poll_cluster(
+        &mut self,
+        cluster: &str,
+        alerts: Vec<Alert>,
+        silences: Vec<Silence>,
+    ) -> Vec<Effect> {
         self.generation += 1;
         let snapshot = ClusterSnapshot {
             replicas: vec![ReplicaStatus {
@@ -93,15 +102,15 @@ impl H {
             observations: alerts
                 .into_iter()
                 .map(|alert| Observation {
-                    cluster: "prod".into(),
+                    cluster: cluster.into(),
                     replica: "am-0".into(),
-                    alert,
+                    alert: Arc::new(alert),
                 })
                 .collect(),
             silences,
         };
         let msg = Msg::Source(SourceUpdate {
-            source: am(),
+            source: SourceId::new(SourceKind::Alertmanager, cluster),
             generation: self.generation,
             fetched_at: self.now(),
             result: Ok(Payload::Alerts(Arc::new(snapshot))),
@@ -220,6 +229,53 @@ fn filter_in_matcher_syntax_replaces_the_substring_filter() {
 }
 
 #[test]
+fn an_age_filter_follows_the_clock_between_polls() {
+    let mut h = H::new();
+    let now = h.now();
+    let mut young = alert(&[("alertname", "Young")], 0, now);
+    young.starts_at = now - Duration::minutes(10) + Duration::seconds(3);
+    let boundary = young.starts_at + Duration::minutes(10);
+    h.poll(vec![young, alert(&[("alertname", "Old")], 30, now)], vec![]);
+    h.type_filter("@age>10m");
+    assert_eq!(h.names(), ["Old/"]);
+    // The tick re-applies the filter only once the next boundary has passed.
+    assert_eq!(
+        h.state.filter_due,
+        Some(boundary + Duration::nanoseconds(1))
+    );
+    let tick = |h: &mut H| {
+        h.clock.advance(Duration::seconds(1));
+        update(&mut h.state, Msg::Tick, &h.clock);
+    };
+    for _ in 0..3 {
+        tick(&mut h);
+        assert_eq!(h.names(), ["Old/"], "at {}", h.now());
+    }
+    // 10 min 01 s old: shown, with no poll in between; no boundary is left to wait for.
+    tick(&mut h);
+    assert_eq!(h.names(), ["Old/", "Young/"]);
+    assert_eq!(h.state.filter_due, None);
+
+    // The other way: an alert leaves `@age<10m` when it turns 10 min old.
+    h.type_filter("@age<10m");
+    assert!(h.names().is_empty());
+    h.type_filter("@age<=11m");
+    assert_eq!(h.names(), ["Young/"]);
+    assert_eq!(
+        h.state.filter_due,
+        Some(boundary + Duration::minutes(1) + Duration::nanoseconds(1))
+    );
+    for _ in 0..60 {
+        tick(&mut h);
+    }
+    assert!(h.names().is_empty());
+
+    // Without an age term the tick never regroups.
+    h.type_filter("alertname=Young");
+    assert_eq!(h.state.filter_due, None);
+}
+
+#[test]
 fn a_bad_filter_keeps_the_input_open_with_the_reason() {
     let mut h = H::new();
     let (alerts, silences) = fixture(h.now());
@@ -288,7 +344,10 @@ fn new_criticals_in_one_update_are_one_notification_then_rate_limited() {
         now,
     ));
     let sent = notifications(&h.poll(alerts.clone(), vec![]));
-    assert_eq!(sent, [("5 new critical alerts".into(), "NodeDown".into())]);
+    assert_eq!(
+        sent,
+        [("5 critical alerts firing".into(), "NodeDown".into())]
+    );
 
     // The same alerts on the next poll: nothing new.
     h.clock.advance(Duration::seconds(15));
@@ -303,6 +362,75 @@ fn new_criticals_in_one_update_are_one_notification_then_rate_limited() {
     let sent = notifications(&update(&mut h.state, Msg::Tick, &h.clock));
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].0, "CRIT DbDown (prod)");
+}
+
+#[test]
+fn at_start_what_already_fires_is_one_notification_once_every_cluster_answered() {
+    let mut h = H::new();
+    h.state.sources.push(SourceHealth::new(SourceId::new(
+        SourceKind::Alertmanager,
+        "prod-us",
+    )));
+    let now = h.now();
+    let mut acked = crit("Acked", "x", now);
+    acked.silenced_by = vec!["s".into()];
+    let ack = Silence {
+        id: "s".into(),
+        matchers: vec![],
+        starts_at: now,
+        ends_at: now + Duration::hours(1),
+        created_by: "bob".into(),
+        comment: "ACK: mine".into(),
+        state: SilenceState::Active,
+    };
+    let prod = vec![
+        crit("NodeDown", "h1", now),
+        crit("NodeDown", "h2", now),
+        acked,
+    ];
+    // One cluster of two has answered: nothing yet, not a notification per cluster.
+    assert!(notifications(&h.poll(prod.clone(), vec![ack.clone()])).is_empty());
+    h.clock.advance(Duration::seconds(1));
+    assert!(notifications(&update(&mut h.state, Msg::Tick, &h.clock)).is_empty());
+    // The second answers: one notification for the three firing, not the acked one.
+    let us = vec![crit("DbDown", "db-1", now)];
+    let sent = notifications(&h.poll_cluster("prod-us", us.clone(), vec![]));
+    assert_eq!(
+        sent,
+        [("3 critical alerts firing".into(), "NodeDown, DbDown".into())]
+    );
+    // Polls that show the same alerts tell nothing; one that starts later is new.
+    h.clock.advance(Duration::seconds(40));
+    assert!(notifications(&h.poll(prod.clone(), vec![ack.clone()])).is_empty());
+    let more = vec![
+        crit("DbDown", "db-1", now),
+        crit("DiskFull", "db-2", h.now()),
+    ];
+    let sent = notifications(&h.poll_cluster("prod-us", more, vec![]));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "CRIT DiskFull (prod-us)");
+}
+
+#[test]
+fn a_cluster_down_at_start_does_not_hold_the_start_notification() {
+    let mut h = H::new();
+    h.state.sources.push(SourceHealth::new(SourceId::new(
+        SourceKind::Alertmanager,
+        "prod-us",
+    )));
+    let now = h.now();
+    assert!(
+        notifications(&h.poll(vec![crit("A", "1", now), crit("B", "2", now)], vec![])).is_empty()
+    );
+    h.generation += 1;
+    let failed = Msg::Source(SourceUpdate {
+        source: SourceId::new(SourceKind::Alertmanager, "prod-us"),
+        generation: h.generation,
+        fetched_at: now,
+        result: Err(SourceError::Unreachable("connection refused".into())),
+    });
+    let sent = notifications(&update(&mut h.state, failed, &h.clock));
+    assert_eq!(sent, [("2 critical alerts firing".into(), "A, B".into())]);
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn alert(
     Observation {
         cluster: "prod".into(),
         replica: "am-0".into(),
-        alert: Alert {
+        alert: std::sync::Arc::new(Alert {
             labels,
             annotations: Labels::new(),
             state: if silenced_by.is_empty() {
@@ -114,7 +114,7 @@ fn alert(
             generator_url: None,
             fingerprint: String::new(),
             receivers: vec![],
-        },
+        }),
     }
 }
 

@@ -288,7 +288,7 @@ fn l_opens_the_selected_alerts_logs() {
                 observations: vec![Observation {
                     cluster: "am".into(),
                     replica: "r0".into(),
-                    alert,
+                    alert: Arc::new(alert),
                 }],
                 silences: vec![],
             }))),

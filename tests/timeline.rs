@@ -27,7 +27,7 @@ fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
         vec![Observation {
             cluster: "prod".into(),
             replica: "am-0".into(),
-            alert: Alert {
+            alert: std::sync::Arc::new(Alert {
                 labels: labels(&[
                     ("alertname", "HighErrorRate"),
                     ("service", "checkout"),
@@ -43,7 +43,7 @@ fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
                 generator_url: None,
                 fingerprint: "f1".into(),
                 receivers: vec![],
-            },
+            }),
         }]
     } else {
         vec![]

@@ -142,7 +142,7 @@ fn cluster() -> ClusterSnapshot {
     let obs = |replica: &str, a: Alert| Observation {
         cluster: "prod".into(),
         replica: replica.into(),
-        alert: a,
+        alert: std::sync::Arc::new(a),
     };
     let mut checkout = alert(
         &[

@@ -1,6 +1,10 @@
 //! Which alerts deserve a notification, coalesced and rate-limited (issue 4 §8): a critical
 //! alert that fires, is neither silenced, acked nor flapping, and was not paged before in this
 //! session. Pure: the runtime performs the `Effect::Notify`.
+//!
+//! At start, what is already firing is told once, when every Alertmanager source has answered
+//! (one summary, "3 critical alerts firing", not one per alert and not one per cluster, and
+//! not silence: the engineer starting the cockpit mid-incident should hear that it is one).
 
 use super::msg::Effect;
 use crate::domain::alerts::{AlertReading, DedupedAlert, Severity};
@@ -49,6 +53,9 @@ pub struct NotifyState {
     pub paged: HashSet<u64>,
     pub pending: Vec<u64>,
     pub last_sent: Option<DateTime<Utc>>,
+    /// Set once the first complete poll was told (or had nothing to tell): later
+    /// notifications are about new alerts.
+    pub started: bool,
 }
 
 impl Default for NotifyState {
@@ -59,16 +66,19 @@ impl Default for NotifyState {
             paged: HashSet::new(),
             pending: Vec::new(),
             last_sent: None,
+            started: false,
         }
     }
 }
 
 /// Queues the new page-worthy alerts and emits one coalesced notification when the rate limit
-/// allows. Called after every source update and tick.
+/// allows. Called after every source update and tick; `complete` says every Alertmanager
+/// source has answered (or failed) once, and nothing is told before.
 pub fn collect(
     n: &mut NotifyState,
     candidates: &[PageCandidate],
     now: DateTime<Utc>,
+    complete: bool,
 ) -> Option<Effect> {
     if !n.enabled {
         return None;
@@ -78,6 +88,11 @@ pub fn collect(
             n.pending.push(c.key);
         }
     }
+    if !complete {
+        return None;
+    }
+    let at_start = !n.started;
+    n.started = true;
     if n.pending.is_empty() {
         return None;
     }
@@ -97,10 +112,12 @@ pub fn collect(
         return None;
     }
     n.last_sent = Some(now);
-    Some(message(&due))
+    Some(message(&due, at_start))
 }
 
-fn message(due: &[&PageCandidate]) -> Effect {
+/// One alert by name; several as a count with the first names. At start they are "firing"
+/// (already were), later "new".
+fn message(due: &[&PageCandidate], at_start: bool) -> Effect {
     if let [one] = due {
         return Effect::Notify {
             title: format!("CRIT {} ({})", one.name, one.cluster),
@@ -120,10 +137,12 @@ fn message(due: &[&PageCandidate]) -> Effect {
     if names.len() > 3 {
         body.push_str(&format!(" and {} more", names.len() - 3));
     }
-    Effect::Notify {
-        title: format!("{} new critical alerts", due.len()),
-        body,
-    }
+    let title = if at_start {
+        format!("{} critical alerts firing", due.len())
+    } else {
+        format!("{} new critical alerts", due.len())
+    };
+    Effect::Notify { title, body }
 }
 
 #[cfg(test)]
@@ -148,31 +167,57 @@ mod tests {
     fn a_burst_is_one_notification_then_the_rate_limit_holds_the_rest() {
         let mut n = NotifyState::default();
         let burst: Vec<_> = (0..5).map(|k| c(k, &format!("A{k}"))).collect();
-        let e = collect(&mut n, &burst, t(0)).unwrap();
+        let e = collect(&mut n, &burst, t(0), true).unwrap();
         assert!(
-            matches!(&e, Effect::Notify { title, body } if title == "5 new critical alerts" && body == "A0, A1, A2 and 2 more")
+            matches!(&e, Effect::Notify { title, body } if title == "5 critical alerts firing" && body == "A0, A1, A2 and 2 more")
         );
         // Same alerts again: nothing.
-        assert_eq!(collect(&mut n, &burst, t(1)), None);
+        assert_eq!(collect(&mut n, &burst, t(1), true), None);
         // A new one within the interval waits, then comes alone.
         let mut more = burst.clone();
         more.push(c(9, "Late"));
-        assert_eq!(collect(&mut n, &more, t(10)), None);
+        assert_eq!(collect(&mut n, &more, t(10), true), None);
         assert_eq!(n.pending, [9]);
-        let e = collect(&mut n, &more, t(30)).unwrap();
+        let e = collect(&mut n, &more, t(30), true).unwrap();
         assert!(matches!(&e, Effect::Notify { title, .. } if title == "CRIT Late (prod)"));
+    }
+
+    #[test]
+    fn nothing_is_told_before_the_first_complete_poll_then_once_as_firing() {
+        let mut n = NotifyState::default();
+        // The first cluster answered, the second not yet: queued, not told.
+        assert_eq!(collect(&mut n, &[c(1, "A"), c(2, "B")], t(0), false), None);
+        assert_eq!(n.pending, [1, 2]);
+        let all = [c(1, "A"), c(2, "B"), c(3, "A")];
+        let e = collect(&mut n, &all, t(2), true).unwrap();
+        assert_eq!(
+            e,
+            Effect::Notify {
+                title: "3 critical alerts firing".into(),
+                body: "A, B".into()
+            }
+        );
+        let later = [c(1, "A"), c(2, "B"), c(3, "A"), c(4, "C"), c(5, "D")];
+        let e = collect(&mut n, &later, t(40), true).unwrap();
+        assert!(matches!(&e, Effect::Notify { title, .. } if title == "2 new critical alerts"));
+
+        // A quiet start: the first alerts after it are new ones.
+        let mut n = NotifyState::default();
+        assert_eq!(collect(&mut n, &[], t(0), true), None);
+        let e = collect(&mut n, &[c(1, "A"), c(2, "B")], t(1), true).unwrap();
+        assert!(matches!(&e, Effect::Notify { title, .. } if title == "2 new critical alerts"));
     }
 
     #[test]
     fn pending_that_stopped_being_page_worthy_is_dropped() {
         let mut n = NotifyState::default();
-        collect(&mut n, &[c(1, "A")], t(0));
-        assert_eq!(collect(&mut n, &[c(1, "A"), c(2, "B")], t(5)), None);
+        collect(&mut n, &[c(1, "A")], t(0), true);
+        assert_eq!(collect(&mut n, &[c(1, "A"), c(2, "B")], t(5), true), None);
         // B turned flapping (or was acked) before the interval passed.
-        assert_eq!(collect(&mut n, &[c(1, "A")], t(40)), None);
+        assert_eq!(collect(&mut n, &[c(1, "A")], t(40), true), None);
         assert!(n.pending.is_empty());
         // And it does not page later when it is page-worthy again.
-        assert_eq!(collect(&mut n, &[c(2, "B")], t(100)), None);
+        assert_eq!(collect(&mut n, &[c(2, "B")], t(100), true), None);
     }
 
     #[test]
@@ -181,6 +226,6 @@ mod tests {
             enabled: false,
             ..NotifyState::default()
         };
-        assert_eq!(collect(&mut n, &[c(1, "A")], t(0)), None);
+        assert_eq!(collect(&mut n, &[c(1, "A")], t(0), true), None);
     }
 }

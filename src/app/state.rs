@@ -203,7 +203,7 @@ pub struct State {
     pub slo_cursor: usize,
 
     /// Last good snapshot per Alertmanager cluster.
-    pub clusters: BTreeMap<String, ClusterSnapshot>,
+    pub clusters: BTreeMap<String, std::sync::Arc<ClusterSnapshot>>,
     pub group_by: Vec<String>,
     pub dedup_labels: Vec<String>,
     /// Derived from `clusters` on every alert update (filtered, grouped, sorted).
@@ -213,6 +213,9 @@ pub struct State {
     pub alert_filter: String,
     /// `alert_filter` parsed (Alertmanager matchers plus `@state`, `@age`, `@cluster`).
     pub alert_matchers: Filter,
+    /// When an `@age` term of the filter next changes what the pane shows: the tick regroups
+    /// then (and only then), so an alert crossing the age boundary between polls is not late.
+    pub filter_due: Option<DateTime<Utc>>,
     /// Why the filter being typed was refused (shown by the input; the input stays open).
     pub input_error: Option<String>,
     pub alert_cursor: usize,
@@ -359,6 +362,7 @@ impl State {
             show_silenced: false,
             alert_filter: String::new(),
             alert_matchers: Filter::default(),
+            filter_due: None,
             input_error: None,
             alert_cursor: 0,
             flap_config: FlapConfig::default(),
@@ -484,13 +488,20 @@ impl State {
         let filter = &self.alert_matchers;
         // A filter that names states decides visibility itself.
         let show_all = self.show_silenced || filter.mentions_state();
+        let mut due: Option<DateTime<Utc>> = None;
         let deduped: Vec<DedupedAlert> = all
             .into_iter()
             .filter(|a| {
                 show_all || a.reading == alerts::AlertReading::Firing || a.reading.name() == "acked"
             })
-            .filter(|a| filter.matches(a, now))
+            .filter(|a| {
+                if let Some(at) = filter.next_age_change(a, now) {
+                    due = Some(due.map_or(at, |d| d.min(at)));
+                }
+                filter.matches(a, now)
+            })
             .collect();
+        self.filter_due = due;
         let mut by = self.group_by.clone();
         if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
             by.push("cluster".into());
@@ -509,30 +520,30 @@ impl State {
             .iter()
             .filter(|a| a.alert.ends_at.is_none_or(|e| e > now))
         {
-            let name = alert_name(&a.identity);
-            if !self.timeline_seen.contains_key(&a.key) {
-                self.records.push(Entry {
-                    at: now,
-                    event: Event::AlertFiring {
-                        alert: name.clone(),
-                        cluster: a.cluster.clone(),
-                        severity: a.severity.label().to_string(),
-                        labels: a.identity.clone(),
-                    },
-                });
-            }
-            present.insert(a.key, (name, a.cluster.clone()));
+            // Known alerts move over as they are: no name built per alert per regroup.
+            let seen = match self.timeline_seen.remove(&a.key) {
+                Some(seen) => seen,
+                None => {
+                    let name = alert_name(&a.identity);
+                    self.records.push(Entry {
+                        at: now,
+                        event: Event::AlertFiring {
+                            alert: name.clone(),
+                            cluster: a.cluster.clone(),
+                            severity: a.severity.label().to_string(),
+                            labels: a.identity.clone(),
+                        },
+                    });
+                    (name, a.cluster.clone())
+                }
+            };
+            present.insert(a.key, seen);
         }
-        for (key, (alert, cluster)) in &self.timeline_seen {
-            if !present.contains_key(key) {
-                let event = Event::AlertResolved {
-                    alert: alert.clone(),
-                    cluster: cluster.clone(),
-                };
-                self.records.push(Entry { at: now, event });
-            }
+        // What is left was not seen this time: resolved.
+        for (alert, cluster) in std::mem::replace(&mut self.timeline_seen, present).into_values() {
+            let event = Event::AlertResolved { alert, cluster };
+            self.records.push(Entry { at: now, event });
         }
-        self.timeline_seen = present;
     }
 
     /// Takes a flap sample of every alert identity when one is due (driven by ticks and source

@@ -22,6 +22,10 @@ fn reduce(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             state.sample_flaps();
+            // An `@age` filter's verdict moves with the clock, not with polls.
+            if state.filter_due.is_some_and(|due| state.now >= due) {
+                state.regroup();
+            }
             let mut effects = notifications(state);
             effects.extend(acts::on_tick(state));
             effects
@@ -64,9 +68,15 @@ fn reduce(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// New page-worthy alerts since the last update, coalesced and rate-limited.
+/// New page-worthy alerts since the last update, coalesced and rate-limited; none before every
+/// Alertmanager source has answered once (what already fires at start is told in one).
 fn notifications(state: &mut State) -> Vec<Effect> {
-    super::notify::collect(&mut state.notify, &state.page_worthy, state.now)
+    let complete = state
+        .sources
+        .iter()
+        .filter(|h| h.id.kind == crate::domain::health::SourceKind::Alertmanager)
+        .all(|h| h.generation > 0);
+    super::notify::collect(&mut state.notify, &state.page_worthy, state.now, complete)
         .into_iter()
         .collect()
 }
@@ -521,7 +531,7 @@ fn apply_source(state: &mut State, update: SourceUpdate) {
             if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
                 h.degraded = degraded;
             }
-            state.clusters.insert(name, (*snapshot).clone());
+            state.clusters.insert(name, snapshot);
             state.regroup();
         }
         Payload::Logs(window) => apply_logs(state, &name, &window),

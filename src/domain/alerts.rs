@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -172,8 +173,8 @@ pub struct DedupedAlert {
     pub cluster: String,
     /// The labels with the dedup labels dropped: what makes it one alert.
     pub identity: Labels,
-    /// The freshest report (highest `updated_at`).
-    pub alert: Alert,
+    /// The freshest report (highest `updated_at`), shared with the snapshot it came from.
+    pub alert: Arc<Alert>,
     /// Which sources reported it: `replica` or `replica/label=value` for an HA Prometheus pair.
     pub sources: Vec<String>,
     pub reading: AlertReading,
@@ -187,11 +188,11 @@ pub struct DedupedAlert {
 
 /// Labels with the dedup labels (e.g. `replica`, `prometheus_replica`) removed.
 pub fn identity(labels: &Labels, dedup_labels: &[String]) -> Labels {
-    labels
-        .iter()
-        .filter(|(k, _)| !dedup_labels.contains(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    // Cloning the tree and dropping a few keys beats rebuilding it (no sort, no staging vector):
+    // this runs for every alert on every poll.
+    let mut identity = labels.clone();
+    identity.retain(|k, _| !dedup_labels.contains(k));
+    identity
 }
 
 /// The stable key of an alert identity within a cluster (see `DedupedAlert::key`).
@@ -200,8 +201,10 @@ pub fn identity_key<'a>(
     identity: impl IntoIterator<Item = (&'a String, &'a String)>,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
-    // SipHash with fixed keys: the same alert gets the same key on every poll.
-    let mut h = std::hash::DefaultHasher::new();
+    // Fixed keys: the same alert gets the same key on every poll. Fx, not SipHash: this runs
+    // for every label of every report on every poll, and no input here is adversarial enough
+    // to matter (a collision still dedups correctly, see `dedup_refs`).
+    let mut h = rustc_hash::FxHasher::default();
     cluster.hash(&mut h);
     for (k, v) in identity {
         k.hash(&mut h);
@@ -215,7 +218,8 @@ pub fn identity_key<'a>(
 pub struct Observation {
     pub cluster: String,
     pub replica: String,
-    pub alert: Alert,
+    /// Shared: the dedup result points at the report it kept instead of copying it.
+    pub alert: Arc<Alert>,
 }
 
 /// Merges observations whose identities are equal within a cluster.
@@ -246,7 +250,7 @@ pub fn dedup_refs<'a, 's>(
     silences_of: impl Fn(&str) -> &'s [Silence],
 ) -> Vec<DedupedAlert> {
     let is_dedup = |k: &String| dedup_labels.iter().any(|d| d == k);
-    let mut index: HashMap<u64, usize> = HashMap::new();
+    let mut index: rustc_hash::FxHashMap<u64, usize> = Default::default();
     let mut slots: Vec<Slot<'a>> = Vec::new();
     for obs in observations {
         let kept = || obs.alert.labels.iter().filter(|(k, _)| !is_dedup(k));
@@ -310,14 +314,8 @@ pub fn dedup_refs<'a, 's>(
             let reading = read_state_with(&best.alert, |id| silences.get(id).copied());
             DedupedAlert {
                 cluster: best.cluster.clone(),
-                identity: best
-                    .alert
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| !is_dedup(k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                alert: best.alert.clone(),
+                identity: identity(&best.alert.labels, dedup_labels),
+                alert: Arc::clone(&best.alert),
                 sources: slot.sources,
                 reading,
                 severity: Severity::from_labels(&best.alert.labels),
@@ -330,9 +328,12 @@ pub fn dedup_refs<'a, 's>(
 
 /// `replica` or `replica/label=value` for an HA Prometheus pair.
 fn source_name(obs: &Observation, is_dedup: &impl Fn(&String) -> bool) -> String {
-    let mut source = obs.replica.clone();
+    let dedup = || obs.alert.labels.iter().filter(|(k, _)| is_dedup(k));
+    let len = dedup().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+    let mut source = String::with_capacity(obs.replica.len() + len);
+    source.push_str(&obs.replica);
     let mut first = true;
-    for (k, v) in obs.alert.labels.iter().filter(|(k, _)| is_dedup(k)) {
+    for (k, v) in dedup() {
         source.push(if first { '/' } else { ',' });
         first = false;
         source.push_str(k);
@@ -427,13 +428,13 @@ pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
     }
     let hash = |a: &DedupedAlert| {
         use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = rustc_hash::FxHasher::default();
         for l in by {
             value(a, l).hash(&mut h);
         }
         h.finish()
     };
-    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut index: rustc_hash::FxHashMap<u64, Vec<usize>> = Default::default();
     let mut buckets: Vec<Vec<DedupedAlert>> = Vec::new();
     for a in alerts {
         let candidates = index.entry(hash(&a)).or_default();
@@ -538,7 +539,7 @@ mod tests {
         Observation {
             cluster: "prod".into(),
             replica: replica.into(),
-            alert: a,
+            alert: Arc::new(a),
         }
     }
 

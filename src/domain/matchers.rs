@@ -158,7 +158,43 @@ impl Filter {
     }
 
     pub fn matches(&self, a: &DedupedAlert, now: DateTime<Utc>) -> bool {
-        self.terms.iter().all(|t| match t {
+        self.terms.iter().all(|t| t.matches(a, now))
+    }
+
+    /// The first instant after `now` at which an `@age` term's verdict on `a` changes, while
+    /// the other terms hold (else the age cannot change whether it is shown). The pane
+    /// re-applies the filter then, not on every tick.
+    pub fn next_age_change(&self, a: &DedupedAlert, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut next = None;
+        for t in &self.terms {
+            match t {
+                Term::Age { cmp, than } => {
+                    let Ok(than) = chrono::Duration::from_std(*than) else {
+                        continue;
+                    };
+                    let Some(at) = a.alert.starts_at.checked_add_signed(than) else {
+                        continue;
+                    };
+                    // `>` and `<=` flip just after the boundary, `>=` and `<` on it.
+                    let at = match cmp {
+                        Cmp::Gt | Cmp::Le => at + chrono::Duration::nanoseconds(1),
+                        Cmp::Ge | Cmp::Lt => at,
+                    };
+                    if at > now && next.is_none_or(|n| at < n) {
+                        next = Some(at);
+                    }
+                }
+                other if !other.matches(a, now) => return None,
+                _ => {}
+            }
+        }
+        next
+    }
+}
+
+impl Term {
+    fn matches(&self, a: &DedupedAlert, now: DateTime<Utc>) -> bool {
+        match self {
             Term::Label(m) => m.matches(a.alert.labels.get(&m.name).map_or("", String::as_str)),
             Term::Cluster(m) => m.matches(&a.cluster),
             Term::State { negate, any_of } => any_of.iter().any(|s| s.holds(a)) != *negate,
@@ -171,7 +207,7 @@ impl Filter {
                     Cmp::Le => age <= *than,
                 }
             }
-        })
+        }
     }
 }
 
@@ -369,7 +405,7 @@ mod tests {
         DedupedAlert {
             cluster: "prod-eu".into(),
             identity: labels.clone(),
-            alert: Alert {
+            alert: std::sync::Arc::new(Alert {
                 labels,
                 annotations: Labels::new(),
                 state: AmState::Active,
@@ -381,7 +417,7 @@ mod tests {
                 generator_url: None,
                 fingerprint: String::new(),
                 receivers: vec![],
-            },
+            }),
             sources: vec![],
             reading,
             severity: Severity::Critical,
@@ -492,6 +528,31 @@ mod tests {
         assert!(!yes(&acked, "@cluster!=prod-eu"));
         assert!(parse("@state=acked").unwrap().mentions_state());
         assert!(!parse("a=b").unwrap().mentions_state());
+    }
+
+    #[test]
+    fn next_age_change_is_where_the_verdict_flips() {
+        let a = alert(&[("team", "a")], 5, AlertReading::Firing);
+        let start = a.alert.starts_at;
+        let next = |f: &str, at: DateTime<Utc>| parse(f).unwrap().next_age_change(&a, at);
+        let ten = start + chrono::Duration::minutes(10);
+        let ns = chrono::Duration::nanoseconds(1);
+        assert_eq!(next("@age>10m", now()), Some(ten + ns));
+        assert_eq!(next("@age>=10m", now()), Some(ten));
+        assert_eq!(
+            next("@age<10m,@age>7m", now()),
+            Some(start + chrono::Duration::minutes(7) + ns)
+        );
+        // Past every boundary, without an age term, or hidden by another term: nothing to wait for.
+        assert_eq!(next("@age>1m", now()), None);
+        assert_eq!(next("team=a", now()), None);
+        assert_eq!(next("team=b,@age>10m", now()), None);
+        // Each returned instant is the first at which `matches` answers differently.
+        for f in ["@age>10m", "@age>=10m", "@age<10m", "@age<=10m"] {
+            let at = next(f, now()).unwrap();
+            let filter = parse(f).unwrap();
+            assert_ne!(filter.matches(&a, at - ns), filter.matches(&a, at), "{f}");
+        }
     }
 
     proptest::proptest! {

@@ -82,7 +82,7 @@ impl ClusterFetcher {
                         .extend(alerts.into_iter().map(|alert| Observation {
                             cluster: self.cluster.clone(),
                             replica: replica.name.clone(),
-                            alert,
+                            alert: Arc::new(alert),
                         }));
                     dated.extend(silences);
                     None

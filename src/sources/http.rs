@@ -262,7 +262,14 @@ impl HttpClient {
         {
             return Err(self.too_large());
         }
-        let mut body = Vec::new();
+        // Sized once when the server says how much comes (Alertmanager streams chunked: then
+        // the buffer grows).
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |len| len as usize)
+                .min(self.max_body),
+        );
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
             if body.len() + chunk.len() > self.max_body {
                 return Err(self.too_large());
