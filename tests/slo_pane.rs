@@ -158,3 +158,21 @@ fn eighty_columns_keep_the_status_and_wide_screens_add_time_to_exhaustion() {
     let header = wide.iter().find(|r| r.contains("status")).unwrap();
     assert!(header.contains("tte"), "{header}");
 }
+
+#[test]
+fn the_first_rows_are_the_full_order_cut_short() {
+    // Ties on every key (same budget, same burn per pair) must fall in the same place.
+    let (mut st, _) = fed(30);
+    for (i, row) in st.slos.iter_mut().enumerate() {
+        if let Some(e) = row.eval.as_mut() {
+            e.burn_rates
+                .values_mut()
+                .for_each(|b| *b = Some((i / 2) as f64));
+        }
+    }
+    let full = st.slo_order();
+    assert_eq!(full.len(), 30);
+    for n in [0, 1, 7, 29, 30, 31] {
+        assert_eq!(st.slo_order_first(n), full[..n.min(30)], "first {n}");
+    }
+}
