@@ -155,6 +155,7 @@ fn refresh_50(c: &mut Criterion) {
                 period: Duration::from_secs(30 * 86_400),
                 error_query,
                 total_query,
+                ..Default::default()
             }
         })
         .collect();

@@ -43,6 +43,7 @@ fn slos(h: &History) -> Vec<SloConfig> {
                 period: PERIOD,
                 error_query,
                 total_query,
+                ..Default::default()
             }
         })
         .collect()

@@ -81,6 +81,8 @@ pub struct SloRow {
     /// The 1h burn rate over the last day, oldest first (the sparkline).
     pub burn_history: Vec<f64>,
     pub graph_url: Option<String>,
+    /// The SLO with `group_by` this row is one group of.
+    pub family: Option<String>,
 }
 
 impl SloRow {
@@ -96,6 +98,7 @@ impl SloRow {
             queries: Vec::new(),
             burn_history: Vec::new(),
             graph_url: None,
+            family: None,
         }
     }
 }

@@ -10,5 +10,6 @@ pub mod log_query;
 pub mod logs;
 pub mod matchers;
 pub mod sgr;
+pub mod sli;
 pub mod slo;
 pub mod timeline;

@@ -1,5 +1,6 @@
 //! Measures the configured SLOs of one Prometheus-compatible source: one instant query of
-//! `(errors) / (total)` per SLO and window, a few in flight at a time.
+//! `(errors) / (total)` per SLO and window, a few in flight at a time. An SLO with `group_by`
+//! costs the same queries and yields one row per group found in their results.
 
 use super::poller::Fetcher;
 use super::slo_discover::{Discovered, discover};
@@ -8,8 +9,9 @@ use crate::app::state::{SloDef, SloOrigin};
 use crate::config::SloConfig;
 use crate::domain::duration;
 use crate::domain::health::SourceError;
+use crate::domain::sli;
 use crate::domain::slo::SloMeasurement;
-use crate::sources::prometheus::{PrometheusClient, Sample, Series};
+use crate::sources::prometheus::{Labels, PrometheusClient, Sample, Series};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,13 +29,19 @@ const HISTORY_SPAN: Duration = Duration::from_secs(86_400);
 const HISTORY_STEP: Duration = Duration::from_secs(1_800);
 const HISTORY_WINDOW: Duration = Duration::from_secs(3_600);
 
-/// One SLO as the fetcher measures it.
+/// One SLO definition as the fetcher measures it.
 #[derive(Clone, Debug)]
 struct Target {
     name: String,
+    /// As a fraction (the rows of a grouped SLO are built from it).
+    objective: f64,
     period: Duration,
     /// The query with `$window` where the window goes.
     template: String,
+    /// Labels whose values make one row each; empty: one row.
+    group_by: Vec<String>,
+    /// Why this SLO cannot be measured (a config the validation would refuse).
+    broken: Option<String>,
     /// The windows the source records (discovered SLOs); `None`: every window.
     windows: Option<BTreeSet<Duration>>,
     discovered: Option<(SloDef, SloOrigin)>,
@@ -41,10 +49,17 @@ struct Target {
 
 impl Target {
     fn configured(slo: &SloConfig) -> Self {
+        let (template, broken) = match slo.queries() {
+            Ok((error, total)) => (sli::ratio_query(&error, &total, &slo.group_by), None),
+            Err(e) => (String::new(), Some(e)),
+        };
         Target {
             name: slo.name.clone(),
+            objective: slo.objective / 100.0,
             period: slo.period,
-            template: format!("({}) / ({})", slo.error_query, slo.total_query),
+            template,
+            group_by: slo.group_by.clone(),
+            broken,
             windows: None,
             discovered: None,
         }
@@ -53,8 +68,11 @@ impl Target {
     fn found(d: Discovered) -> Self {
         Target {
             name: d.def.name.clone(),
+            objective: d.def.objective,
             period: d.def.period,
             template: d.template,
+            group_by: Vec::new(),
+            broken: None,
             windows: Some(d.windows),
             discovered: Some((d.def, d.origin)),
         }
@@ -65,11 +83,49 @@ impl Target {
     }
 
     fn has(&self, window: Duration) -> bool {
-        self.windows.as_ref().is_none_or(|w| w.contains(&window))
+        self.broken.is_none() && self.windows.as_ref().is_none_or(|w| w.contains(&window))
+    }
+
+    /// The row a group's sample adds when the state has none by its name.
+    fn new_row(&self, name: &str) -> Option<(SloDef, SloOrigin)> {
+        if self.group_by.is_empty() {
+            return self.discovered.clone();
+        }
+        let def = SloDef {
+            name: name.to_string(),
+            source: String::new(),
+            objective: self.objective,
+            period: self.period,
+        };
+        Some((def, SloOrigin::Config))
+    }
+
+    /// Values per group in a query's result: the row-name suffix (`{service="cart"}`, or ""
+    /// for an SLO without `group_by`) to what `value` makes of that group's series.
+    fn by_group<S, T>(
+        &self,
+        series: &[S],
+        labels: impl Fn(&S) -> &Labels,
+        value: impl Fn(&[&S]) -> T,
+    ) -> Result<BTreeMap<String, T>, String> {
+        let mut groups: BTreeMap<String, Vec<&S>> = BTreeMap::new();
+        if self.group_by.is_empty() {
+            groups.insert(String::new(), series.iter().collect());
+        }
+        for s in series.iter().filter(|_| !self.group_by.is_empty()) {
+            let key = sli::group_key(labels(s), &self.group_by).map_err(|missing| {
+                format!(
+                    "the result has no {missing} label: aggregate error_query and total_query by ({})",
+                    self.group_by.join(", ")
+                )
+            })?;
+            groups.entry(key).or_default().push(s);
+        }
+        Ok(groups.into_iter().map(|(k, v)| (k, value(&v))).collect())
     }
 }
 
-/// The slow values of one SLO from the last poll that measured them all.
+/// The slow values of one SLO row from the last poll that measured them all.
 #[derive(Clone, Debug, Default)]
 struct SlowValues {
     ratios: BTreeMap<Duration, Option<f64>>,
@@ -89,7 +145,10 @@ pub struct SloFetcher {
     slow_every: u32,
     discover: bool,
     polls: u64,
-    slow: HashMap<String, SlowValues>,
+    /// Per SLO, per group: the slow values kept between slow polls.
+    slow: HashMap<String, BTreeMap<String, SlowValues>>,
+    /// Per grouped SLO, the groups last found: the rows a failed poll reports against.
+    groups: HashMap<String, BTreeSet<String>>,
 }
 
 /// Which value of an SLO a query measures.
@@ -100,21 +159,35 @@ enum Slot {
     History,
 }
 
+/// A query's result split by group (`Err`: the series lack the `group_by` labels).
 enum Answer {
-    Ratio(Option<f64>),
-    History(Vec<f64>),
+    Ratio(Result<BTreeMap<String, Option<f64>>, String>),
+    History(Result<BTreeMap<String, Vec<f64>>, String>),
 }
 
-/// `(<error_query>) / (<total_query>)` with `$window` replaced.
+/// What one SLO definition's queries of one poll came back with, by group.
+#[derive(Default)]
+struct Measured {
+    groups: BTreeSet<String>,
+    ratios: BTreeMap<String, BTreeMap<Duration, Option<f64>>>,
+    period: BTreeMap<String, Option<f64>>,
+    history: BTreeMap<String, Vec<f64>>,
+    error: Option<String>,
+    slow_failed: bool,
+    queries: Vec<(Slot, String)>,
+}
+
+/// The query sent for one window: `(<error_query>) / (<total_query>)` with `$window` replaced
+/// (with `group_by`, a group without error series counts 0 errors; see `sli::ratio_query`).
 pub fn ratio_query(slo: &SloConfig, window: Duration) -> String {
     Target::configured(slo).query(window)
 }
 
 /// The error ratio a query result stands for. No series means no data (never 0); NaN is 0/0,
 /// no traffic, also no data. Several series (a query without `sum`): the worst one.
-pub fn ratio_of(samples: &[Sample]) -> Option<f64> {
+pub fn ratio_of<'a>(samples: impl IntoIterator<Item = &'a Sample>) -> Option<f64> {
     samples
-        .iter()
+        .into_iter()
         .map(|s| s.value)
         .filter(|v| v.is_finite())
         .fold(None, |acc: Option<f64>, v| {
@@ -123,7 +196,7 @@ pub fn ratio_of(samples: &[Sample]) -> Option<f64> {
 }
 
 /// The worst series at each step, oldest first; steps without a finite value are left out.
-fn history_of(series: &[Series]) -> Vec<f64> {
+fn history_of<'a>(series: impl IntoIterator<Item = &'a Series>) -> Vec<f64> {
     let mut by_time: BTreeMap<i64, f64> = BTreeMap::new();
     for s in series {
         for (t, v) in &s.values {
@@ -150,6 +223,7 @@ impl SloFetcher {
             discover: false,
             polls: 0,
             slow: HashMap::new(),
+            groups: HashMap::new(),
         }
     }
 
@@ -251,17 +325,28 @@ impl SloFetcher {
         }
         self.queries_sent += jobs.len() as u64;
         let client = &self.client;
+        let targets_ref = &targets;
         let results: Vec<(usize, Slot, String, Result<Answer, SourceError>)> = stream::iter(jobs)
             .map(|(i, slot, q)| async move {
+                let t = &targets_ref[i];
                 let r = match slot {
                     Slot::History => client
                         .range(&q, at - HISTORY_SPAN, at, HISTORY_STEP)
                         .await
-                        .map(|s| Answer::History(history_of(&s))),
-                    _ => client
-                        .instant(&q, Some(at))
-                        .await
-                        .map(|s| Answer::Ratio(ratio_of(&s))),
+                        .map(|s| {
+                            Answer::History(t.by_group(
+                                &s,
+                                |s| &s.labels,
+                                |v| history_of(v.iter().copied()),
+                            ))
+                        }),
+                    _ => client.instant(&q, Some(at)).await.map(|s| {
+                        Answer::Ratio(t.by_group(
+                            &s,
+                            |s| &s.labels,
+                            |v| ratio_of(v.iter().copied()),
+                        ))
+                    }),
                 };
                 (i, slot, q, r)
             })
@@ -274,78 +359,133 @@ impl SloFetcher {
         {
             return Err(first.clone());
         }
-        let mut samples: Vec<SloSample> = targets
-            .iter()
-            .map(|t| SloSample {
-                name: t.name.clone(),
-                measurement: SloMeasurement {
-                    error_ratios: self.windows.iter().map(|w| (*w, None)).collect(),
-                    period_ratio: None,
-                },
-                discovered: t.discovered.clone(),
-                ..Default::default()
-            })
-            .collect();
-        let mut queries: Vec<Vec<(Slot, String)>> = vec![Vec::new(); targets.len()];
-        let mut slow_failed = vec![false; targets.len()];
+        let mut measured: Vec<Measured> = targets.iter().map(|_| Measured::default()).collect();
         for (i, slot, q, r) in results {
-            let Some(sample) = samples.get_mut(i) else {
+            let Some(m) = measured.get_mut(i) else {
                 continue;
             };
-            queries[i].push((slot, q));
-            match (slot, r) {
-                (Slot::Window(w), Ok(Answer::Ratio(v))) => {
-                    sample.measurement.error_ratios.insert(w, v);
-                }
-                (Slot::Period, Ok(Answer::Ratio(v))) => sample.measurement.period_ratio = v,
-                (_, Ok(Answer::History(h))) => sample.history = Some(h),
-                (_, Ok(Answer::Ratio(_))) => {}
-                // The sparkline is an extra: its failure leaves the row's values current.
-                (Slot::History, Err(e)) => {
-                    tracing::debug!(slo = %sample.name, error = %e, "burn history query failed");
-                }
-                (slot, Err(e)) => {
-                    if slot_is_slow(slot) {
-                        slow_failed[i] = true;
+            m.queries.push((slot, q));
+            let failed = match (slot, r) {
+                (Slot::Window(w), Ok(Answer::Ratio(Ok(v)))) => {
+                    for (g, r) in v {
+                        m.groups.insert(g.clone());
+                        m.ratios.entry(g).or_default().insert(w, r);
                     }
-                    sample.error.get_or_insert_with(|| e.to_string());
+                    None
                 }
+                (Slot::Period, Ok(Answer::Ratio(Ok(v)))) => {
+                    m.groups.extend(v.keys().cloned());
+                    m.period.extend(v);
+                    None
+                }
+                (_, Ok(Answer::History(Ok(h)))) => {
+                    m.history = h;
+                    None
+                }
+                (_, Ok(Answer::Ratio(Ok(_)))) => None,
+                // The sparkline is an extra: its failure leaves the rows' values current.
+                (Slot::History, Err(e)) => {
+                    tracing::debug!(slo = %targets[i].name, error = %e, "burn history query failed");
+                    None
+                }
+                (Slot::History, Ok(Answer::History(Err(e)))) => {
+                    tracing::debug!(slo = %targets[i].name, error = %e, "burn history query failed");
+                    None
+                }
+                (_, Ok(Answer::Ratio(Err(e)) | Answer::History(Err(e)))) => Some(e),
+                (_, Err(e)) => Some(e.to_string()),
+            };
+            if let Some(e) = failed {
+                m.slow_failed |= slot_is_slow(slot);
+                m.error.get_or_insert(e);
             }
         }
-        for (i, sample) in samples.iter_mut().enumerate() {
-            let name = &targets[i].name;
-            if reuse[i] {
-                // Between slow polls the slow windows keep their last measured values.
-                if let Some(v) = self.slow.get(name) {
-                    for (w, r) in &v.ratios {
-                        sample.measurement.error_ratios.insert(*w, *r);
-                    }
-                    sample.measurement.period_ratio = v.period;
-                }
-            } else if slow_failed[i] {
-                self.slow.remove(name);
-            } else {
-                let ratios = sample
-                    .measurement
-                    .error_ratios
-                    .iter()
-                    .filter(|(w, _)| Self::is_slow(**w))
-                    .map(|(w, r)| (*w, *r))
-                    .collect();
-                self.slow.insert(
-                    name.clone(),
-                    SlowValues {
-                        ratios,
-                        period: sample.measurement.period_ratio,
-                    },
-                );
-            }
-            sample.graph_url = Some(self.client.graph_url(&targets[i].query(HISTORY_WINDOW)));
-            let mut q = std::mem::take(&mut queries[i]);
-            q.sort_by_key(|(slot, _)| slot_order(*slot));
-            sample.queries = q.into_iter().map(|(_, q)| q).collect();
+        let mut samples = Vec::new();
+        for ((t, m), reuse) in targets.iter().zip(measured).zip(reuse) {
+            samples.extend(self.rows_of(t, m, reuse));
         }
         Ok(Payload::Slo(Arc::new(samples)))
+    }
+
+    /// The samples of one SLO definition: one, or one per group. Between slow polls the slow
+    /// windows keep their last measured values.
+    fn rows_of(&mut self, t: &Target, mut m: Measured, reuse: bool) -> Vec<SloSample> {
+        let groups: BTreeSet<String> = if t.group_by.is_empty() {
+            BTreeSet::from([String::new()])
+        } else if !m.groups.is_empty() {
+            self.groups.insert(t.name.clone(), m.groups.clone());
+            std::mem::take(&mut m.groups)
+        } else if m.error.is_some() {
+            // Nothing came back: the error goes on the rows there were.
+            self.groups.get(&t.name).cloned().unwrap_or_default()
+        } else {
+            // The backend knows no group: the definition shows as one row without data.
+            self.groups.remove(&t.name);
+            BTreeSet::new()
+        };
+        let groups = if groups.is_empty() {
+            BTreeSet::from([String::new()])
+        } else {
+            groups
+        };
+        let mut queries = std::mem::take(&mut m.queries);
+        queries.sort_by_key(|(slot, _)| slot_order(*slot));
+        let queries: Vec<String> = queries.into_iter().map(|(_, q)| q).collect();
+        let graph_url =
+            (t.broken.is_none()).then(|| self.client.graph_url(&t.query(HISTORY_WINDOW)));
+        let kept = if reuse {
+            self.slow.get(&t.name).cloned().unwrap_or_default()
+        } else {
+            BTreeMap::new()
+        };
+        let mut fresh_slow = BTreeMap::new();
+        let mut out = Vec::new();
+        for g in groups {
+            let name = format!("{}{g}", t.name);
+            let mut ratios = m.ratios.remove(&g).unwrap_or_default();
+            let mut measurement = SloMeasurement {
+                error_ratios: self
+                    .windows
+                    .iter()
+                    .map(|w| (*w, ratios.remove(w).flatten()))
+                    .collect(),
+                period_ratio: m.period.get(&g).copied().flatten(),
+            };
+            if let Some(v) = kept.get(&g) {
+                for (w, r) in &v.ratios {
+                    measurement.error_ratios.insert(*w, *r);
+                }
+                measurement.period_ratio = v.period;
+            }
+            if !reuse {
+                let slow = SlowValues {
+                    ratios: measurement
+                        .error_ratios
+                        .iter()
+                        .filter(|(w, _)| Self::is_slow(**w))
+                        .map(|(w, r)| (*w, *r))
+                        .collect(),
+                    period: measurement.period_ratio,
+                };
+                fresh_slow.insert(g.clone(), slow);
+            }
+            out.push(SloSample {
+                new_row: t.new_row(&name),
+                family: (!t.group_by.is_empty()).then(|| t.name.clone()),
+                measurement,
+                error: m.error.clone().or_else(|| t.broken.clone()),
+                queries: queries.clone(),
+                history: m.history.remove(&g),
+                graph_url: graph_url.clone(),
+                name,
+            });
+        }
+        if m.slow_failed {
+            self.slow.remove(&t.name);
+        } else if !reuse {
+            self.slow.insert(t.name.clone(), fresh_slow);
+        }
+        out
     }
 }
 
@@ -402,6 +542,7 @@ mod tests {
             period: Duration::from_secs(30 * 86_400),
             error_query: "sum(rate(e[$window]))".into(),
             total_query: "sum(rate(t[$window]))".into(),
+            ..Default::default()
         };
         assert_eq!(
             ratio_query(&slo, Duration::from_secs(300)),
