@@ -46,15 +46,55 @@ fn aggregation(group_by: &[String]) -> String {
     }
 }
 
-/// The one query a window costs: the error ratio. Grouped, a group the error query has no
-/// series for (no 5xx at all) counts as 0 errors rather than vanishing; a group without
-/// traffic (total absent, or 0 and so NaN) still has no data.
+/// The label a grouped query marks each series with: which of the two queries it comes from.
+pub const SIDE_LABEL: &str = "onwatch_sli";
+
+/// The one query a window costs. Without `group_by`, the error ratio. With it, both vectors
+/// in one answer, each series marked with `SIDE_LABEL`, so that `joined_ratio` can join
+/// them by group here: a group without error series then counts 0 errors (PromQL's `/` would
+/// drop it), and a query not aggregated by the labels is an error, never a silent 0.
 pub fn ratio_query(error: &str, total: &str, group_by: &[String]) -> String {
     if group_by.is_empty() {
         format!("({error}) / ({total})")
     } else {
-        format!("(({error}) or ({total}) * 0) / ({total})")
+        format!(
+            r#"label_replace({error}, "{SIDE_LABEL}", "error", "", "") or label_replace({total}, "{SIDE_LABEL}", "total", "", "")"#
+        )
     }
+}
+
+/// Which of a grouped query's two vectors a series belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Error = 0,
+    Total = 1,
+}
+
+/// The side and group (`group_key`) of a series in a grouped query's result.
+pub fn side_and_group(
+    labels: &BTreeMap<String, String>,
+    group_by: &[String],
+) -> Result<(Side, String), String> {
+    let (side, query) = match labels.get(SIDE_LABEL).map(String::as_str) {
+        Some("error") => (Side::Error, "error_query"),
+        Some("total") => (Side::Total, "total_query"),
+        _ => return Err(format!("a series without the {SIDE_LABEL} label came back")),
+    };
+    let group = group_key(labels, group_by).map_err(|missing| {
+        format!(
+            "{query}'s result has no {missing} label: aggregate it by ({})",
+            group_by.join(", ")
+        )
+    })?;
+    Ok((side, group))
+}
+
+/// One group's error ratio from its summed error and total rates: no error series is 0
+/// errors; no traffic (total absent, 0 or not a number) is no data, never 0%.
+pub fn joined_ratio(errors: Option<f64>, total: Option<f64>) -> Option<f64> {
+    let t = total.filter(|t| t.is_finite() && *t > 0.0)?;
+    let e = errors.unwrap_or(0.0);
+    e.is_finite().then(|| e.max(0.0) / t)
 }
 
 /// `metric{selector}` as (metric, what is inside the braces).
@@ -189,12 +229,49 @@ mod tests {
     }
 
     #[test]
-    fn grouped_ratio_counts_a_group_without_errors_as_zero() {
+    fn grouped_queries_send_both_vectors_marked() {
         assert_eq!(ratio_query("e", "t", &[]), "(e) / (t)");
         assert_eq!(
-            ratio_query("e", "t", &by(&["service"])),
-            "((e) or (t) * 0) / (t)"
+            ratio_query("sum by (s) (e)", "t", &by(&["s"])),
+            r#"label_replace(sum by (s) (e), "onwatch_sli", "error", "", "") or label_replace(t, "onwatch_sli", "total", "", "")"#
         );
+    }
+
+    #[test]
+    fn a_group_without_errors_is_zero_and_without_traffic_no_data() {
+        assert_eq!(joined_ratio(Some(2.0), Some(8.0)), Some(0.25));
+        assert_eq!(joined_ratio(None, Some(8.0)), Some(0.0));
+        assert_eq!(joined_ratio(Some(2.0), None), None);
+        assert_eq!(joined_ratio(Some(0.0), Some(0.0)), None);
+        assert_eq!(joined_ratio(None, Some(f64::NAN)), None);
+        assert_eq!(joined_ratio(Some(f64::NAN), Some(1.0)), None);
+    }
+
+    #[test]
+    fn series_are_told_apart_by_side_and_group() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let s = by(&["service"]);
+        assert_eq!(
+            side_and_group(
+                &labels(&[("onwatch_sli", "error"), ("service", "cart")]),
+                &s
+            ),
+            Ok((Side::Error, r#"{service="cart"}"#.to_string()))
+        );
+        assert_eq!(
+            side_and_group(&labels(&[("onwatch_sli", "total"), ("service", "")]), &s),
+            Ok((Side::Total, r#"{service=""}"#.to_string()))
+        );
+        assert_eq!(
+            side_and_group(&labels(&[("onwatch_sli", "error")]), &s).unwrap_err(),
+            "error_query's result has no service label: aggregate it by (service)"
+        );
+        assert!(side_and_group(&labels(&[("service", "cart")]), &s).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::domain::duration;
 use crate::domain::health::SourceError;
 use crate::domain::sli;
 use crate::domain::slo::SloMeasurement;
-use crate::sources::prometheus::{Labels, PrometheusClient, Sample, Series};
+use crate::sources::prometheus::{PrometheusClient, Sample, Series};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -100,29 +100,55 @@ impl Target {
         Some((def, SloOrigin::Config))
     }
 
-    /// Values per group in a query's result: the row-name suffix (`{service="cart"}`, or ""
-    /// for an SLO without `group_by`) to what `value` makes of that group's series.
-    fn by_group<S, T>(
-        &self,
-        series: &[S],
-        labels: impl Fn(&S) -> &Labels,
-        value: impl Fn(&[&S]) -> T,
-    ) -> Result<BTreeMap<String, T>, String> {
-        let mut groups: BTreeMap<String, Vec<&S>> = BTreeMap::new();
+    /// Error ratios by group in an instant query's result: the row-name suffix
+    /// (`{service="cart"}`, or "" without `group_by`) to its ratio.
+    fn ratios(&self, samples: &[Sample]) -> Result<BTreeMap<String, Option<f64>>, String> {
         if self.group_by.is_empty() {
-            groups.insert(String::new(), series.iter().collect());
+            return Ok(BTreeMap::from([(String::new(), ratio_of(samples))]));
         }
-        for s in series.iter().filter(|_| !self.group_by.is_empty()) {
-            let key = sli::group_key(labels(s), &self.group_by).map_err(|missing| {
-                format!(
-                    "the result has no {missing} label: aggregate error_query and total_query by ({})",
-                    self.group_by.join(", ")
-                )
-            })?;
-            groups.entry(key).or_default().push(s);
+        let mut sums: BTreeMap<String, [Option<f64>; 2]> = BTreeMap::new();
+        for s in samples {
+            let (side, group) = sli::side_and_group(&s.labels, &self.group_by)?;
+            add(&mut sums.entry(group).or_default()[side as usize], s.value);
         }
-        Ok(groups.into_iter().map(|(k, v)| (k, value(&v))).collect())
+        Ok(sums
+            .into_iter()
+            .map(|(g, [e, t])| (g, sli::joined_ratio(e, t)))
+            .collect())
     }
+
+    /// The sparkline by group in a range query's result, as `ratios` joins an instant one.
+    fn histories(&self, series: &[Series]) -> Result<BTreeMap<String, Vec<f64>>, String> {
+        if self.group_by.is_empty() {
+            return Ok(BTreeMap::from([(String::new(), history_of(series))]));
+        }
+        let mut sums: BTreeMap<String, BTreeMap<i64, [Option<f64>; 2]>> = BTreeMap::new();
+        for s in series {
+            let (side, group) = sli::side_and_group(&s.labels, &self.group_by)?;
+            let steps = sums.entry(group).or_default();
+            for (t, v) in &s.values {
+                add(
+                    &mut steps.entry((*t * 1000.0) as i64).or_default()[side as usize],
+                    *v,
+                );
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .map(|(g, steps)| {
+                let h = steps
+                    .into_values()
+                    .filter_map(|[e, t]| sli::joined_ratio(e, t))
+                    .collect();
+                (g, h)
+            })
+            .collect())
+    }
+}
+
+/// Sums the series of one side of one group (several when a query keeps more labels).
+fn add(sum: &mut Option<f64>, v: f64) {
+    *sum = Some(sum.unwrap_or(0.0) + v);
 }
 
 /// The slow values of one SLO row from the last poll that measured them all.
@@ -333,20 +359,11 @@ impl SloFetcher {
                     Slot::History => client
                         .range(&q, at - HISTORY_SPAN, at, HISTORY_STEP)
                         .await
-                        .map(|s| {
-                            Answer::History(t.by_group(
-                                &s,
-                                |s| &s.labels,
-                                |v| history_of(v.iter().copied()),
-                            ))
-                        }),
-                    _ => client.instant(&q, Some(at)).await.map(|s| {
-                        Answer::Ratio(t.by_group(
-                            &s,
-                            |s| &s.labels,
-                            |v| ratio_of(v.iter().copied()),
-                        ))
-                    }),
+                        .map(|s| Answer::History(t.histories(&s))),
+                    _ => client
+                        .instant(&q, Some(at))
+                        .await
+                        .map(|s| Answer::Ratio(t.ratios(&s))),
                 };
                 (i, slot, q, r)
             })
