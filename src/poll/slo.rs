@@ -211,9 +211,9 @@ pub fn ratio_query(slo: &SloConfig, window: Duration) -> String {
 
 /// The error ratio a query result stands for. No series means no data (never 0); NaN is 0/0,
 /// no traffic, also no data. Several series (a query without `sum`): the worst one.
-pub fn ratio_of<'a>(samples: impl IntoIterator<Item = &'a Sample>) -> Option<f64> {
+pub fn ratio_of(samples: &[Sample]) -> Option<f64> {
     samples
-        .into_iter()
+        .iter()
         .map(|s| s.value)
         .filter(|v| v.is_finite())
         .fold(None, |acc: Option<f64>, v| {
@@ -222,7 +222,7 @@ pub fn ratio_of<'a>(samples: impl IntoIterator<Item = &'a Sample>) -> Option<f64
 }
 
 /// The worst series at each step, oldest first; steps without a finite value are left out.
-fn history_of<'a>(series: impl IntoIterator<Item = &'a Series>) -> Vec<f64> {
+fn history_of(series: &[Series]) -> Vec<f64> {
     let mut by_time: BTreeMap<i64, f64> = BTreeMap::new();
     for s in series {
         for (t, v) in &s.values {
