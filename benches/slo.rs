@@ -123,6 +123,7 @@ fn fifty(end: i64) -> History {
                 rps: 5.0 + i as f64,
                 baseline: 0.0002 * (1 + i % 7) as f64,
                 incidents: vec![],
+                slow: None,
             })
             .collect(),
     }
@@ -155,6 +156,7 @@ fn refresh_50(c: &mut Criterion) {
                 period: Duration::from_secs(30 * 86_400),
                 error_query,
                 total_query,
+                ..Default::default()
             }
         })
         .collect();

@@ -31,6 +31,14 @@ error_query = 'sum(rate(errors[$window]))'
 total_query = 'sum(rate(total[$window]))'
 "#;
 
+/// The ratio SLI of BASE's SLO.
+const RATIO: &str =
+    "error_query = 'sum(rate(errors[$window]))'\ntotal_query = 'sum(rate(total[$window]))'\n";
+
+/// A latency SLI.
+const LATENCY: &str =
+    "histogram = 'http_request_duration_seconds{service=\"checkout\"}'\nthreshold = \"0.3\"\n";
+
 const PROM_URL: &str = "url = \"http://127.0.0.1:9090\"";
 
 fn with_prom_line(line: &str) -> String {
@@ -145,6 +153,53 @@ fn invalid_configs_give_exact_messages() {
             ),
         ),
         (
+            "SLO without an SLI",
+            BASE.replace(RATIO, ""),
+            format!(
+                "{p}:13:1: [[slo]] checkout: needs an SLI: error_query and total_query (a ratio), or histogram and threshold (a latency)"
+            ),
+        ),
+        (
+            "SLO with both SLIs",
+            format!("{BASE}{LATENCY}"),
+            format!(
+                "{p}:13:1: [[slo]] checkout: give either error_query and total_query (a ratio SLI) or histogram and threshold (a latency SLI), not both"
+            ),
+        ),
+        (
+            "half a ratio SLI",
+            BASE.replace("total_query = 'sum(rate(total[$window]))'\n", ""),
+            format!("{p}:16:1: [[slo]] checkout: error_query needs total_query beside it"),
+        ),
+        (
+            "half a latency SLI",
+            BASE.replace(RATIO, "histogram = 'http_request_duration_seconds'\n"),
+            format!(
+                "{p}:16:1: [[slo]] checkout: histogram needs threshold beside it (the le bucket bound, e.g. \"0.3\")"
+            ),
+        ),
+        (
+            "histogram named by its bucket series",
+            BASE.replace(RATIO, &LATENCY.replace("seconds{", "seconds_bucket{")),
+            format!(
+                "{p}:16:1: [[slo]] checkout: histogram `http_request_duration_seconds_bucket{{service=\"checkout\"}}` names the histogram without its _bucket suffix (the queries add _bucket and _count)"
+            ),
+        ),
+        (
+            "threshold not a bucket bound",
+            BASE.replace(RATIO, &LATENCY.replace("\"0.3\"", "\"300ms\"")),
+            format!(
+                "{p}:17:1: [[slo]] checkout: threshold `300ms` must be a bucket bound as the histogram's le label writes it, e.g. \"0.3\""
+            ),
+        ),
+        (
+            "group_by not a label name",
+            format!("{BASE}group_by = [\"service-name\"]\n"),
+            format!(
+                "{p}:18:1: [[slo]] checkout: group_by label `service-name` is not a label name"
+            ),
+        ),
+        (
             "bad key name",
             format!("{BASE}\n[keys]\njump = \"j\"\n"),
             format!(
@@ -200,6 +255,36 @@ fn invalid_configs_give_exact_messages() {
     for (what, text, want) in cases {
         assert_eq!(err(&text), want, "{what}");
     }
+}
+
+#[test]
+fn latency_and_grouped_slos_load() {
+    let text = BASE.replace(
+        RATIO,
+        &format!("{LATENCY}group_by = [\"service\", \"code\"]\n"),
+    );
+    let c = config::parse(&text, Path::new(PATH)).unwrap();
+    assert_eq!(c.slo[0].group_by, ["service", "code"]);
+    let (error, total) = c.slo[0].queries().unwrap();
+    assert_eq!(
+        total,
+        r#"sum by (service, code) (rate(http_request_duration_seconds_count{service="checkout"}[$window]))"#
+    );
+    assert_eq!(
+        error,
+        format!(
+            r#"{total} - sum by (service, code) (rate(http_request_duration_seconds_bucket{{service="checkout",le="0.3"}}[$window]))"#
+        )
+    );
+    // The ratio form is sent as written.
+    let c = config::parse(BASE, Path::new(PATH)).unwrap();
+    assert_eq!(
+        c.slo[0].queries().unwrap(),
+        (
+            "sum(rate(errors[$window]))".to_string(),
+            "sum(rate(total[$window]))".to_string()
+        )
+    );
 }
 
 #[test]

@@ -110,6 +110,7 @@ fn config(prom: &str, am_urls: Vec<String>, loki: &str) -> Config {
         period: Duration::from_secs(30 * 86_400),
         error_query: "sum(rate(e[$window]))".into(),
         total_query: "sum(rate(t[$window]))".into(),
+        ..Default::default()
     }];
     c
 }

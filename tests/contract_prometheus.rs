@@ -416,6 +416,7 @@ fn slo(name: &str, error_query: &str) -> SloConfig {
         period: Duration::from_secs(30 * 86_400),
         error_query: error_query.into(),
         total_query: "sum(rate(total[$window]))".into(),
+        ..Default::default()
     }
 }
 

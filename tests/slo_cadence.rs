@@ -75,6 +75,7 @@ fn fetcher(url: &str) -> SloFetcher {
                 period: Duration::from_secs(30 * 86_400),
                 error_query: format!("sum(rate(errors{i}[$window]))"),
                 total_query: "sum(rate(total[$window]))".into(),
+                ..Default::default()
             })
             .collect(),
         windows_for(&default_rules()),

@@ -50,6 +50,7 @@ fn slo(error_query: &str, total_query: &str) -> SloConfig {
         period: Duration::from_secs(30 * 86_400),
         error_query: error_query.into(),
         total_query: total_query.into(),
+        ..Default::default()
     }
 }
 

@@ -158,3 +158,62 @@ fn eighty_columns_keep_the_status_and_wide_screens_add_time_to_exhaustion() {
     let header = wide.iter().find(|r| r.contains("status")).unwrap();
     assert!(header.contains("tte"), "{header}");
 }
+
+#[test]
+fn the_first_rows_are_the_full_order_cut_short() {
+    // Ties on every key (same budget, same burn per pair) must fall in the same place.
+    let (mut st, _) = fed(30);
+    for (i, row) in st.slos.iter_mut().enumerate() {
+        if let Some(e) = row.eval.as_mut() {
+            e.burn_rates
+                .values_mut()
+                .for_each(|b| *b = Some((i / 2) as f64));
+        }
+    }
+    let full = st.slo_order();
+    assert_eq!(full.len(), 30);
+    for n in [0, 1, 7, 29, 30, 31] {
+        assert_eq!(st.slo_order_first(n), full[..n.min(30)], "first {n}");
+    }
+}
+
+/// A grouped SLO's rows: the definition's own row until groups come back, one per group
+/// then, a group gone from the results gone from the pane, the definition's row again when
+/// none is left.
+#[test]
+fn grouped_rows_follow_the_groups_found() {
+    let mut st = state(0);
+    st.slos.push(onwatch::app::state::SloRow::new(
+        def("avail"),
+        onwatch::app::state::SloOrigin::Config,
+    ));
+    let clock = FixedClock::new(t0());
+    let group = |name: &str| SloSample {
+        name: name.into(),
+        new_row: Some((def(name), onwatch::app::state::SloOrigin::Config)),
+        family: Some("avail".into()),
+        ..Default::default()
+    };
+    let mut generation = 0;
+    let mut feed = |st: &mut State, names: &[&str]| {
+        let samples = names.iter().map(|n| group(n)).collect();
+        generation += 1;
+        update(
+            st,
+            Msg::Source(SourceUpdate {
+                source: source(),
+                generation,
+                fetched_at: t0(),
+                result: Ok(Payload::Slo(Arc::new(samples))),
+            }),
+            &clock,
+        );
+        let mut rows: Vec<String> = st.slos.iter().map(|r| r.def.name.clone()).collect();
+        rows.sort();
+        rows
+    };
+    let (cart, pay) = (r#"avail{service="cart"}"#, r#"avail{service="pay"}"#);
+    assert_eq!(feed(&mut st, &[cart, pay]), [cart, pay]);
+    assert_eq!(feed(&mut st, &[pay]), [pay]);
+    assert_eq!(feed(&mut st, &["avail"]), ["avail"]);
+}

@@ -55,8 +55,12 @@ pub struct SloSample {
     pub measurement: SloMeasurement,
     /// A query of this SLO failed while the source answered others (shown in the row).
     pub error: Option<String>,
-    /// Set for an SLO the source found in its recording rules (a row is added for it).
-    pub discovered: Option<(SloDef, SloOrigin)>,
+    /// The row to add when the state has none by this name: an SLO the source found in its
+    /// recording rules, or a group of an SLO with `group_by`.
+    pub new_row: Option<(SloDef, SloOrigin)>,
+    /// The SLO with `group_by` this row is a group of: its rows missing from the payload are
+    /// removed (the group went away).
+    pub family: Option<String>,
     /// The exact queries sent for it.
     pub queries: Vec<String>,
     /// The error ratio over the last day, one point per step (the sparkline), when refreshed

@@ -81,6 +81,8 @@ pub struct SloRow {
     /// The 1h burn rate over the last day, oldest first (the sparkline).
     pub burn_history: Vec<f64>,
     pub graph_url: Option<String>,
+    /// The SLO with `group_by` this row is one group of.
+    pub family: Option<String>,
 }
 
 impl SloRow {
@@ -96,6 +98,7 @@ impl SloRow {
             queries: Vec::new(),
             burn_history: Vec::new(),
             graph_url: None,
+            family: None,
         }
     }
 }
@@ -412,34 +415,29 @@ impl State {
 
     /// SLO rows worst first (page, ticket, ok, no data), then by budget left.
     pub fn slo_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.slos.len()).collect();
-        let key = |i: &usize| {
-            let row = &self.slos[*i];
-            let status = row
-                .eval
-                .as_ref()
-                .map(|e| e.status)
-                .unwrap_or(crate::domain::slo::SloStatus::NoData);
-            let budget = row
-                .eval
-                .as_ref()
-                .and_then(|e| e.budget_remaining)
-                .unwrap_or(f64::INFINITY);
-            // Among equals, the one burning fastest right now first.
-            let burn = row
-                .eval
-                .as_ref()
-                .and_then(|e| e.burn_rates.values().flatten().copied().reduce(f64::max))
-                .unwrap_or(0.0);
-            (
-                std::cmp::Reverse(status),
-                ordered(budget),
-                std::cmp::Reverse(ordered(burn)),
-            )
-        };
-        // The key walks each row's burn rates: compute it once per row, not per comparison.
-        order.sort_by_cached_key(key);
-        order
+        self.slo_order_first(self.slos.len())
+    }
+
+    /// The first `n` rows of `slo_order` (what a pane of `n` lines shows): only those are
+    /// sorted, so a frame costs one pass over the rest, not a sort of them.
+    pub fn slo_order_first(&self, n: usize) -> Vec<usize> {
+        // The key walks each row's burn rates: computed once per row, not per comparison. The
+        // index last makes keys unique, so the order is the stable sort's whatever the method.
+        let mut keyed: Vec<_> = self
+            .slos
+            .iter()
+            .enumerate()
+            .map(|(i, row)| (slo_rank(row), i))
+            .collect();
+        if n < keyed.len() {
+            if n == 0 {
+                return Vec::new();
+            }
+            keyed.select_nth_unstable(n - 1);
+            keyed.truncate(n);
+        }
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 
     /// True while some SLO pages or a critical alert fires unacknowledged: quitting asks first.
@@ -579,6 +577,30 @@ impl State {
             self.regroup();
         }
     }
+}
+
+/// Where an SLO row sorts: worst status first, then least budget left (none: last), then
+/// the fastest burn right now.
+fn slo_rank(
+    row: &SloRow,
+) -> (
+    std::cmp::Reverse<crate::domain::slo::SloStatus>,
+    i64,
+    std::cmp::Reverse<i64>,
+) {
+    let eval = row.eval.as_ref();
+    let status = eval.map_or(crate::domain::slo::SloStatus::NoData, |e| e.status);
+    let budget = eval
+        .and_then(|e| e.budget_remaining)
+        .unwrap_or(f64::INFINITY);
+    let burn = eval
+        .and_then(|e| e.burn_rates.values().flatten().copied().reduce(f64::max))
+        .unwrap_or(0.0);
+    (
+        std::cmp::Reverse(status),
+        ordered(budget),
+        std::cmp::Reverse(ordered(burn)),
+    )
 }
 
 /// Total order on f64 for sorting (NaN last).

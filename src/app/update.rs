@@ -9,6 +9,7 @@ use super::state::{AlertRow, Input, InputKind, Overlay, Pane, State};
 use crate::domain::timeline::{Entry, Event};
 use crate::domain::{matchers, slo};
 use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn update(state: &mut State, msg: Msg, clock: &dyn Clock) -> Vec<Effect> {
     state.now = clock.now();
@@ -539,9 +540,25 @@ fn apply_source(state: &mut State, update: SourceUpdate) {
 }
 
 fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTime<Utc>) {
-    // Rows for SLOs the source discovered; configured rows are kept as they are.
+    // The rows of an SLO with group_by follow the groups in the results: a group gone from
+    // them loses its row (the definition's own row, shown before any group, included).
+    let mut families: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for s in samples {
+        if let Some(f) = &s.family {
+            families.entry(f).or_default().insert(&s.name);
+        }
+    }
+    state.slos.retain(|r| {
+        let family = r.family.as_deref().unwrap_or(&r.def.name);
+        r.def.source != source
+            || families
+                .get(family)
+                .is_none_or(|names| names.contains(r.def.name.as_str()))
+    });
+    // Rows for SLOs the source discovered and groups that appeared; configured rows are kept
+    // as they are.
     for sample in samples {
-        if let Some((def, origin)) = &sample.discovered
+        if let Some((def, origin)) = &sample.new_row
             && !state
                 .slos
                 .iter()
@@ -549,7 +566,9 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
         {
             let mut def = def.clone();
             def.source = source.to_string();
-            state.slos.push(super::state::SloRow::new(def, *origin));
+            let mut row = super::state::SloRow::new(def, *origin);
+            row.family = sample.family.clone();
+            state.slos.push(row);
         }
     }
     for row in state.slos.iter_mut().filter(|r| r.def.source == source) {

@@ -293,10 +293,70 @@ pub struct SloConfig {
     pub objective: f64,
     #[serde(default = "default_period", with = "dur")]
     pub period: Duration,
-    /// Errors over `$window`, e.g. `sum(rate(http_requests_total{code=~"5.."}[$window]))`.
+    /// A ratio SLI: errors over `$window`, e.g. `sum(rate(http_requests_total{code=~"5.."}[$window]))`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub error_query: String,
-    /// All events over `$window`.
+    /// A ratio SLI: all events over `$window`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub total_query: String,
+    /// A latency SLI: the histogram's base name and selector,
+    /// `http_request_duration_seconds{service="checkout"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<String>,
+    /// A latency SLI: the `le` bucket bound a good request falls in, as the histogram writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<String>,
+    /// One row per set of these labels' values (the ratio queries must aggregate by them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_by: Vec<String>,
+}
+
+impl Default for SloConfig {
+    fn default() -> Self {
+        SloConfig {
+            name: String::new(),
+            source: String::new(),
+            objective: 99.9,
+            period: default_period(),
+            error_query: String::new(),
+            total_query: String::new(),
+            histogram: None,
+            threshold: None,
+            group_by: Vec::new(),
+        }
+    }
+}
+
+impl SloConfig {
+    /// The error and total queries with `$window` in each: as written for a ratio SLI,
+    /// generated for a latency one. `Err` says why the SLI is incomplete or contradictory.
+    pub fn queries(&self) -> Result<(String, String), String> {
+        let ratio = !self.error_query.is_empty() || !self.total_query.is_empty();
+        let latency = self.histogram.is_some() || self.threshold.is_some();
+        match (ratio, latency) {
+            (true, true) => Err("give either error_query and total_query (a ratio SLI) or histogram and threshold (a latency SLI), not both".into()),
+            (false, false) => Err("needs an SLI: error_query and total_query (a ratio), or histogram and threshold (a latency)".into()),
+            (true, false) => {
+                for (key, other, q) in [
+                    ("error_query", "total_query", &self.error_query),
+                    ("total_query", "error_query", &self.total_query),
+                ] {
+                    if q.is_empty() {
+                        return Err(format!("{other} needs {key} beside it"));
+                    }
+                    if !q.contains("$window") {
+                        return Err(format!("{key} must contain $window (replaced by each burn-rate window, e.g. 5m, 1h)"));
+                    }
+                }
+                Ok((self.error_query.clone(), self.total_query.clone()))
+            }
+            (false, true) => match (&self.histogram, &self.threshold) {
+                (Some(h), Some(t)) => crate::domain::sli::latency_queries(h, t, &self.group_by),
+                (Some(_), None) => Err("histogram needs threshold beside it (the le bucket bound, e.g. \"0.3\")".into()),
+                _ => Err("threshold needs histogram beside it (the histogram's name and selector)".into()),
+            },
+        }
+    }
 }
 
 /// One multi-window burn-rate rule: fires when both windows burn above `factor`.

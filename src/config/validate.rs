@@ -415,17 +415,16 @@ fn slos(cx: &Ctx<'_>, config: &Config) -> Checked {
             ));
         }
         positive(cx, &at("period"), &place, "period", s.period)?;
-        for (key, q) in [
-            ("error_query", &s.error_query),
-            ("total_query", &s.total_query),
-        ] {
-            if !q.contains("$window") {
-                return Err(cx.err(
-                    &at(key),
-                    &place,
-                    format!("{key} must contain $window (replaced by each burn-rate window, e.g. 5m, 1h)"),
-                ));
-            }
+        if let Err(e) = crate::domain::sli::check_group_by(&s.group_by) {
+            return Err(cx.err(&at("group_by"), &place, e));
+        }
+        if let Err(e) = s.queries() {
+            // At the key the message is about, else at the table.
+            let key = ["total_query", "error_query", "threshold", "histogram"]
+                .into_iter()
+                .find(|k| e.starts_with(k))
+                .unwrap_or("name");
+            return Err(cx.err(&at(key), &place, e));
         }
     }
     Ok(())

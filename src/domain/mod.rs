@@ -11,6 +11,7 @@ pub mod log_query;
 pub mod logs;
 pub mod matchers;
 pub mod sgr;
+pub mod sli;
 pub mod slo;
 pub mod template;
 pub mod timeline;

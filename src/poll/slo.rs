@@ -1,5 +1,6 @@
 //! Measures the configured SLOs of one Prometheus-compatible source: one instant query of
-//! `(errors) / (total)` per SLO and window, a few in flight at a time.
+//! `(errors) / (total)` per SLO and window, a few in flight at a time. An SLO with `group_by`
+//! costs the same queries and yields one row per group found in their results.
 
 use super::poller::Fetcher;
 use super::slo_discover::{Discovered, discover};
@@ -8,6 +9,7 @@ use crate::app::state::{SloDef, SloOrigin};
 use crate::config::SloConfig;
 use crate::domain::duration;
 use crate::domain::health::SourceError;
+use crate::domain::sli;
 use crate::domain::slo::SloMeasurement;
 use crate::sources::prometheus::{PrometheusClient, Sample, Series};
 use chrono::{DateTime, Utc};
@@ -27,13 +29,19 @@ const HISTORY_SPAN: Duration = Duration::from_secs(86_400);
 const HISTORY_STEP: Duration = Duration::from_secs(1_800);
 const HISTORY_WINDOW: Duration = Duration::from_secs(3_600);
 
-/// One SLO as the fetcher measures it.
+/// One SLO definition as the fetcher measures it.
 #[derive(Clone, Debug)]
 struct Target {
     name: String,
+    /// As a fraction (the rows of a grouped SLO are built from it).
+    objective: f64,
     period: Duration,
     /// The query with `$window` where the window goes.
     template: String,
+    /// Labels whose values make one row each; empty: one row.
+    group_by: Vec<String>,
+    /// Why this SLO cannot be measured (a config the validation would refuse).
+    broken: Option<String>,
     /// The windows the source records (discovered SLOs); `None`: every window.
     windows: Option<BTreeSet<Duration>>,
     discovered: Option<(SloDef, SloOrigin)>,
@@ -41,10 +49,17 @@ struct Target {
 
 impl Target {
     fn configured(slo: &SloConfig) -> Self {
+        let (template, broken) = match slo.queries() {
+            Ok((error, total)) => (sli::ratio_query(&error, &total, &slo.group_by), None),
+            Err(e) => (String::new(), Some(e)),
+        };
         Target {
             name: slo.name.clone(),
+            objective: slo.objective / 100.0,
             period: slo.period,
-            template: format!("({}) / ({})", slo.error_query, slo.total_query),
+            template,
+            group_by: slo.group_by.clone(),
+            broken,
             windows: None,
             discovered: None,
         }
@@ -53,8 +68,11 @@ impl Target {
     fn found(d: Discovered) -> Self {
         Target {
             name: d.def.name.clone(),
+            objective: d.def.objective,
             period: d.def.period,
             template: d.template,
+            group_by: Vec::new(),
+            broken: None,
             windows: Some(d.windows),
             discovered: Some((d.def, d.origin)),
         }
@@ -65,11 +83,75 @@ impl Target {
     }
 
     fn has(&self, window: Duration) -> bool {
-        self.windows.as_ref().is_none_or(|w| w.contains(&window))
+        self.broken.is_none() && self.windows.as_ref().is_none_or(|w| w.contains(&window))
+    }
+
+    /// The row a group's sample adds when the state has none by its name.
+    fn new_row(&self, name: &str) -> Option<(SloDef, SloOrigin)> {
+        if self.group_by.is_empty() {
+            return self.discovered.clone();
+        }
+        let def = SloDef {
+            name: name.to_string(),
+            source: String::new(),
+            objective: self.objective,
+            period: self.period,
+        };
+        Some((def, SloOrigin::Config))
+    }
+
+    /// Error ratios by group in an instant query's result: the row-name suffix
+    /// (`{service="cart"}`, or "" without `group_by`) to its ratio.
+    fn ratios(&self, samples: &[Sample]) -> Result<BTreeMap<String, Option<f64>>, String> {
+        if self.group_by.is_empty() {
+            return Ok(BTreeMap::from([(String::new(), ratio_of(samples))]));
+        }
+        let mut sums: BTreeMap<String, [Option<f64>; 2]> = BTreeMap::new();
+        for s in samples {
+            let (side, group) = sli::side_and_group(&s.labels, &self.group_by)?;
+            add(&mut sums.entry(group).or_default()[side as usize], s.value);
+        }
+        Ok(sums
+            .into_iter()
+            .map(|(g, [e, t])| (g, sli::joined_ratio(e, t)))
+            .collect())
+    }
+
+    /// The sparkline by group in a range query's result, as `ratios` joins an instant one.
+    fn histories(&self, series: &[Series]) -> Result<BTreeMap<String, Vec<f64>>, String> {
+        if self.group_by.is_empty() {
+            return Ok(BTreeMap::from([(String::new(), history_of(series))]));
+        }
+        let mut sums: BTreeMap<String, BTreeMap<i64, [Option<f64>; 2]>> = BTreeMap::new();
+        for s in series {
+            let (side, group) = sli::side_and_group(&s.labels, &self.group_by)?;
+            let steps = sums.entry(group).or_default();
+            for (t, v) in &s.values {
+                add(
+                    &mut steps.entry((*t * 1000.0) as i64).or_default()[side as usize],
+                    *v,
+                );
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .map(|(g, steps)| {
+                let h = steps
+                    .into_values()
+                    .filter_map(|[e, t]| sli::joined_ratio(e, t))
+                    .collect();
+                (g, h)
+            })
+            .collect())
     }
 }
 
-/// The slow values of one SLO from the last poll that measured them all.
+/// Sums the series of one side of one group (several when a query keeps more labels).
+fn add(sum: &mut Option<f64>, v: f64) {
+    *sum = Some(sum.unwrap_or(0.0) + v);
+}
+
+/// The slow values of one SLO row from the last poll that measured them all.
 #[derive(Clone, Debug, Default)]
 struct SlowValues {
     ratios: BTreeMap<Duration, Option<f64>>,
@@ -89,7 +171,10 @@ pub struct SloFetcher {
     slow_every: u32,
     discover: bool,
     polls: u64,
-    slow: HashMap<String, SlowValues>,
+    /// Per SLO, per group: the slow values kept between slow polls.
+    slow: HashMap<String, BTreeMap<String, SlowValues>>,
+    /// Per grouped SLO, the groups last found: the rows a failed poll reports against.
+    groups: HashMap<String, BTreeSet<String>>,
 }
 
 /// Which value of an SLO a query measures.
@@ -100,12 +185,26 @@ enum Slot {
     History,
 }
 
+/// A query's result split by group (`Err`: the series lack the `group_by` labels).
 enum Answer {
-    Ratio(Option<f64>),
-    History(Vec<f64>),
+    Ratio(Result<BTreeMap<String, Option<f64>>, String>),
+    History(Result<BTreeMap<String, Vec<f64>>, String>),
 }
 
-/// `(<error_query>) / (<total_query>)` with `$window` replaced.
+/// What one SLO definition's queries of one poll came back with, by group.
+#[derive(Default)]
+struct Measured {
+    groups: BTreeSet<String>,
+    ratios: BTreeMap<String, BTreeMap<Duration, Option<f64>>>,
+    period: BTreeMap<String, Option<f64>>,
+    history: BTreeMap<String, Vec<f64>>,
+    error: Option<String>,
+    slow_failed: bool,
+    queries: Vec<(Slot, String)>,
+}
+
+/// The query sent for one window: `(<error_query>) / (<total_query>)` with `$window` replaced
+/// (with `group_by`, a group without error series counts 0 errors; see `sli::ratio_query`).
 pub fn ratio_query(slo: &SloConfig, window: Duration) -> String {
     Target::configured(slo).query(window)
 }
@@ -150,6 +249,7 @@ impl SloFetcher {
             discover: false,
             polls: 0,
             slow: HashMap::new(),
+            groups: HashMap::new(),
         }
     }
 
@@ -251,17 +351,19 @@ impl SloFetcher {
         }
         self.queries_sent += jobs.len() as u64;
         let client = &self.client;
+        let targets_ref = &targets;
         let results: Vec<(usize, Slot, String, Result<Answer, SourceError>)> = stream::iter(jobs)
             .map(|(i, slot, q)| async move {
+                let t = &targets_ref[i];
                 let r = match slot {
                     Slot::History => client
                         .range(&q, at - HISTORY_SPAN, at, HISTORY_STEP)
                         .await
-                        .map(|s| Answer::History(history_of(&s))),
+                        .map(|s| Answer::History(t.histories(&s))),
                     _ => client
                         .instant(&q, Some(at))
                         .await
-                        .map(|s| Answer::Ratio(ratio_of(&s))),
+                        .map(|s| Answer::Ratio(t.ratios(&s))),
                 };
                 (i, slot, q, r)
             })
@@ -274,78 +376,133 @@ impl SloFetcher {
         {
             return Err(first.clone());
         }
-        let mut samples: Vec<SloSample> = targets
-            .iter()
-            .map(|t| SloSample {
-                name: t.name.clone(),
-                measurement: SloMeasurement {
-                    error_ratios: self.windows.iter().map(|w| (*w, None)).collect(),
-                    period_ratio: None,
-                },
-                discovered: t.discovered.clone(),
-                ..Default::default()
-            })
-            .collect();
-        let mut queries: Vec<Vec<(Slot, String)>> = vec![Vec::new(); targets.len()];
-        let mut slow_failed = vec![false; targets.len()];
+        let mut measured: Vec<Measured> = targets.iter().map(|_| Measured::default()).collect();
         for (i, slot, q, r) in results {
-            let Some(sample) = samples.get_mut(i) else {
+            let Some(m) = measured.get_mut(i) else {
                 continue;
             };
-            queries[i].push((slot, q));
-            match (slot, r) {
-                (Slot::Window(w), Ok(Answer::Ratio(v))) => {
-                    sample.measurement.error_ratios.insert(w, v);
-                }
-                (Slot::Period, Ok(Answer::Ratio(v))) => sample.measurement.period_ratio = v,
-                (_, Ok(Answer::History(h))) => sample.history = Some(h),
-                (_, Ok(Answer::Ratio(_))) => {}
-                // The sparkline is an extra: its failure leaves the row's values current.
-                (Slot::History, Err(e)) => {
-                    tracing::debug!(slo = %sample.name, error = %e, "burn history query failed");
-                }
-                (slot, Err(e)) => {
-                    if slot_is_slow(slot) {
-                        slow_failed[i] = true;
+            m.queries.push((slot, q));
+            let failed = match (slot, r) {
+                (Slot::Window(w), Ok(Answer::Ratio(Ok(v)))) => {
+                    for (g, r) in v {
+                        m.groups.insert(g.clone());
+                        m.ratios.entry(g).or_default().insert(w, r);
                     }
-                    sample.error.get_or_insert_with(|| e.to_string());
+                    None
                 }
+                (Slot::Period, Ok(Answer::Ratio(Ok(v)))) => {
+                    m.groups.extend(v.keys().cloned());
+                    m.period.extend(v);
+                    None
+                }
+                (_, Ok(Answer::History(Ok(h)))) => {
+                    m.history = h;
+                    None
+                }
+                (_, Ok(Answer::Ratio(Ok(_)))) => None,
+                // The sparkline is an extra: its failure leaves the rows' values current.
+                (Slot::History, Err(e)) => {
+                    tracing::debug!(slo = %targets[i].name, error = %e, "burn history query failed");
+                    None
+                }
+                (Slot::History, Ok(Answer::History(Err(e)))) => {
+                    tracing::debug!(slo = %targets[i].name, error = %e, "burn history query failed");
+                    None
+                }
+                (_, Ok(Answer::Ratio(Err(e)) | Answer::History(Err(e)))) => Some(e),
+                (_, Err(e)) => Some(e.to_string()),
+            };
+            if let Some(e) = failed {
+                m.slow_failed |= slot_is_slow(slot);
+                m.error.get_or_insert(e);
             }
         }
-        for (i, sample) in samples.iter_mut().enumerate() {
-            let name = &targets[i].name;
-            if reuse[i] {
-                // Between slow polls the slow windows keep their last measured values.
-                if let Some(v) = self.slow.get(name) {
-                    for (w, r) in &v.ratios {
-                        sample.measurement.error_ratios.insert(*w, *r);
-                    }
-                    sample.measurement.period_ratio = v.period;
-                }
-            } else if slow_failed[i] {
-                self.slow.remove(name);
-            } else {
-                let ratios = sample
-                    .measurement
-                    .error_ratios
-                    .iter()
-                    .filter(|(w, _)| Self::is_slow(**w))
-                    .map(|(w, r)| (*w, *r))
-                    .collect();
-                self.slow.insert(
-                    name.clone(),
-                    SlowValues {
-                        ratios,
-                        period: sample.measurement.period_ratio,
-                    },
-                );
-            }
-            sample.graph_url = Some(self.client.graph_url(&targets[i].query(HISTORY_WINDOW)));
-            let mut q = std::mem::take(&mut queries[i]);
-            q.sort_by_key(|(slot, _)| slot_order(*slot));
-            sample.queries = q.into_iter().map(|(_, q)| q).collect();
+        let mut samples = Vec::new();
+        for ((t, m), reuse) in targets.iter().zip(measured).zip(reuse) {
+            samples.extend(self.rows_of(t, m, reuse));
         }
         Ok(Payload::Slo(Arc::new(samples)))
+    }
+
+    /// The samples of one SLO definition: one, or one per group. Between slow polls the slow
+    /// windows keep their last measured values.
+    fn rows_of(&mut self, t: &Target, mut m: Measured, reuse: bool) -> Vec<SloSample> {
+        let groups: BTreeSet<String> = if t.group_by.is_empty() {
+            BTreeSet::from([String::new()])
+        } else if !m.groups.is_empty() {
+            self.groups.insert(t.name.clone(), m.groups.clone());
+            std::mem::take(&mut m.groups)
+        } else if m.error.is_some() {
+            // Nothing came back: the error goes on the rows there were.
+            self.groups.get(&t.name).cloned().unwrap_or_default()
+        } else {
+            // The backend knows no group: the definition shows as one row without data.
+            self.groups.remove(&t.name);
+            BTreeSet::new()
+        };
+        let groups = if groups.is_empty() {
+            BTreeSet::from([String::new()])
+        } else {
+            groups
+        };
+        let mut queries = std::mem::take(&mut m.queries);
+        queries.sort_by_key(|(slot, _)| slot_order(*slot));
+        let queries: Vec<String> = queries.into_iter().map(|(_, q)| q).collect();
+        let graph_url =
+            (t.broken.is_none()).then(|| self.client.graph_url(&t.query(HISTORY_WINDOW)));
+        let kept = if reuse {
+            self.slow.get(&t.name).cloned().unwrap_or_default()
+        } else {
+            BTreeMap::new()
+        };
+        let mut fresh_slow = BTreeMap::new();
+        let mut out = Vec::new();
+        for g in groups {
+            let name = format!("{}{g}", t.name);
+            let mut ratios = m.ratios.remove(&g).unwrap_or_default();
+            let mut measurement = SloMeasurement {
+                error_ratios: self
+                    .windows
+                    .iter()
+                    .map(|w| (*w, ratios.remove(w).flatten()))
+                    .collect(),
+                period_ratio: m.period.get(&g).copied().flatten(),
+            };
+            if let Some(v) = kept.get(&g) {
+                for (w, r) in &v.ratios {
+                    measurement.error_ratios.insert(*w, *r);
+                }
+                measurement.period_ratio = v.period;
+            }
+            if !reuse {
+                let slow = SlowValues {
+                    ratios: measurement
+                        .error_ratios
+                        .iter()
+                        .filter(|(w, _)| Self::is_slow(**w))
+                        .map(|(w, r)| (*w, *r))
+                        .collect(),
+                    period: measurement.period_ratio,
+                };
+                fresh_slow.insert(g.clone(), slow);
+            }
+            out.push(SloSample {
+                new_row: t.new_row(&name),
+                family: (!t.group_by.is_empty()).then(|| t.name.clone()),
+                measurement,
+                error: m.error.clone().or_else(|| t.broken.clone()),
+                queries: queries.clone(),
+                history: m.history.remove(&g),
+                graph_url: graph_url.clone(),
+                name,
+            });
+        }
+        if m.slow_failed {
+            self.slow.remove(&t.name);
+        } else if !reuse {
+            self.slow.insert(t.name.clone(), fresh_slow);
+        }
+        out
     }
 }
 
@@ -402,6 +559,7 @@ mod tests {
             period: Duration::from_secs(30 * 86_400),
             error_query: "sum(rate(e[$window]))".into(),
             total_query: "sum(rate(t[$window]))".into(),
+            ..Default::default()
         };
         assert_eq!(
             ratio_query(&slo, Duration::from_secs(300)),

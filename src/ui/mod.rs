@@ -10,6 +10,7 @@ mod footer;
 mod header;
 pub mod input;
 pub mod layout;
+mod line_writer;
 mod log_style;
 pub mod logs_pane;
 mod overlay;

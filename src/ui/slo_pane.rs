@@ -1,6 +1,7 @@
 //! The SLO pane: one row per SLO, worst first; columns dropped on narrow screens, never the status.
 
 use super::layout::scroll_offset;
+use super::line_writer::{put_line, put_str};
 use super::pane::{self, is_stale};
 use super::text::{self, pad, rpad, safe};
 use super::theme::{Role, Theme};
@@ -9,6 +10,7 @@ use crate::app::state::{Pane, SloRow};
 use crate::domain::health::SourceKind;
 use crate::domain::slo::{SloEvaluation, SloStatus};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -143,40 +145,51 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         );
         return;
     }
-    let order = state.slo_order();
-    let longest = order
+    let longest = state
+        .slos
         .iter()
-        .map(|i| text::width(&safe(&state.slos[*i].def.name)))
+        .map(|r| text::safe_width(&r.def.name))
         .max()
         .unwrap_or(0);
     let (cols, name_w) = columns((inner.width as usize).saturating_sub(2), longest);
-    let mut lines = vec![heading(&cols, name_w, theme)];
-    let visible = (inner.height as usize).saturating_sub(1);
-    let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
-    let offset = scroll_offset(cursor, visible);
-    let width = inner.width as usize;
-    for (pos, i) in order.iter().enumerate().skip(offset) {
-        if lines.len() > visible {
-            break;
-        }
-        let row = &state.slos[*i];
-        let selected = pos == cursor && state.focus == Pane::Slo;
-        lines.push(row_line(state, row, &cols, name_w, selected, theme));
-        // Why the row is stale goes on a line of its own, so it fits at any width.
-        if lines.len() <= visible
-            && let Some(note) = row_note(state, row)
-        {
-            lines.push(Line::from(Span::styled(
-                text::truncate(&note, width),
-                theme.style(Role::Stale),
-            )));
-        }
-    }
-    // Lines straight into the buffer: nothing wraps here, and with hundreds of SLOs on a tall
-    // screen a Paragraph's line composer was most of the pane's render time.
     let buf = frame.buffer_mut();
-    for (y, line) in (inner.y..inner.bottom()).zip(&lines) {
-        buf.set_line(inner.x, y, line, inner.width);
+    let (x, width) = (inner.x, inner.width);
+    let mut ys = inner.y..inner.bottom();
+    if let Some(y) = ys.next() {
+        put_line(buf, x, y, &heading(&cols, name_w, theme), width);
+    }
+    let cursor = state.slo_cursor.min(state.slos.len().saturating_sub(1));
+    let visible = (inner.height as usize).saturating_sub(1);
+    let offset = scroll_offset(cursor, visible);
+    // Only the rows that can show are sorted into place and drawn, straight into the buffer:
+    // with hundreds of SLOs on a tall screen, sorting and composing them all was most of
+    // the pane's render time.
+    let mut cell = String::new();
+    for (pos, i) in state
+        .slo_order_first(offset + visible)
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+    {
+        let Some(y) = ys.next() else { break };
+        let row = &state.slos[i];
+        let selected = pos == cursor && state.focus == Pane::Slo;
+        put_row(
+            buf,
+            (x, y, width),
+            state,
+            row,
+            (&cols, name_w),
+            selected,
+            theme,
+            &mut cell,
+        );
+        // Why the row is stale goes on a line of its own, so it fits at any width.
+        if let Some(note) = row_note(state, row) {
+            let Some(y) = ys.next() else { break };
+            let note = text::truncate(&note, width as usize);
+            put_str(buf, x, y, &note, width, theme.style(Role::Stale));
+        }
     }
 }
 
@@ -232,64 +245,19 @@ fn heading(cols: &[Col], name_w: usize, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(s, theme.style(Role::Muted)))
 }
 
-fn row_line(
+/// One SLO's row at `(x, y)`, at most `width` columns; `cell` is scratch space for the text.
+#[allow(clippy::too_many_arguments)]
+fn put_row(
+    buf: &mut Buffer,
+    (mut x, y, width): (u16, u16, u16),
     state: &State,
     row: &SloRow,
-    cols: &[Col],
-    name_w: usize,
+    (cols, name_w): (&[Col], usize),
     selected: bool,
     theme: &Theme,
-) -> Line<'static> {
+    cell: &mut String,
+) {
     let stale = is_stale(state, SourceKind::Prometheus, &row.def.source) || row.error.is_some();
-    let eval: Option<&SloEvaluation> = row.eval.as_ref();
-    let status = eval.map(|e| e.status).unwrap_or(SloStatus::NoData);
-    let fg = theme.style(Role::Fg);
-    let muted = theme.style(Role::Muted);
-    let mut cells: Vec<Span<'static>> = vec![Span::raw(" ")];
-    let budget = eval.and_then(|e| e.budget_remaining);
-    for (n, col) in cols.iter().enumerate() {
-        if n > 0 {
-            cells.push(Span::raw(" "));
-        }
-        let w = col.width();
-        let span = match col {
-            Col::Name => Span::styled(pad(&safe(&row.def.name), name_w), fg),
-            Col::Objective => Span::styled(rpad(&text::objective(row.def.objective), w), muted),
-            Col::Bar => match budget {
-                Some(b) => {
-                    let filled = ((b.clamp(0.0, 1.0) * BAR as f64).round() as usize).min(BAR);
-                    Span::styled(
-                        format!("{}{}", "█".repeat(filled), "░".repeat(BAR - filled)),
-                        theme.style(status_role(status)),
-                    )
-                }
-                None => Span::styled(pad("", w), muted),
-            },
-            Col::Budget => match budget {
-                Some(b) => Span::styled(rpad(&text::budget(b), w), fg),
-                None => Span::styled(rpad("no data", w), muted),
-            },
-            Col::Burn(secs) => {
-                let v = eval
-                    .and_then(|e| e.burn_rates.get(&Duration::from_secs(*secs)).copied())
-                    .flatten();
-                match v {
-                    Some(v) => Span::styled(rpad(&text::burn(v), w), fg),
-                    None => Span::styled(rpad("–", w), muted),
-                }
-            }
-            Col::Status => Span::styled(pad(status.label(), w), theme.style(status_role(status))),
-            Col::Tte => match eval.and_then(|e| e.time_to_exhaustion) {
-                Some(d) => Span::styled(rpad(&super::slo_detail::tte(d), w), fg),
-                None => Span::styled(rpad("–", w), muted),
-            },
-            Col::Spark => Span::styled(
-                pad(&super::slo_detail::sparkline(&row.burn_history, w), w),
-                theme.style(status_role(status)),
-            ),
-        };
-        cells.push(span);
-    }
     let mut overlay = Style::new();
     if stale {
         overlay = overlay.patch(theme.style(Role::Stale));
@@ -297,12 +265,96 @@ fn row_line(
     if selected {
         overlay = overlay.patch(theme.style(Role::Selection));
     }
-    if overlay != Style::new() {
-        for c in &mut cells {
-            c.style = c.style.patch(overlay);
+    let end = x.saturating_add(width);
+    let mut put = |x: &mut u16, text: &str, style: Style| {
+        *x = put_str(
+            buf,
+            *x,
+            y,
+            text,
+            end.saturating_sub(*x),
+            style.patch(overlay),
+        );
+    };
+    let eval: Option<&SloEvaluation> = row.eval.as_ref();
+    let status = eval.map(|e| e.status).unwrap_or(SloStatus::NoData);
+    let fg = theme.style(Role::Fg);
+    let muted = theme.style(Role::Muted);
+    let budget = eval.and_then(|e| e.budget_remaining);
+    put(&mut x, " ", Style::new());
+    for (n, col) in cols.iter().enumerate() {
+        if n > 0 {
+            put(&mut x, " ", Style::new());
         }
+        let w = col.width();
+        cell.clear();
+        let style = match col {
+            Col::Name => {
+                text::pad_into(cell, &safe(&row.def.name), name_w);
+                fg
+            }
+            Col::Objective => {
+                text::rpad_into(cell, &text::objective(row.def.objective), w);
+                muted
+            }
+            Col::Bar => match budget {
+                Some(b) => {
+                    let filled = ((b.clamp(0.0, 1.0) * BAR as f64).round() as usize).min(BAR);
+                    cell.extend(std::iter::repeat_n('█', filled));
+                    cell.extend(std::iter::repeat_n('░', BAR - filled));
+                    theme.style(status_role(status))
+                }
+                None => {
+                    text::pad_into(cell, "", w);
+                    muted
+                }
+            },
+            Col::Budget => match budget {
+                Some(b) => {
+                    text::rpad_into(cell, &text::budget(b), w);
+                    fg
+                }
+                None => {
+                    text::rpad_into(cell, "no data", w);
+                    muted
+                }
+            },
+            Col::Burn(secs) => {
+                let v = eval
+                    .and_then(|e| e.burn_rates.get(&Duration::from_secs(*secs)).copied())
+                    .flatten();
+                match v {
+                    Some(v) => {
+                        text::rpad_into(cell, &text::burn(v), w);
+                        fg
+                    }
+                    None => {
+                        text::rpad_into(cell, "–", w);
+                        muted
+                    }
+                }
+            }
+            Col::Status => {
+                text::pad_into(cell, status.label(), w);
+                theme.style(status_role(status))
+            }
+            Col::Tte => match eval.and_then(|e| e.time_to_exhaustion) {
+                Some(d) => {
+                    text::rpad_into(cell, &super::slo_detail::tte(d), w);
+                    fg
+                }
+                None => {
+                    text::rpad_into(cell, "–", w);
+                    muted
+                }
+            },
+            Col::Spark => {
+                text::pad_into(cell, &super::slo_detail::sparkline(&row.burn_history, w), w);
+                theme.style(status_role(status))
+            }
+        };
+        put(&mut x, cell, style);
     }
-    Line::from(cells)
 }
 
 #[cfg(test)]

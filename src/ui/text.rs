@@ -36,6 +36,16 @@ pub fn safe(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// `width(&safe(s))` without building the safe copy: printable ASCII is one column a byte
+/// (the pane asks this of every row, every frame).
+pub fn safe_width(s: &str) -> usize {
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        s.len()
+    } else {
+        width(&safe(s))
+    }
+}
+
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
@@ -64,16 +74,39 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// Exactly `w` columns, left-aligned (cut with `…` if longer).
 pub fn pad(s: &str, w: usize) -> String {
-    let t = truncate(s, w);
-    let fill = w.saturating_sub(width(&t));
-    format!("{t}{}", " ".repeat(fill))
+    let mut out = String::with_capacity(w);
+    pad_into(&mut out, s, w);
+    out
 }
 
 /// Exactly `w` columns, right-aligned.
 pub fn rpad(s: &str, w: usize) -> String {
-    let t = truncate(s, w);
-    let fill = w.saturating_sub(width(&t));
-    format!("{}{t}", " ".repeat(fill))
+    let mut out = String::with_capacity(w);
+    rpad_into(&mut out, s, w);
+    out
+}
+
+/// `pad` appended to `out` (no allocation when `s` fits).
+pub fn pad_into(out: &mut String, s: &str, w: usize) {
+    let t = fit(s, w);
+    out.push_str(&t);
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(&t))));
+}
+
+/// `rpad` appended to `out` (no allocation when `s` fits).
+pub fn rpad_into(out: &mut String, s: &str, w: usize) {
+    let t = fit(s, w);
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(&t))));
+    out.push_str(&t);
+}
+
+/// `s` cut to at most `w` columns.
+fn fit(s: &str, w: usize) -> Cow<'_, str> {
+    if width(s) <= w {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(truncate(s, w))
+    }
 }
 
 /// Byte ranges of the case-insensitive, non-overlapping matches of `needle` in `hay`.

@@ -1,7 +1,11 @@
 //! A generator of SLO history with known answers: `http_requests_total{service, code}` counters
 //! sampled every minute, a steady error ratio per service, incidents (a past one, a current
-//! burn) as intervals of a higher ratio. The error ratio any window should show is computed
-//! analytically from these parameters, never from the generated samples.
+//! burn) as intervals of a higher ratio; and the classic histogram
+//! `http_request_duration_seconds{service}` (buckets 0.3 and +Inf) of the same requests, where
+//! every failed request (a timeout) and a steady share of the rest take longer than 0.3 s.
+//! The ratio any window should show is computed analytically from these parameters, never
+//! from the generated samples. A service that never fails has no 5xx series at all, as a
+//! real exporter that creates label sets on first use would have.
 //!
 //! Windows end on a sample and span whole steps, so `increase()` needs no extrapolation on
 //! Prometheus (the first sample sits on the window's start) and VictoriaMetrics (the sample
@@ -30,7 +34,13 @@ pub struct Service {
     pub baseline: f64,
     /// Non-overlapping.
     pub incidents: Vec<Incident>,
+    /// The share of the successful requests slower than `LATENCY_THRESHOLD`; `None`: the
+    /// service has no latency histogram.
+    pub slow: Option<f64>,
 }
+
+/// The histogram bucket bound the latency SLOs use.
+pub const LATENCY_THRESHOLD: &str = "0.3";
 
 #[derive(Clone, Debug)]
 pub struct History {
@@ -73,6 +83,51 @@ impl Service {
         sum / (hi - lo) as f64
     }
 
+    /// The share of requests slower than the threshold over `window` ending at `end`: per
+    /// step `r + slow * (1 - r)`, linear in the step's error ratio `r`, so the window's share
+    /// follows from its error ratio.
+    pub fn expected_slow_ratio(&self, end: i64, window: Duration) -> f64 {
+        let r = self.expected_ratio(end, window);
+        r + self.slow.unwrap_or(0.0) * (1.0 - r)
+    }
+
+    /// Whether the service ever fails (else it has no error series).
+    fn fails(&self) -> bool {
+        self.baseline > 0.0 || !self.incidents.is_empty()
+    }
+
+    /// (name, extra label, samples) per histogram series: the 0.3 and +Inf buckets, the count.
+    #[allow(clippy::type_complexity)]
+    fn histogram(
+        &self,
+        start: i64,
+        end: i64,
+    ) -> Vec<(&'static str, Option<&'static str>, Vec<(i64, f64)>)> {
+        let Some(slow) = self.slow else {
+            return Vec::new();
+        };
+        let per_step = self.rps * STEP as f64;
+        let (mut fast, mut all) = (900.0, 1_000.0);
+        let (mut fast_s, mut all_s) = (Vec::new(), Vec::new());
+        let mut t = start;
+        while t <= end {
+            if t > start {
+                let r = self.ratio_at(end, t - STEP);
+                fast += per_step * (1.0 - r) * (1.0 - slow);
+                all += per_step;
+            }
+            fast_s.push((t, fast));
+            all_s.push((t, all));
+            t += STEP;
+        }
+        let bucket = "http_request_duration_seconds_bucket";
+        vec![
+            (bucket, Some(LATENCY_THRESHOLD), fast_s),
+            (bucket, Some("+Inf"), all_s.clone()),
+            ("http_request_duration_seconds_count", None, all_s),
+        ]
+    }
+
     /// (code, samples) per series: counters at each step from the start to the end.
     fn series(&self, start: i64, end: i64) -> Vec<(&'static str, Vec<(i64, f64)>)> {
         let per_step = self.rps * STEP as f64;
@@ -97,7 +152,9 @@ impl Service {
         }
         let mut out = vec![("200", ok)];
         for (k, (code, _)) in ERROR_CODES.iter().enumerate() {
-            out.push((code, std::mem::take(&mut errs[k])));
+            if self.fails() {
+                out.push((code, std::mem::take(&mut errs[k])));
+            }
         }
         out
     }
@@ -141,6 +198,17 @@ impl History {
                 }
             }
         }
+        out.push_str(
+            "# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n",
+        );
+        for s in &self.services {
+            for (name, le, samples) in s.histogram(self.start(), self.end) {
+                let le = le.map(|b| format!(",le=\"{b}\"")).unwrap_or_default();
+                for (t, v) in samples {
+                    let _ = writeln!(out, "{name}{{service=\"{}\"{le}}} {v} {t}", s.name);
+                }
+            }
+        }
         out.push_str("# EOF\n");
         out
     }
@@ -163,6 +231,21 @@ impl History {
                     stamps.join(",")
                 );
             }
+            for (name, le, samples) in s.histogram(self.start(), self.end) {
+                let le = le.map(|b| format!(r#","le":"{b}""#)).unwrap_or_default();
+                let values: Vec<String> = samples.iter().map(|(_, v)| format!("{v}")).collect();
+                let stamps: Vec<String> = samples
+                    .iter()
+                    .map(|(t, _)| (t * 1000).to_string())
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    r#"{{"metric":{{"__name__":"{name}","service":"{}"{le}}},"values":[{}],"timestamps":[{}]}}"#,
+                    s.name,
+                    values.join(","),
+                    stamps.join(",")
+                );
+            }
         }
         out
     }
@@ -175,8 +258,9 @@ pub fn recent_end() -> i64 {
     (now / 3600) * 3600 - 3600
 }
 
-/// 31 days ending at `end` (so a 30-day window has a sample at its start), two services:
-/// `checkout` with a past incident and a current burn, `search` burning slowly and steadily.
+/// 31 days ending at `end` (so a 30-day window has a sample at its start), three services:
+/// `checkout` with a past incident and a current burn, `search` burning slowly and steadily,
+/// `static` never failing (no error series) but sometimes slow.
 pub fn standard(end: i64) -> History {
     let m = |n: u64| Duration::from_secs(n * 60);
     let h = |n: u64| Duration::from_secs(n * 3600);
@@ -208,6 +292,7 @@ pub fn standard(end: i64) -> History {
                         ratio: 0.006,
                     },
                 ],
+                slow: Some(0.002),
             },
             Service {
                 name: "search".into(),
@@ -218,6 +303,14 @@ pub fn standard(end: i64) -> History {
                     length: h(6),
                     ratio: 0.004,
                 }],
+                slow: Some(0.01),
+            },
+            Service {
+                name: "static".into(),
+                rps: 3.0,
+                baseline: 0.0,
+                incidents: vec![],
+                slow: Some(0.0005),
             },
         ],
     }
