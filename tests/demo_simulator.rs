@@ -126,11 +126,8 @@ async fn every_slo_query_of_the_config_is_answered_for_every_window() {
         let now = server.clock().unix_secs_at(10.0);
         for s in &cfg.slo {
             for w in ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"] {
-                let q = format!(
-                    "({}) / ({})",
-                    s.error_query.replace("$window", w),
-                    s.total_query.replace("$window", w)
-                );
+                let window = onwatch::domain::duration::parse(w).unwrap();
+                let q = onwatch::poll::slo::ratio_query(s, window);
                 let v = instant(&server, &q, now).await.unwrap();
                 assert!((0.0..1.0).contains(&v), "{} {w}: {v}", s.name);
                 let total = instant(&server, &s.total_query.replace("$window", w), now)

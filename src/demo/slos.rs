@@ -30,10 +30,10 @@ impl DemoSlo {
 
     /// The instant query a cockpit sends for one window.
     pub fn ratio_query(&self, window: &str) -> String {
+        let total = self.total_query().replace("$window", window);
         format!(
-            "({}) / ({})",
+            "(({}) or ({total}) * 0) / ({total})",
             self.error_query().replace("$window", window),
-            self.total_query().replace("$window", window)
         )
     }
 }
@@ -297,7 +297,7 @@ mod tests {
         let q = SLOS[0].ratio_query("5m");
         assert_eq!(
             q,
-            r#"(sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))) / (sum(rate(http_requests_total{service="checkout"}[5m])))"#
+            r#"((sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))) or (sum(rate(http_requests_total{service="checkout"}[5m]))) * 0) / (sum(rate(http_requests_total{service="checkout"}[5m])))"#
         );
     }
 }

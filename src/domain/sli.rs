@@ -49,13 +49,15 @@ fn aggregation(group_by: &[String]) -> String {
 /// The label a grouped query marks each series with: which of the two queries it comes from.
 pub const SIDE_LABEL: &str = "onwatch_sli";
 
-/// The one query a window costs. Without `group_by`, the error ratio. With it, both vectors
+/// The one query a window costs. Without `group_by`, the error ratio, with the total times 0
+/// standing in for an error query that returns nothing (a service that has never failed has
+/// no error series: 0 errors, not "no data"; no traffic still divides into nothing). With it, both vectors
 /// in one answer, each series marked with `SIDE_LABEL`, so that `joined_ratio` can join
 /// them by group here: a group without error series then counts 0 errors (PromQL's `/` would
 /// drop it), and a query not aggregated by the labels is an error, never a silent 0.
 pub fn ratio_query(error: &str, total: &str, group_by: &[String]) -> String {
     if group_by.is_empty() {
-        format!("({error}) / ({total})")
+        format!("(({error}) or ({total}) * 0) / ({total})")
     } else {
         format!(
             r#"label_replace({error}, "{SIDE_LABEL}", "error", "", "") or label_replace({total}, "{SIDE_LABEL}", "total", "", "")"#
@@ -230,7 +232,7 @@ mod tests {
 
     #[test]
     fn grouped_queries_send_both_vectors_marked() {
-        assert_eq!(ratio_query("e", "t", &[]), "(e) / (t)");
+        assert_eq!(ratio_query("e", "t", &[]), "((e) or (t) * 0) / (t)");
         assert_eq!(
             ratio_query("sum by (s) (e)", "t", &by(&["s"])),
             r#"label_replace(sum by (s) (e), "onwatch_sli", "error", "", "") or label_replace(t, "onwatch_sli", "total", "", "")"#

@@ -203,8 +203,8 @@ struct Measured {
     queries: Vec<(Slot, String)>,
 }
 
-/// The query sent for one window: `(<error_query>) / (<total_query>)` with `$window` replaced
-/// (with `group_by`, a group without error series counts 0 errors; see `sli::ratio_query`).
+/// The query sent for one window: `((<error_query>) or (<total_query>) * 0) / (<total_query>)`
+/// with `$window` replaced (no error series counts 0 errors; see `sli::ratio_query`).
 pub fn ratio_query(slo: &SloConfig, window: Duration) -> String {
     Target::configured(slo).query(window)
 }
@@ -563,11 +563,11 @@ mod tests {
         };
         assert_eq!(
             ratio_query(&slo, Duration::from_secs(300)),
-            "(sum(rate(e[5m]))) / (sum(rate(t[5m])))"
+            "((sum(rate(e[5m]))) or (sum(rate(t[5m]))) * 0) / (sum(rate(t[5m])))"
         );
         assert_eq!(
             ratio_query(&slo, slo.period),
-            "(sum(rate(e[30d]))) / (sum(rate(t[30d])))"
+            "((sum(rate(e[30d]))) or (sum(rate(t[30d]))) * 0) / (sum(rate(t[30d])))"
         );
     }
 }
