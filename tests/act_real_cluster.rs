@@ -14,9 +14,10 @@ use onwatch::app::keymap::Keymap;
 use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::state::AlertRow;
 use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
-use onwatch::domain::alerts::SilenceState;
+use onwatch::domain::alerts::{Silence, SilenceState};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::poll::cluster::ClusterFetcher;
+use onwatch::sources::alertmanager::AlertmanagerClient;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -136,6 +137,22 @@ where
     }
 }
 
+/// The replica's active silences, once it has any (the other replica learns a silence by
+/// gossip, well under a second).
+async fn active_silences(c: &AlertmanagerClient) -> Vec<Silence> {
+    eventually(|| async {
+        let live: Vec<_> = c
+            .silences()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|x| x.state == SilenceState::Active)
+            .collect();
+        (!live.is_empty()).then_some(live)
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_expires_it() {
     let cluster = AmCluster::start();
@@ -182,18 +199,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
     // one silence, on both replicas, with the group's matchers, the author and the comment
     let mut ids = Vec::new();
     for c in &clients {
-        // the other replica learns it by gossip (well under a second)
-        let live = eventually(|| async {
-            let live: Vec<_> = c
-                .silences()
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|x| x.state == SilenceState::Active)
-                .collect();
-            (!live.is_empty()).then_some(live)
-        })
-        .await;
+        let live = active_silences(c).await;
         assert_eq!(live.len(), 1, "{live:?}");
         let sil = &live[0];
         assert_eq!(sil.created_by, "alice");
@@ -387,17 +393,7 @@ async fn real_cluster_ack_with_pagerduty_is_one_silence_and_one_acknowledge() {
     let status = s.status.clone().unwrap_or_default();
     assert!(status.ends_with("PagerDuty acknowledged"), "{status}");
     for c in &clients {
-        let live = eventually(|| async {
-            let live: Vec<_> = c
-                .silences()
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|x| x.state == SilenceState::Active)
-                .collect();
-            (!live.is_empty()).then_some(live)
-        })
-        .await;
+        let live = active_silences(c).await;
         assert_eq!(live.len(), 1, "{live:?}");
     }
     let seen = rec.lock().unwrap().seen.clone();
