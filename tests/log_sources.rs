@@ -155,6 +155,10 @@ async fn a_journald_json_command_is_read_for_time_message_and_priority() {
         first.timestamp.to_rfc3339(),
         "2026-11-28T03:00:00.123456+00:00"
     );
+    assert_eq!(
+        first.labels.as_slice(),
+        [("unit".to_string(), "checkout.service".to_string())]
+    );
     assert_eq!(second.line, "^[]0;x^Gok", "a binary MESSAGE is sanitised");
     assert_eq!(second.level, onwatch::domain::logs::Level::Info);
     w.lines.iter().for_each(assert_clean);

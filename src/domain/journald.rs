@@ -1,9 +1,11 @@
 //! A line read from a command or a file. journald's JSON export (`journalctl -o json`) is read
 //! for its time, message and priority, so the pane shows the message at the time it was logged
-//! rather than a JSON object stamped with when it was read; any other line is taken as it is.
+//! rather than a JSON object stamped with when it was read, labelled with the unit, the program
+//! and the host that logged it (`journalctl -f -o json` with no unit mixes them); any other line
+//! is taken as it is.
 
 use super::logs::{
-    Level, SanitiseOptions, Sanitised, detect_level, sanitise_partial, syslog_level,
+    Level, SanitiseOptions, Sanitised, detect_level, sanitise, sanitise_partial, syslog_level,
 };
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -14,6 +16,8 @@ pub struct ReadLine {
     pub timestamp: Option<DateTime<Utc>>,
     pub level: Level,
     pub text: Sanitised,
+    /// Where a journal entry came from (`unit`, `program`, `host`), made safe; empty otherwise.
+    pub labels: Vec<(String, String)>,
 }
 
 /// Reads one raw line (`missing` bytes of it already discarded by the reader).
@@ -23,10 +27,16 @@ pub fn read_line(raw: &[u8], missing: usize, opts: SanitiseOptions) -> ReadLine 
     {
         let text = sanitise_partial(&entry.message, 0, opts);
         let level = entry.level.unwrap_or_else(|| detect_level(&text.text));
+        let labels = entry
+            .labels
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), sanitise(&value, opts)))
+            .collect();
         return ReadLine {
             timestamp: Some(entry.timestamp),
             level,
             text,
+            labels,
         };
     }
     let text = sanitise_partial(raw, missing, opts);
@@ -34,6 +44,7 @@ pub fn read_line(raw: &[u8], missing: usize, opts: SanitiseOptions) -> ReadLine 
         timestamp: None,
         level: detect_level(&text.text),
         text,
+        labels: Vec::new(),
     }
 }
 
@@ -45,7 +56,17 @@ pub struct Entry {
     pub message: Vec<u8>,
     /// From `PRIORITY` ("0".."7"); `None` when it is missing or not a syslog severity.
     pub level: Option<Level>,
+    /// The label names of `LABEL_FIELDS` with the raw values present in the entry.
+    pub labels: Vec<(&'static str, Vec<u8>)>,
 }
+
+/// The journal fields shown as labels, and their names: enough to tell apart the lines of
+/// several units or hosts in one tail.
+const LABEL_FIELDS: [(&str, &str); 3] = [
+    ("_SYSTEMD_UNIT", "unit"),
+    ("SYSLOG_IDENTIFIER", "program"),
+    ("_HOSTNAME", "host"),
+];
 
 /// Shown for a `MESSAGE` journalctl left out: it writes `null` for a field over 4096 bytes.
 const OMITTED: &[u8] = b"[message over 4096 bytes left out by journalctl; run it with --all]";
@@ -78,10 +99,15 @@ pub fn parse(raw: &[u8]) -> Option<Entry> {
             _ => None,
         })
         .and_then(syslog_level);
+    let labels = LABEL_FIELDS
+        .iter()
+        .filter_map(|(field, name)| Some((*name, field_bytes(fields.get(*field)?)?)))
+        .collect();
     Some(Entry {
         timestamp,
         message,
         level,
+        labels,
     })
 }
 
@@ -122,6 +148,25 @@ mod tests {
             got.timestamp.unwrap().to_rfc3339(),
             "2026-11-28T03:00:00.123456+00:00"
         );
+        assert_eq!(
+            got.labels,
+            [("unit".to_string(), "nginx.service".to_string())]
+        );
+    }
+
+    #[test]
+    fn unit_program_and_host_become_labels_made_safe() {
+        let raw = br#"{"__REALTIME_TIMESTAMP":"1","MESSAGE":"m","_HOSTNAME":"db-1","SYSLOG_IDENTIFIER":[101,118,27,105,108],"_SYSTEMD_UNIT":"a\u0007.service"}"#;
+        let got = read_line(raw, 0, opts());
+        assert_eq!(
+            got.labels,
+            [
+                ("unit".to_string(), "a^G.service".to_string()),
+                ("program".to_string(), "ev^[il".to_string()),
+                ("host".to_string(), "db-1".to_string()),
+            ]
+        );
+        assert!(read_line(b"plain", 0, opts()).labels.is_empty());
     }
 
     #[test]

@@ -116,8 +116,10 @@ pub fn to_line(
         styles: read.text.styles,
         labels: if stream == Stream::Stderr {
             stderr.clone()
-        } else {
+        } else if read.labels.is_empty() {
             Labels::default()
+        } else {
+            Labels::new(read.labels)
         },
     }
 }

@@ -35,7 +35,11 @@ impl FileTail {
                             level: read.level,
                             line: read.text.text,
                             styles: read.text.styles,
-                            labels: Labels::default(),
+                            labels: if read.labels.is_empty() {
+                                Labels::default()
+                            } else {
+                                Labels::new(read.labels)
+                            },
                         });
                     }
                     if out.is_dirty() || failing {
