@@ -275,6 +275,24 @@ fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
 }
 
 #[test]
+fn ack_says_which_alerts_pagerduty_will_not_hear_of_when_the_key_template_is_empty() {
+    let mut s = with_alerts(false);
+    // Only the alerts with a `team` label have a key: none of these do.
+    s.acts.setup.pagerduty_ack = Some("{{labels.team}}".into());
+    select(&mut s, "Disk", None);
+    press(&mut s, ch('a'));
+    let out = screen(&s, 100, 30);
+    assert!(
+        out.contains("PagerDuty: 2 alert(s) left out: the dedup_key template is empty"),
+        "{out}"
+    );
+    assert!(!out.contains("also acknowledged"), "{out}");
+    let reqs = acts(&press(&mut s, ENTER));
+    let kinds: Vec<&str> = reqs.iter().map(|r| r.kind.name()).collect();
+    assert_eq!(kinds, ["ack"]);
+}
+
+#[test]
 fn ack_with_pagerduty_configured_also_acknowledges_each_pagerduty_alert_once() {
     let mut s = with_alerts(false);
     s.acts.setup.pagerduty_ack = Some("{{alertname}}/{{labels.instance}}/{{cluster}}".into());

@@ -230,6 +230,8 @@ pub struct AckDialog {
     pub comment: ratatui_textarea::TextArea<'static>,
     /// The PagerDuty alerts acknowledged too: (cluster, identity, dedup key), one per key.
     pub pagerduty: Vec<(String, Labels, String)>,
+    /// Selected alerts whose dedup-key template came out empty: PagerDuty is not told of them.
+    pub pagerduty_unkeyed: usize,
 }
 
 impl AckDialog {
@@ -345,9 +347,9 @@ pub fn open_ack(state: &mut State) {
     }
     choices.push(AckChoice::UntilResolved);
     let choice = choices.iter().position(|c| *c == default).unwrap_or(0);
-    let pagerduty = match &state.acts.setup.pagerduty_ack {
+    let (pagerduty, pagerduty_unkeyed) = match &state.acts.setup.pagerduty_ack {
         Some(template) => pagerduty_keys(template, &selected),
-        None => Vec::new(),
+        None => (Vec::new(), 0),
     };
     state.acts.dialog = Some(Dialog::Ack(AckDialog {
         targets,
@@ -357,23 +359,31 @@ pub fn open_ack(state: &mut State) {
         choice,
         comment: ratatui_textarea::TextArea::default(),
         pagerduty,
+        pagerduty_unkeyed,
     }));
 }
 
 /// The dedup key of each selected alert from the template; alerts sharing a key are one
-/// PagerDuty alert, acknowledged once.
-fn pagerduty_keys(template: &str, selected: &[DedupedAlert]) -> Vec<(String, Labels, String)> {
+/// PagerDuty alert, acknowledged once. Also how many alerts got an empty key (every
+/// placeholder missing), so the dialog can say PagerDuty will not hear of them.
+fn pagerduty_keys(
+    template: &str,
+    selected: &[DedupedAlert],
+) -> (Vec<(String, Labels, String)>, usize) {
     let mut out: Vec<(String, Labels, String)> = Vec::new();
+    let mut unkeyed = 0;
     for a in selected {
         let key: String = crate::domain::template::render(template, &|n| lookup(a, n), false)
             .chars()
             .take(255)
             .collect();
-        if !key.is_empty() && !out.iter().any(|(_, _, k)| *k == key) {
+        if key.is_empty() {
+            unkeyed += 1;
+        } else if !out.iter().any(|(_, _, k)| *k == key) {
             out.push((a.cluster.clone(), a.identity.clone(), key));
         }
     }
-    out
+    (out, unkeyed)
 }
 
 /// Placeholder values of the PagerDuty dedup-key template.

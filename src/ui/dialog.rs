@@ -129,6 +129,18 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
             w,
         )));
     }
+    if d.pagerduty_unkeyed > 0 {
+        top.push(Line::from(Span::styled(
+            truncate(
+                &format!(
+                    "PagerDuty: {} alert(s) left out: the dedup_key template is empty for them",
+                    d.pagerduty_unkeyed
+                ),
+                w,
+            ),
+            theme.style(Role::Degraded),
+        )));
+    }
     top.push(Line::from("comment (ACK: …):"));
     let top_h = top.len() as u16;
     let parts = split(inner, &[top_h, 3]);
