@@ -1,7 +1,8 @@
 //! SLO discovery against a real Prometheus that loaded the Sloth example rules
 //! (`tests/fixtures/sloth-getting-started.rules.yml`, verbatim from slok/sloth): the SLO is
 //! found with its name, service, objective and period, measured through its recording rules,
-//! and becomes a row of the SLO pane next to the configured ones.
+//! and becomes a row of the SLO pane next to the configured ones. Pyrra's rules, which Pyrra
+//! ships no example of, are written from the reference in Pyrra's shape and loaded the same way.
 
 #![allow(clippy::unwrap_used)]
 
@@ -24,6 +25,13 @@ use support::prometheus::Prometheus;
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sloth-getting-started.rules.yml")
+}
+
+/// Pyrra publishes no generated rule file: this one is written from the reference's summary
+/// of Pyrra's rule tests, for its example SLO (see the file's header).
+fn pyrra_shaped_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pyrra-prometheus-api-query.rules.yml")
 }
 
 fn client(url: &str) -> PrometheusClient {
@@ -144,4 +152,44 @@ async fn sloth_rules_loaded_in_prometheus_are_discovered_and_become_rows() {
         &clock,
     );
     assert_eq!(state.slos.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyrra_shaped_rules_loaded_in_prometheus_are_discovered_and_measured_through_them() {
+    let p = Prometheus::start(None, &[pyrra_shaped_fixture()]);
+    let c = client(&p.url());
+
+    let found = discover(&c.rules().await.unwrap());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let d = &found[0];
+    assert_eq!(d.origin, SloOrigin::Pyrra);
+    assert_eq!(d.def.name, "prometheus-api-query");
+    // The target read back from the ErrorBudgetBurn alerts, the period from the increase rule.
+    assert!((d.def.objective - 0.99).abs() < 1e-9, "{}", d.def.objective);
+    assert_eq!(d.def.period, Duration::from_secs(7 * 86_400));
+    let labels: Vec<String> = d
+        .windows
+        .iter()
+        .map(|w| onwatch::domain::duration::label(*w))
+        .collect();
+    assert_eq!(labels, ["1m", "8m", "15m", "30m", "1h30m", "6h", "1d"]);
+
+    let windows = windows_for(&default_rules());
+    let mut f = SloFetcher::new(c, vec![], windows).discover(true);
+    let Payload::Slo(samples) = f.fetch().await.unwrap() else {
+        panic!("an SLO payload")
+    };
+    let s = samples
+        .iter()
+        .find(|s| s.name == "prometheus-api-query")
+        .unwrap();
+    // Measured through its own rules, on the burn-rate windows they record (Pyrra's scaled
+    // windows meet the default ones at 30m, 6h and 1d); no other query is sent.
+    assert_eq!(
+        s.queries,
+        ["30m", "6h", "1d"].map(|w| format!(
+            r#"max(prometheus_http_requests:burnrate{w}{{slo="prometheus-api-query"}})"#
+        ))
+    );
+    assert_eq!(s.error, None, "{s:?}");
 }

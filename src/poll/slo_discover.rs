@@ -164,11 +164,14 @@ fn pyrra(rules: &[&Rule]) -> Vec<Discovered> {
     out
 }
 
-/// `… > (14 * (1-0.99)) and …` -> 0.99.
+/// `… > (14 * (1-0.99)) and …` -> 0.99. Prometheus reports a loaded rule's expression
+/// reformatted (`(1 - 0.99)`), so spaces around the `-` are allowed.
 fn target_in_alert(expr: &str) -> Option<f64> {
-    let rest = &expr[expr.find("(1-")? + 3..];
-    let end = rest.find(')')?;
-    rest[..end].trim().parse().ok()
+    expr.match_indices("(1").find_map(|(i, _)| {
+        let rest = expr[i + 2..].trim_start().strip_prefix('-')?;
+        let end = rest.find(')')?;
+        rest[..end].trim().parse().ok()
+    })
 }
 
 #[cfg(test)]
@@ -232,6 +235,23 @@ mod tests {
             "max(prometheus_http_requests:burnrate$window{slo=\"prometheus-api-query\"})"
         );
         assert_eq!(d[0].windows.len(), 2);
+    }
+
+    #[test]
+    fn the_target_is_read_from_an_alert_as_written_or_as_prometheus_reformats_it() {
+        for expr in [
+            "a{slo=\"x\"} > (14 * (1-0.99)) and b > (14 * (1-0.99))",
+            "a{slo=\"x\"} > (14 * (1 - 0.99)) and b > (14 * (1 - 0.99))",
+            "a > (10 * (1 -0.995))",
+        ] {
+            let got = target_in_alert(expr).unwrap_or_else(|| panic!("{expr}"));
+            assert!(
+                (got - 0.99).abs() < 1e-12 || (got - 0.995).abs() < 1e-12,
+                "{expr}"
+            );
+        }
+        assert_eq!(target_in_alert("a > (10 * (12 - 3))"), None);
+        assert_eq!(target_in_alert("a > 0.5"), None);
     }
 
     #[test]
