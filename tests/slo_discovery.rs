@@ -9,12 +9,12 @@
 mod support;
 
 use chrono::{FixedOffset, Utc};
-use onwatch::app::msg::{Msg, Payload, SourceUpdate};
+use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
 use onwatch::app::state::{Setup, SloDef, SloOrigin};
 use onwatch::app::{FixedClock, Keymap, State, update};
 use onwatch::config::HttpOptions;
 use onwatch::domain::health::{SourceId, SourceKind};
-use onwatch::domain::slo::{SloStatus, default_rules, windows_for};
+use onwatch::domain::slo::{BurnRule, SloStatus, Urgency, default_rules, windows_for};
 use onwatch::poll::SloFetcher;
 use onwatch::poll::slo_discover::discover;
 use onwatch::sources::http::HttpClient;
@@ -183,13 +183,57 @@ async fn pyrra_shaped_rules_loaded_in_prometheus_are_discovered_and_measured_thr
         .iter()
         .find(|s| s.name == "prometheus-api-query")
         .unwrap();
-    // Measured through its own rules, on the burn-rate windows they record (Pyrra's scaled
-    // windows meet the default ones at 30m, 6h and 1d); no other query is sent.
+    // Judged by its own alerts' windows and factors (Pyrra's, scaled to its 7d window), not
+    // the cockpit's workbook rules, which its recording rules mostly do not record.
+    let m = |t: u64| Duration::from_secs(60 * t);
+    let rule = |urgency, long, short, factor| BurnRule {
+        urgency,
+        long,
+        short,
+        factor,
+    };
+    assert_eq!(
+        d.rules,
+        [
+            rule(Urgency::Page, m(15), m(1), 14.0),
+            rule(Urgency::Page, m(90), m(8), 7.0),
+            rule(Urgency::Ticket, m(360), m(30), 2.0),
+            rule(Urgency::Ticket, m(1440), m(90), 1.0),
+        ]
+    );
+    // Measured through its own recording rules, on the windows of those rules; no other
+    // query is sent (Pyrra records no error ratio over the period).
     assert_eq!(
         s.queries,
-        ["30m", "6h", "1d"].map(|w| format!(
+        ["1m", "8m", "15m", "30m", "1h30m", "6h", "1d"].map(|w| format!(
             r#"max(prometheus_http_requests:burnrate{w}{{slo="prometheus-api-query"}})"#
         ))
     );
     assert_eq!(s.error, None, "{s:?}");
+
+    // A fast burn on Pyrra's first pair (1m and 15m at 20x) pages; under the cockpit's
+    // rules the same numbers would not (it has no 5m and 1h to read).
+    let mut burning = s.clone();
+    for (w, r) in burning.measurement.error_ratios.iter_mut() {
+        *r = Some(if *w <= m(15) { 0.2 } else { 0.001 });
+    }
+    let status = |sample: SloSample| {
+        let mut state = State::new(setup(vec![]), Utc::now());
+        let clock = FixedClock::new(Utc::now());
+        update(
+            &mut state,
+            Msg::Source(SourceUpdate {
+                source: SourceId::new(SourceKind::Prometheus, "prod"),
+                generation: 1,
+                fetched_at: Utc::now(),
+                result: Ok(Payload::Slo(vec![sample].into())),
+            }),
+            &clock,
+        );
+        assert_eq!(state.slos.len(), 1);
+        state.slos[0].eval.as_ref().unwrap().status
+    };
+    assert_eq!(status(burning.clone()), SloStatus::Page);
+    burning.rules.clear();
+    assert_ne!(status(burning), SloStatus::Page);
 }

@@ -58,6 +58,8 @@ pub struct SloSample {
     /// The row to add when the state has none by this name: an SLO the source found in its
     /// recording rules, or a group of an SLO with `group_by`.
     pub new_row: Option<(SloDef, SloOrigin)>,
+    /// The SLO's own burn-rate rules (a Pyrra SLO's alerts); empty: the cockpit's.
+    pub rules: Vec<crate::domain::slo::BurnRule>,
     /// The SLO with `group_by` this row is a group of: its rows missing from the payload are
     /// removed (the group went away).
     pub family: Option<String>,

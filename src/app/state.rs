@@ -83,9 +83,20 @@ pub struct SloRow {
     pub graph_url: Option<String>,
     /// The SLO with `group_by` this row is one group of.
     pub family: Option<String>,
+    /// Its own burn-rate rules (a discovered Pyrra SLO); empty: the cockpit's.
+    pub rules: Vec<BurnRule>,
 }
 
 impl SloRow {
+    /// The burn-rate rules its status follows: its own, else the cockpit's.
+    pub fn rules_or<'a>(&'a self, cockpit: &'a [BurnRule]) -> &'a [BurnRule] {
+        if self.rules.is_empty() {
+            cockpit
+        } else {
+            &self.rules
+        }
+    }
+
     pub fn new(def: SloDef, origin: SloOrigin) -> Self {
         SloRow {
             def,
@@ -99,6 +110,7 @@ impl SloRow {
             burn_history: Vec::new(),
             graph_url: None,
             family: None,
+            rules: Vec::new(),
         }
     }
 }

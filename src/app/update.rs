@@ -568,6 +568,7 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
             def.source = source.to_string();
             let mut row = super::state::SloRow::new(def, *origin);
             row.family = sample.family.clone();
+            row.rules = sample.rules.clone();
             state.slos.push(row);
         }
     }
@@ -611,7 +612,7 @@ fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTi
             row.def.objective,
             row.def.period,
             &sample.measurement,
-            &state.burn_rules,
+            row.rules_or(&state.burn_rules),
         );
         let before = row
             .eval

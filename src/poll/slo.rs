@@ -10,7 +10,7 @@ use crate::config::SloConfig;
 use crate::domain::duration;
 use crate::domain::health::SourceError;
 use crate::domain::sli;
-use crate::domain::slo::SloMeasurement;
+use crate::domain::slo::{BurnRule, SloMeasurement, windows_for};
 use crate::sources::prometheus::{PrometheusClient, Sample, Series};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
@@ -45,6 +45,10 @@ struct Target {
     /// The windows the source records (discovered SLOs); `None`: every window.
     windows: Option<BTreeSet<Duration>>,
     discovered: Option<(SloDef, SloOrigin)>,
+    /// Its own burn-rate rules (a Pyrra SLO) and their windows, measured instead of the
+    /// cockpit's; empty: the cockpit's.
+    rules: Vec<BurnRule>,
+    rule_windows: Vec<Duration>,
 }
 
 impl Target {
@@ -62,6 +66,8 @@ impl Target {
             broken,
             windows: None,
             discovered: None,
+            rules: Vec::new(),
+            rule_windows: Vec::new(),
         }
     }
 
@@ -75,6 +81,8 @@ impl Target {
             broken: None,
             windows: Some(d.windows),
             discovered: Some((d.def, d.origin)),
+            rule_windows: windows_for(&d.rules),
+            rules: d.rules,
         }
     }
 
@@ -277,6 +285,15 @@ impl SloFetcher {
         self
     }
 
+    /// The windows measured for `t`: those of its own rules, else the cockpit's.
+    fn windows_of<'a>(&'a self, t: &'a Target) -> &'a [Duration] {
+        if t.rules.is_empty() {
+            &self.windows
+        } else {
+            &t.rule_windows
+        }
+    }
+
     /// Queries sent so far, successful or not.
     pub fn queries_sent(&self) -> u64 {
         self.queries_sent
@@ -335,7 +352,7 @@ impl SloFetcher {
         for (i, t) in targets.iter().enumerate() {
             let slow_query = slow_due || !self.slow.contains_key(&t.name);
             reuse[i] = !slow_query;
-            for w in self.windows.iter().filter(|w| t.has(**w)) {
+            for w in self.windows_of(t).iter().filter(|w| t.has(**w)) {
                 if slow_query || !Self::is_slow(*w) {
                     jobs.push((i, Slot::Window(*w), t.query(*w)));
                 }
@@ -462,7 +479,7 @@ impl SloFetcher {
             let mut ratios = m.ratios.remove(&g).unwrap_or_default();
             let mut measurement = SloMeasurement {
                 error_ratios: self
-                    .windows
+                    .windows_of(t)
                     .iter()
                     .map(|w| (*w, ratios.remove(w).flatten()))
                     .collect(),
@@ -488,6 +505,7 @@ impl SloFetcher {
             }
             out.push(SloSample {
                 new_row: t.new_row(&name),
+                rules: t.rules.clone(),
                 family: (!t.group_by.is_empty()).then(|| t.name.clone()),
                 measurement,
                 error: m.error.clone().or_else(|| t.broken.clone()),

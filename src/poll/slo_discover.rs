@@ -4,6 +4,7 @@
 
 use crate::app::state::{SloDef, SloOrigin};
 use crate::domain::duration;
+use crate::domain::slo::{BurnRule, Urgency};
 use crate::sources::prometheus::{Rule, RuleGroup, RuleKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -19,6 +20,9 @@ pub struct Discovered {
     pub template: String,
     /// The windows the rules record; other windows have no data (and cost no query).
     pub windows: BTreeSet<Duration>,
+    /// The burn-rate rules its own alerts use (Pyrra's scale with its window); empty: the
+    /// cockpit's rules.
+    pub rules: Vec<BurnRule>,
 }
 
 const SLOTH_SLI: &str = "slo:sli_error:ratio_rate";
@@ -98,6 +102,8 @@ fn sloth(rules: &[&Rule]) -> Vec<Discovered> {
             service,
             template: template(SLOTH_SLI, "sloth_id", id),
             windows,
+            // Sloth's windows and factors are the workbook's: the cockpit's rules apply.
+            rules: Vec::new(),
         });
     }
     out
@@ -158,10 +164,56 @@ fn pyrra(rules: &[&Rule]) -> Vec<Discovered> {
             origin: SloOrigin::Pyrra,
             service: None,
             template: template(&format!("{metric}:burnrate"), "slo", &slo),
+            rules: pyrra_rules(rules.iter().filter(of_slo).copied(), &windows),
             windows,
         });
     }
     out
+}
+
+/// The multi-window rules of Pyrra's `ErrorBudgetBurn` alerts: windows from their `long` and
+/// `short` labels, the factor from `(14 * (1 - 0.99))`, `critical` pages and anything else
+/// files a ticket. Rules whose windows are not recorded, or that cannot be read, are left out.
+fn pyrra_rules<'a>(
+    rules: impl Iterator<Item = &'a Rule>,
+    recorded: &BTreeSet<Duration>,
+) -> Vec<BurnRule> {
+    let mut out: Vec<BurnRule> = rules
+        .filter(|r| r.kind == RuleKind::Alerting)
+        .filter_map(|r| {
+            let window = |k: &str| duration::parse(r.labels.get(k)?).ok();
+            let (long, short) = (window("long")?, window("short")?);
+            let factor = factor_in_alert(&r.query)?;
+            let urgency = match r.labels.get("severity").map(String::as_str) {
+                Some("critical") => Urgency::Page,
+                _ => Urgency::Ticket,
+            };
+            (short < long && recorded.contains(&long) && recorded.contains(&short)).then_some(
+                BurnRule {
+                    urgency,
+                    long,
+                    short,
+                    factor,
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.urgency.cmp(&a.urgency).then(a.long.cmp(&b.long)));
+    out.dedup();
+    out
+}
+
+/// `… > (14 * (1 - 0.99)) …` -> 14.
+fn factor_in_alert(expr: &str) -> Option<f64> {
+    expr.match_indices('(').find_map(|(i, _)| {
+        let (factor, rest) = expr[i + 1..].split_once('*')?;
+        rest.trim_start().starts_with("(1").then_some(())?;
+        factor
+            .trim()
+            .parse()
+            .ok()
+            .filter(|f: &f64| f.is_finite() && *f > 0.0)
+    })
 }
 
 /// `… > (14 * (1-0.99)) and …` -> 0.99. Prometheus reports a loaded rule's expression
@@ -252,6 +304,58 @@ mod tests {
         }
         assert_eq!(target_in_alert("a > (10 * (12 - 3))"), None);
         assert_eq!(target_in_alert("a > 0.5"), None);
+    }
+
+    #[test]
+    fn pyrra_rules_come_from_its_alerts_when_their_windows_are_recorded() {
+        let alert = |short: &str, long: &str, severity: &str, factor: &str| {
+            rule(
+                RuleKind::Alerting,
+                "ErrorBudgetBurn",
+                &format!(
+                    "a{short} > ({factor} * (1 - 0.99)) and a{long} > ({factor} * (1 - 0.99))"
+                ),
+                &[
+                    ("short", short),
+                    ("long", long),
+                    ("severity", severity),
+                    ("slo", "s"),
+                ],
+            )
+        };
+        let rules = [
+            alert("30m", "6h", "warning", "2"),
+            alert("5m", "1h", "critical", "14"),
+            alert("5m", "1h", "critical", "14"), // one rule, however often it appears
+            alert("2h", "4d", "warning", "1"),   // 4d is not recorded: left out
+            alert("1h", "5m", "critical", "3"),  // short longer than long: left out
+            alert("5m", "1h", "critical", "x"),  // no factor: left out
+        ];
+        let recorded: BTreeSet<Duration> = ["5m", "30m", "1h", "2h", "6h"]
+            .iter()
+            .map(|w| duration::parse(w).unwrap())
+            .collect();
+        let got = pyrra_rules(rules.iter(), &recorded);
+        let m = |t: u64| Duration::from_secs(60 * t);
+        assert_eq!(
+            got,
+            [
+                BurnRule {
+                    urgency: Urgency::Page,
+                    long: m(60),
+                    short: m(5),
+                    factor: 14.0
+                },
+                BurnRule {
+                    urgency: Urgency::Ticket,
+                    long: m(360),
+                    short: m(30),
+                    factor: 2.0
+                },
+            ]
+        );
+        assert_eq!(factor_in_alert("x > (14.4*(1-0.999))"), Some(14.4));
+        assert_eq!(factor_in_alert("x > (0 * (1 - 0.99))"), None);
     }
 
     #[test]

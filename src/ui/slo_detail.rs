@@ -89,7 +89,7 @@ pub fn lines(state: &State, row: &SloRow, theme: &Theme, width: usize) -> Vec<Li
         ),
     ];
     let fired = eval
-        .map(|e| slo::fired_rules(e, &state.burn_rules))
+        .map(|e| slo::fired_rules(e, row.rules_or(&state.burn_rules)))
         .unwrap_or_default();
     if fired.is_empty() {
         out.push(field("rule", "no burn-rate rule fires".into()));
