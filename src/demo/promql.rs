@@ -159,7 +159,7 @@ impl Parser {
         Ok(Expr::Scale(Box::new(inner), factor))
     }
 
-    /// term := '(' term ')' | 'sum' '(' term ')' | 'rate' '(' selector '[' duration ']' ')'
+    /// term := '(' union ')' | 'sum' '(' term ')' | 'rate' '(' selector '[' duration ']' ')' | 'vector' '(' N ')'
     fn term(&mut self) -> Result<Expr, ParseError> {
         self.skip_ws();
         match self.peek() {
