@@ -254,6 +254,15 @@ fn is_bidi_control(c: char) -> bool {
 /// `[E]`), a glog prefix (`E1122 03:00:00.000000`) or a syslog priority (`<3>`).
 pub fn detect_level(line: &str) -> Level {
     let head = &line[..floor_boundary(line, 512)];
+    // Escapes a program wrote are shown as `^[[2J^[[H` by now; read the level around them
+    // (`^[[HFATAL` is FATAL, not the word HFATAL).
+    let unescaped;
+    let head = if head.contains("^[") {
+        unescaped = without_shown_escapes(head);
+        unescaped.as_str()
+    } else {
+        head
+    };
     if let Some(l) = keyed_level(head) {
         return l;
     }
@@ -277,6 +286,36 @@ pub fn detect_level(line: &str) -> Level {
             }
         })
         .unwrap_or(Level::Unknown)
+}
+
+/// `text` without the escape sequences sanitising showed in caret notation: CSI (`^[[` to its
+/// final byte), OSC (`^[]` to `^G` or `^[\`), and any other `^[` with the byte after it.
+fn without_shown_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("^[") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        rest = if let Some(csi) = after.strip_prefix('[') {
+            let end = csi
+                .find(|c: char| ('@'..='~').contains(&c))
+                .map_or(csi.len(), |i| i + 1);
+            &csi[end..]
+        } else if let Some(osc) = after.strip_prefix(']') {
+            match (osc.find("^G"), osc.find("^[\\")) {
+                (Some(a), Some(b)) => &osc[a.min(b) + if a <= b { 2 } else { 3 }..],
+                (Some(a), None) => &osc[a + 2..],
+                (None, Some(b)) => &osc[b + 3..],
+                (None, None) => "",
+            }
+        } else {
+            let mut chars = after.chars();
+            chars.next();
+            chars.as_str()
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 fn floor_boundary(s: &str, max: usize) -> usize {
@@ -652,6 +691,23 @@ mod tests {
         );
         assert_eq!(s.styles[0].end, 100);
         assert!(s.text.ends_with("…[cut 400 bytes]"));
+    }
+
+    #[test]
+    fn levels_read_around_escapes_shown_in_caret_notation() {
+        let shown = |raw: &str| sanitise(raw.as_bytes(), SanitiseOptions::default());
+        for (raw, want) in [
+            ("\x1b[2J\x1b[HFATAL worker 2532 crashed", Level::Fatal),
+            ("\x1b]0;pwned\x07ERROR panic in handler", Level::Error),
+            ("\x1b]0;t\x1b\\WARN slow", Level::Warn),
+            ("\x1b7INFO saved", Level::Info),
+        ] {
+            let text = shown(raw);
+            assert!(text.contains("^["), "{text}");
+            assert_eq!(detect_level(&text), want, "{text}");
+        }
+        assert_eq!(without_shown_escapes("a^[[1;31mb^[]x^Gc^["), "abc");
+        assert_eq!(detect_level("plain HFATAL words"), Level::Unknown);
     }
 
     #[test]
