@@ -74,11 +74,7 @@ impl<'a> Esc<'a> {
     /// The same alert always gets the same key, so a retry attaches to the alert PagerDuty
     /// already opened instead of opening a second one.
     pub fn dedup_key(&self) -> String {
-        let id = if self.fingerprint.is_empty() {
-            crate::app::acts::matchers_text(self.labels)
-        } else {
-            self.fingerprint.to_string()
-        };
+        let id = crate::app::acts::pagerduty_alert_id(self.fingerprint, self.labels);
         let key = format!("onwatch/{}/{id}", self.cluster);
         key.chars().take(255).collect()
     }

@@ -153,6 +153,16 @@ impl ActKind {
     }
 }
 
+/// What names one alert in a PagerDuty dedup key (`{{fingerprint}}`): Alertmanager's
+/// fingerprint, else its identity labels written out.
+pub fn pagerduty_alert_id(fingerprint: &str, identity: &Labels) -> String {
+    if fingerprint.is_empty() {
+        matchers_text(identity)
+    } else {
+        fingerprint.to_string()
+    }
+}
+
 /// `{a="b", c="d"}`
 pub fn matchers_text(m: &Labels) -> String {
     let inner: Vec<String> = m.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
@@ -398,8 +408,7 @@ fn lookup(a: &DedupedAlert, name: &str) -> Option<String> {
         "alertname" | "severity" => a.alert.labels.get(name).cloned(),
         "cluster" => Some(a.cluster.clone()),
         // as an escalation's dedup key has it
-        "fingerprint" if a.alert.fingerprint.is_empty() => Some(matchers_text(&a.identity)),
-        "fingerprint" => Some(a.alert.fingerprint.clone()),
+        "fingerprint" => Some(pagerduty_alert_id(&a.alert.fingerprint, &a.identity)),
         _ => None,
     }
 }

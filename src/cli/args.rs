@@ -32,8 +32,8 @@ pub struct Cli {
 
 #[derive(Clone, Debug, Subcommand)]
 pub enum Command {
-    /// The cockpit against the embedded simulator (Prometheus, two Alertmanagers, Loki on
-    /// 127.0.0.1), playing a scripted incident.
+    /// The cockpit against the embedded simulator (Prometheus, two Alertmanagers, Loki and an
+    /// escalation webhook on 127.0.0.1), playing a scripted incident.
     Demo {
         /// Run only the simulator, print its URLs, and wait for Ctrl-C.
         #[arg(long)]

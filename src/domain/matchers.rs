@@ -165,6 +165,10 @@ impl Filter {
     /// the other terms hold (else the age cannot change whether it is shown). The pane
     /// re-applies the filter then, not on every tick.
     pub fn next_age_change(&self, a: &DedupedAlert, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        // Most filters have no age term: don't match the other terms twice per alert for them.
+        if !self.terms.iter().any(|t| matches!(t, Term::Age { .. })) {
+            return None;
+        }
         let mut next = None;
         for t in &self.terms {
             match t {

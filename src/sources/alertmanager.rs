@@ -93,10 +93,8 @@ struct WireAlertStatus<'a> {
     silenced_by: Vec<String>,
     #[serde(default)]
     inhibited_by: Vec<String>,
-    /// Added after 0.25; skipped unread, so its absence is fine.
-    #[serde(default)]
-    #[allow(dead_code)]
-    muted_by: Option<serde::de::IgnoredAny>,
+    // `mutedBy` (added after 0.25) is not read: unknown fields are skipped, so both the Debian
+    // 0.25 server and current releases parse.
 }
 
 /// Alertmanager's timestamps (Go's RFC 3339) through chrono's strict RFC 3339 parser, about
