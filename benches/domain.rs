@@ -2,12 +2,12 @@
 
 use chrono::{FixedOffset, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use onwatch::app::keys::KeyCode;
 use onwatch::app::msg::ClusterSnapshot;
 use onwatch::app::state::Setup;
 use onwatch::app::{self, Clock, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State};
 use onwatch::domain::alerts::{self, Alert, AmState, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::log_filter::LogFilter;
 use onwatch::domain::logs::{self, AnsiMode, LogBuffer, LogLine, SanitiseOptions};
 use onwatch::domain::slo::{self, SloMeasurement};
@@ -121,6 +121,7 @@ fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()),
+        ..Default::default()
     };
     let snapshot = Arc::new(ClusterSnapshot {
         replicas: vec![],

@@ -2,11 +2,11 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use onwatch::app::keymap::Keymap;
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{Pane, Setup};
 use onwatch::app::{Clock, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::Keymap;
 use onwatch::domain::logs::{AnsiMode, LogLine, SanitiseOptions, detect_level, sanitise_styled};
 use onwatch::ui::{self, Theme};
 use ratatui::Terminal;
@@ -36,6 +36,7 @@ fn full_state() -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap_or_else(|| chrono::Offset::fix(&Utc)),
+        ..Default::default()
     };
     let mut state = State::new(setup, clock.now());
     let keep = SanitiseOptions {

@@ -10,10 +10,11 @@ mod support;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
-use onwatch::app::state::{Setup, SloDef};
+use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, Keymap, State, update};
 use onwatch::config::{HttpOptions, SloConfig};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
 use onwatch::poll::SloFetcher;
 use onwatch::sources::http::HttpClient;
@@ -52,6 +53,7 @@ fn state_with(n: usize) -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     let mut st = State::new(setup, t0);
     let samples: Vec<SloSample> = (0..n)

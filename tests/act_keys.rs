@@ -6,14 +6,14 @@ use chrono::{TimeZone, Utc};
 use onwatch::app::acts::{
     ActKind, ActionRequest, ActionResult, ActsSetup, Chain, Dialog, Outcome, UNTIL_RESOLVED, View,
 };
-use onwatch::app::keymap::Keymap;
-use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{
     Alert, AmState, Labels, Matcher, Observation, Silence, SilenceState,
 };
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::Keymap;
+use onwatch::domain::keymap::{Key, KeyCode};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +49,7 @@ fn state(read_only: bool) -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     let mut s = State::new(setup, clock().now());
     s.acts.setup = ActsSetup {

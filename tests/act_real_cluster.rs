@@ -10,12 +10,12 @@ use act_support::am_cluster::AmCluster;
 use act_support::fake::serve_recorder;
 use act_support::{am_client, executor, executor_with_pagerduty_ack, wait_for};
 use onwatch::app::acts::Outcome;
-use onwatch::app::keymap::Keymap;
-use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::state::AlertRow;
 use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
 use onwatch::domain::alerts::{Silence, SilenceState};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::Keymap;
+use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::poll::cluster::ClusterFetcher;
 use onwatch::sources::alertmanager::AlertmanagerClient;
 use std::collections::BTreeMap;
@@ -37,6 +37,7 @@ fn state() -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     State::new(setup, chrono::Utc::now())
 }

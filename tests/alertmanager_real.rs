@@ -39,6 +39,7 @@ fn new_state(now: DateTime<Utc>) -> State {
             theme_names: vec!["default".into()],
             theme_index: 0,
             local_offset: FixedOffset::east_opt(0).unwrap(),
+            ..Default::default()
         },
         now,
     )
@@ -322,7 +323,7 @@ async fn ten_thousand_alerts_stay_usable() {
     assert_eq!(h.state.alert_cursor, 1);
     update(
         &mut h.state,
-        Msg::Key(Key::plain(onwatch::app::keys::KeyCode::Enter)),
+        Msg::Key(Key::plain(onwatch::domain::keymap::KeyCode::Enter)),
         &h.clock,
     );
     assert_eq!(h.state.alert_rows().len(), 50 + 200);

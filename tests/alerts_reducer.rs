@@ -3,12 +3,12 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use onwatch::app::keys::KeyCode;
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
 use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
+use onwatch::domain::keymap::KeyCode;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -37,6 +37,7 @@ fn new_state() -> State {
             theme_names: vec!["default".into()],
             theme_index: 0,
             local_offset: FixedOffset::east_opt(0).unwrap(),
+            ..Default::default()
         },
         t0(),
     )

@@ -2,14 +2,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 use chrono::{TimeZone, Utc};
-use onwatch::app::keymap::Keymap;
-use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
-use onwatch::app::state::{Overlay, Pane, SloDef};
+use onwatch::app::state::{Overlay, Pane};
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId, SourceKind};
+use onwatch::domain::keymap::Keymap;
+use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{Level, LogLine};
+use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{self, SloMeasurement, SloStatus};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +50,7 @@ fn state(read_only: bool) -> State {
         theme_names: vec!["default".into(), "mono".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     State::new(setup, clock().now())
 }

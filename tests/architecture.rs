@@ -58,6 +58,24 @@ fn the_core_imports_no_terminal_network_or_runtime_crate() {
 }
 
 #[test]
+fn the_shell_layers_import_the_core_contract_not_the_reducer_or_the_screen() {
+    for dir in ["src/poll", "src/sources", "src/actions", "src/config"] {
+        for (path, text) in sources(dir) {
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for banned in ["crate::app", "crate::ui"] {
+                    assert!(
+                        !code.contains(banned),
+                        "{path}:{}: {banned} outside the shell's composition: {line}",
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn crossterm_only_through_ratatui() {
     for (path, text) in sources("src") {
         for (n, line) in text.lines().enumerate() {

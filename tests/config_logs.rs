@@ -45,7 +45,7 @@ filter = "re:error"
     assert_eq!(c.elasticsearch[0].query, "*");
     assert_eq!(c.file[0].poll, std::time::Duration::from_secs(1));
     assert_eq!(c.logs.ansi, AnsiMode::Keep);
-    let pane = config::log_pane(&c);
+    let pane = onwatch::cli::setup::log_pane(&c);
     assert_eq!(
         pane.views
             .iter()

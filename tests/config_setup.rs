@@ -2,7 +2,8 @@
 //! The environment is passed in as a function, so no test sets a real variable.
 
 use onwatch::app::{Action, Key};
-use onwatch::config::{self, CliOverrides, Config, ConfigError, build_setup_with};
+use onwatch::cli::setup::{self, CliOverrides, build_setup_with};
+use onwatch::config::{self, Config, ConfigError};
 use onwatch::domain::health::SourceKind;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -90,7 +91,7 @@ fn user_falls_back_to_user_then_logname_then_unknown() {
 fn theme_from_flag_then_no_color_then_config() {
     let mut c = example();
     let none = CliOverrides::default();
-    let builtin: Vec<String> = config::BUILTIN_THEMES
+    let builtin: Vec<String> = onwatch::ui::BUILTIN_THEMES
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -184,7 +185,7 @@ fn a_clash_in_an_unvalidated_config_is_still_refused() {
 #[test]
 fn build_setup_reads_the_real_environment() {
     // only reads; USER/LOGNAME may or may not be set here, so only the shape is checked
-    let s = config::build_setup(&example(), &CliOverrides::default()).unwrap();
+    let s = setup::build_setup(&example(), &CliOverrides::default()).unwrap();
     assert_eq!(s.user, "alice");
-    assert!(s.theme_names.len() >= config::BUILTIN_THEMES.len());
+    assert!(s.theme_names.len() >= onwatch::ui::BUILTIN_THEMES.len());
 }

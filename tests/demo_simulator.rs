@@ -814,9 +814,9 @@ async fn the_same_seed_plays_the_same_data() {
 /// the simulator's incident-channel webhook; the row says who escalated to what.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
-    use onwatch::app::keys::{Key, KeyCode};
     use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
     use onwatch::domain::health::{SourceId, SourceKind};
+    use onwatch::domain::keymap::{Key, KeyCode};
     bounded(async {
         let server = frozen_at(42, Duration::ZERO).await;
         let mut cfg: onwatch::config::Config = toml::from_str(&server.config_toml()).unwrap();
@@ -829,15 +829,15 @@ async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
         );
         let dir = tempfile::tempdir().unwrap();
         cfg.actions.state_dir = Some(dir.path().to_path_buf());
-        let (exec_cfg, acts_setup) = onwatch::actions::build(&cfg, None).unwrap();
-        assert_eq!(acts_setup.chains.len(), 1);
+        let exec_cfg = onwatch::actions::build(&cfg, None).unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let exec = onwatch::actions::Executor::new(exec_cfg, tx).unwrap();
-        let setup =
-            onwatch::config::build_setup(&cfg, &onwatch::config::CliOverrides::default()).unwrap();
+        let mut setup =
+            onwatch::cli::setup::build_setup(&cfg, &onwatch::cli::setup::CliOverrides::default())
+                .unwrap();
+        assert_eq!(setup.acts.chains.len(), 1);
+        setup.user = "alice".into();
         let mut s = State::new(setup, chrono::Utc::now());
-        s.user = "alice".into();
-        s.acts.setup = acts_setup;
         let http = onwatch::sources::http::HttpClient::new(
             &onwatch::config::HttpOptions::default(),
             Duration::from_secs(5),

@@ -328,7 +328,7 @@ async fn file_source_publishes_lines_and_opens_on_the_recent_end() {
 }
 
 fn state(max_lines: usize, max_bytes: usize) -> onwatch::app::State {
-    use onwatch::app::keymap::Keymap;
+    use onwatch::domain::keymap::Keymap;
     let setup = onwatch::app::state::Setup {
         user: "alice".into(),
         read_only: false,
@@ -344,6 +344,7 @@ fn state(max_lines: usize, max_bytes: usize) -> onwatch::app::State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     onwatch::app::State::new(setup, chrono::Utc::now())
 }

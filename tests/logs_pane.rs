@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 use chrono::{TimeZone, Utc};
-use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow};
 use onwatch::app::state::{AlertTemplate, LogPane, LogView, Setup};
 use onwatch::app::{Clock, Effect, FixedClock, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::log_query::Escape;
 use onwatch::domain::logs::{AnsiMode, Level, LogLine, SanitiseOptions, sanitise_styled};
 use onwatch::ui::{self, Theme};
@@ -47,6 +47,7 @@ fn state() -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     let pane = LogPane {
         views: vec![
@@ -74,7 +75,7 @@ fn state() -> State {
         trace_url: Some("https://jaeger.example/trace/$trace_id".into()),
         ..Default::default()
     };
-    State::new(setup, clock().now()).with_log_pane(pane)
+    State::new(Setup { log: pane, ..setup }, clock().now())
 }
 
 fn line(source: &str, raw: &str, labels: &[(&str, &str)]) -> LogLine {

@@ -10,11 +10,12 @@ mod support;
 
 use chrono::{FixedOffset, Utc};
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
-use onwatch::app::state::{Setup, SloDef, SloOrigin};
+use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, Keymap, State, update};
 use onwatch::config::HttpOptions;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::slo::{BurnRule, SloStatus, Urgency, default_rules, windows_for};
+use onwatch::domain::slo::{SloDef, SloOrigin};
 use onwatch::poll::SloFetcher;
 use onwatch::poll::slo_discover::discover;
 use onwatch::sources::http::HttpClient;
@@ -58,6 +59,7 @@ fn setup(slos: Vec<SloDef>) -> Setup {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     }
 }
 

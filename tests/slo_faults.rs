@@ -12,10 +12,11 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use chrono::{DateTime, FixedOffset, Utc};
 use onwatch::app::msg::{Msg, SourceUpdate};
-use onwatch::app::state::{Setup, SloDef};
+use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, Keymap, State, update};
 use onwatch::config::{HttpOptions, SloConfig};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloStatus, default_rules, windows_for};
 use onwatch::poll::SloFetcher;
 use onwatch::sources::http::HttpClient;
@@ -81,6 +82,7 @@ fn state() -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     State::new(setup, Utc::now())
 }

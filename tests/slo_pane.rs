@@ -5,11 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use onwatch::app::keys::KeyCode;
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
-use onwatch::app::state::{Overlay, Setup, SloDef};
+use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{FixedClock, Key, Keymap, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::KeyCode;
+use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
 use onwatch::ui::{self, Theme};
 use ratatui::Terminal;
@@ -50,6 +51,7 @@ fn state(n: usize) -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     State::new(setup, t0())
 }
@@ -185,12 +187,12 @@ fn grouped_rows_follow_the_groups_found() {
     let mut st = state(0);
     st.slos.push(onwatch::app::state::SloRow::new(
         def("avail"),
-        onwatch::app::state::SloOrigin::Config,
+        onwatch::domain::slo::SloOrigin::Config,
     ));
     let clock = FixedClock::new(t0());
     let group = |name: &str| SloSample {
         name: name.into(),
-        new_row: Some((def(name), onwatch::app::state::SloOrigin::Config)),
+        new_row: Some((def(name), onwatch::domain::slo::SloOrigin::Config)),
         family: Some("avail".into()),
         ..Default::default()
     };

@@ -4,13 +4,13 @@
 
 use chrono::{TimeZone, Utc};
 use onwatch::app::acts::{ActKind, ActionRequest, ActionResult, Outcome};
-use onwatch::app::keymap::Keymap;
-use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::Keymap;
+use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::timeline::{Entry, export_markdown};
 use std::sync::Arc;
 
@@ -106,6 +106,7 @@ fn a_scripted_incident_exports_the_expected_markdown() {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     let mut s = State::new(setup, t0);
     let mut log = Vec::new();

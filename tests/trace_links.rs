@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 use chrono::{TimeZone, Utc};
 use onwatch::actions::osc;
-use onwatch::app::keys::{Key, KeyCode};
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{LogPane, Setup};
 use onwatch::app::{Clock, Effect, FixedClock, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{LogLine, SanitiseOptions, detect_level, sanitise};
 use onwatch::ui::{self, Theme};
 use ratatui::Terminal;
@@ -44,13 +44,14 @@ fn state(pattern: &str, url: &str) -> State {
         theme_names: vec!["default".into()],
         theme_index: 0,
         local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        ..Default::default()
     };
     let pane = LogPane {
         trace_pattern: Some(regex::Regex::new(pattern).unwrap()),
         trace_url: Some(url.into()),
         ..Default::default()
     };
-    State::new(setup, clock().now()).with_log_pane(pane)
+    State::new(Setup { log: pane, ..setup }, clock().now())
 }
 
 fn jaeger() -> State {

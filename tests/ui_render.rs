@@ -3,13 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use onwatch::app::keys::KeyCode;
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
-use onwatch::app::state::{Overlay, Setup, SloDef};
+use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId, SourceKind};
+use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::logs::{Level, LogLine};
+use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
 use onwatch::ui::{self, MIN_HEIGHT, MIN_WIDTH, Role, Theme, load_theme};
 use ratatui::Terminal;
@@ -61,6 +62,7 @@ fn setup(keymap: Keymap) -> Setup {
         theme_names: ui::BUILTIN_THEMES.iter().map(|s| s.to_string()).collect(),
         theme_index: 0,
         local_offset: FixedOffset::east_opt(3600).unwrap(),
+        ..Default::default()
     }
 }
 

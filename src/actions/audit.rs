@@ -1,8 +1,8 @@
 //! The audit log: one JSON line per action event (queued, retrying, done, failed) in
 //! `<state_dir>/audit.jsonl`, with every known secret value replaced by `***`.
 
-use crate::app::acts::{ActKind, ActionRequest};
 use crate::config::secret::Secret;
+use crate::domain::act::{ActKind, ActionRequest};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write;

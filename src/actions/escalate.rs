@@ -1,8 +1,8 @@
 //! What an escalation sends to each kind of target, built from the request alone (so a
 //! request resumed from the outbox sends exactly what the first attempt sent).
 
-use crate::app::acts::{ActKind, ActionRequest};
 use crate::config::secret::Secret;
+use crate::domain::act::{ActKind, ActionRequest};
 use crate::domain::alerts::Labels;
 use crate::domain::template::render;
 use crate::sources::alertmanager::PostableAlert;
@@ -65,7 +65,7 @@ impl<'a> Esc<'a> {
             None => format!(
                 "{} {}",
                 self.alertname(),
-                crate::app::acts::matchers_text(self.labels)
+                crate::domain::act::matchers_text(self.labels)
             ),
         };
         s.chars().take(1024).collect()
@@ -74,7 +74,7 @@ impl<'a> Esc<'a> {
     /// The same alert always gets the same key, so a retry attaches to the alert PagerDuty
     /// already opened instead of opening a second one.
     pub fn dedup_key(&self) -> String {
-        let id = crate::app::acts::pagerduty_alert_id(self.fingerprint, self.labels);
+        let id = crate::domain::act::pagerduty_alert_id(self.fingerprint, self.labels);
         let key = format!("onwatch/{}/{id}", self.cluster);
         key.chars().take(255).collect()
     }
@@ -106,7 +106,7 @@ impl<'a> Esc<'a> {
     fn runbook(&self) -> Option<String> {
         self.annotations
             .get("runbook_url")
-            .and_then(|u| crate::app::runbook::check(u.trim(), None).ok())
+            .and_then(|u| crate::domain::links::check(u.trim(), None).ok())
             .map(|t| t.url())
     }
 

@@ -6,8 +6,8 @@
 use super::audit::AuditLog;
 use super::escalate::Esc;
 use super::outbox::Outbox;
-use crate::app::acts::{ActKind, ActionRequest, ActionResult, Outcome};
 use crate::config::secret::Secret;
+use crate::domain::act::{ActKind, ActionRequest, ActionResult, Outcome};
 use crate::domain::alerts::{Labels, Silence, SilenceState};
 use crate::domain::health::SourceError;
 use crate::sources::alertmanager::{AlertmanagerClient, PostableSilence};

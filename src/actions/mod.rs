@@ -13,4 +13,4 @@ pub mod timeline;
 pub mod who;
 
 pub use executor::{Executor, ExecutorConfig, RetryPolicy, Target};
-pub use setup::build;
+pub use setup::{acts_setup, build};

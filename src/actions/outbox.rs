@@ -1,7 +1,7 @@
 //! The outbox: one JSON file per action not yet seen through, written atomically (temp file,
 //! fsync, rename) before the action is sent, removed once it is delivered or given up.
 
-use crate::app::acts::ActionRequest;
+use crate::domain::act::ActionRequest;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,8 @@
 //! The executor's config and the reducer's `ActsSetup`, from the config file.
 
 use super::executor::{ExecutorConfig, RetryPolicy, Target};
-use crate::app::acts::{ActsSetup, Chain};
 use crate::config::{Config, EscalationTarget, secret};
+use crate::domain::act::{ActsSetup, Chain};
 use crate::sources::alertmanager::AlertmanagerClient;
 use crate::sources::http::HttpClient;
 use crate::sources::pagerduty::{self, PagerDutyClient};
@@ -10,12 +10,9 @@ use crate::sources::webhook::JsonPoster;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// What the cockpit needs to act: the executor's config and the reducer's view of it.
+/// The executor's config: every cluster's replicas and every chain's targets, checked.
 /// `ssh_connection` is `$SSH_CONNECTION`.
-pub fn build(
-    config: &Config,
-    ssh_connection: Option<&str>,
-) -> Result<(ExecutorConfig, ActsSetup), String> {
+pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorConfig, String> {
     let state_dir = config
         .actions
         .state_dir
@@ -36,7 +33,6 @@ pub fn build(
     let poster = JsonPoster::new(config.general.timeout)?;
     let mut targets = BTreeMap::new();
     let mut secrets = Vec::new();
-    let mut chains = Vec::new();
     for (i, chain) in config.escalation.iter().enumerate() {
         if config.escalation[..i].iter().any(|c| c.name == chain.name) {
             return Err(format!(
@@ -92,11 +88,6 @@ pub fn build(
             targets.insert((chain.name.clone(), t.name().to_string()), built);
             names.push(t.name().to_string());
         }
-        chains.push(Chain {
-            name: chain.name.clone(),
-            matchers: chain.matchers.clone(),
-            targets: names,
-        });
     }
     let pagerduty_ack = match &config.actions.pagerduty_ack {
         Some(pd) => Some(pagerduty_target(
@@ -121,10 +112,24 @@ pub fn build(
         ssh_client: super::who::ssh_client(ssh_connection),
         secrets,
     };
-    let acts = ActsSetup {
+    Ok(exec)
+}
+
+/// The reducer's view of the actions: ack durations, chains by name and their targets' names,
+/// the runbook dir, whether runbooks open over SSH. Pure; `build` checks what it names.
+pub fn acts_setup(config: &Config, ssh_connection: Option<&str>) -> ActsSetup {
+    ActsSetup {
         ack_duration: config.actions.ack_duration,
         until_resolved_step: config.actions.until_resolved_step,
-        chains,
+        chains: config
+            .escalation
+            .iter()
+            .map(|chain| Chain {
+                name: chain.name.clone(),
+                matchers: chain.matchers.clone(),
+                targets: chain.targets.iter().map(|t| t.name().to_string()).collect(),
+            })
+            .collect(),
         runbook_dir: config.runbooks.dir.clone(),
         over_ssh: ssh_connection.is_some_and(|s| !s.is_empty()),
         nonce: std::process::id(),
@@ -133,8 +138,7 @@ pub fn build(
             .pagerduty_ack
             .as_ref()
             .map(|pd| pd.dedup_key.clone()),
-    };
-    Ok((exec, acts))
+    }
 }
 
 /// A PagerDuty target; its routing key joins the secrets the audit log redacts.
@@ -164,6 +168,11 @@ fn pagerduty_target(
 mod tests {
     use super::*;
 
+    /// What the cockpit builds from one config: the executor's half and the reducer's.
+    fn both(c: &Config, ssh: Option<&str>) -> (ExecutorConfig, ActsSetup) {
+        (build(c, ssh).unwrap(), acts_setup(c, ssh))
+    }
+
     fn config(text: &str) -> Config {
         crate::config::parse(text, std::path::Path::new("t.toml")).unwrap()
     }
@@ -192,7 +201,7 @@ name = "tier2"
 labels = { escalated = "true" }
 "#,
         );
-        let (exec, acts) = build(&c, Some("10.0.0.1 4000 10.0.0.2 22")).unwrap();
+        let (exec, acts) = both(&c, Some("10.0.0.1 4000 10.0.0.2 22"));
         assert_eq!(acts.ack_duration, Duration::from_secs(4 * 3600));
         assert!(acts.over_ssh);
         assert_eq!(acts.chains[0].targets, vec!["pd", "tier2"]);
@@ -223,7 +232,7 @@ argv = ["true"]
 
     #[test]
     fn pagerduty_ack_gives_the_reducer_its_template_and_the_executor_its_target() {
-        let (exec, acts) = build(&config(""), None).unwrap();
+        let (exec, acts) = both(&config(""), None);
         assert!(exec.pagerduty_ack.is_none() && acts.pagerduty_ack.is_none());
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("key");
@@ -232,7 +241,7 @@ argv = ["true"]
             "[actions.pagerduty_ack]\nrouting_key = {{ file = {:?} }}\nurl = \"http://127.0.0.1:9\"\n",
             key.display().to_string()
         ));
-        let (exec, acts) = build(&c, None).unwrap();
+        let (exec, acts) = both(&c, None);
         assert_eq!(
             acts.pagerduty_ack.as_deref(),
             Some(crate::config::DEFAULT_PAGERDUTY_DEDUP_KEY)
@@ -243,7 +252,7 @@ argv = ["true"]
         let missing = config(
             "[actions.pagerduty_ack]\nrouting_key = { env = \"ONWATCH_TEST_SURELY_UNSET_KEY\" }\ndedup_key = \"{{alertname}}\"\n",
         );
-        let (exec, acts) = build(&missing, None).unwrap();
+        let (exec, acts) = both(&missing, None);
         assert_eq!(acts.pagerduty_ack.as_deref(), Some("{{alertname}}"));
         match exec.pagerduty_ack {
             Some(Target::Unavailable(why)) => {

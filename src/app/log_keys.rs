@@ -1,10 +1,10 @@
 //! The logs pane's keys: wrap and timestamp toggles, views, the filter, `l` (the selected
 //! alert's logs) and the trace link.
 
-use super::action::Action;
 use super::msg::Effect;
 use super::state::{AlertRow, LogView, Pane, State};
 use crate::domain::health::SourceKind;
+use crate::domain::keymap::Action;
 use crate::domain::log_filter::LogFilter;
 use crate::domain::log_query::fill;
 use std::collections::BTreeMap;

@@ -1,16 +1,17 @@
 //! The one application state. Changed only by `update`; drawn by `ui::draw`.
 
-use super::keymap::Keymap;
 use super::msg::ClusterSnapshot;
+use crate::domain::act::ActsSetup;
 use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
 use crate::domain::flap::{FlapConfig, FlapTracker};
 use crate::domain::health::{SourceHealth, SourceId};
+use crate::domain::keymap::Keymap;
 use crate::domain::log_filter::LogFilter;
 use crate::domain::log_query::Escape;
 use crate::domain::logs::{LogBuffer, LogLine};
 use crate::domain::matchers::Filter;
-use crate::domain::slo::{BurnRule, SloEvaluation};
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::domain::slo::{BurnRule, SloDef, SloEvaluation, SloOrigin};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -30,36 +31,6 @@ impl Pane {
             Pane::Slo => "SLO burn",
             Pane::Alerts => "Alerts",
             Pane::Logs => "Logs",
-        }
-    }
-}
-
-/// An SLO as configured (or discovered).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SloDef {
-    pub name: String,
-    /// The `[[prometheus]]` source it is measured on.
-    pub source: String,
-    /// As a fraction: 99.9% is 0.999.
-    pub objective: f64,
-    pub period: Duration,
-}
-
-/// Where an SLO's definition comes from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum SloOrigin {
-    #[default]
-    Config,
-    Sloth,
-    Pyrra,
-}
-
-impl SloOrigin {
-    pub fn label(self) -> &'static str {
-        match self {
-            SloOrigin::Config => "config",
-            SloOrigin::Sloth => "sloth",
-            SloOrigin::Pyrra => "pyrra",
         }
     }
 }
@@ -115,7 +86,8 @@ impl SloRow {
     }
 }
 
-/// What the cockpit is started with, derived from the config and the command line.
+/// What the cockpit is started with, derived from the config and the command line. The
+/// cockpit and `snapshot` build their State from it alike, through `State::new`.
 #[derive(Clone, Debug)]
 pub struct Setup {
     pub user: String,
@@ -133,6 +105,45 @@ pub struct Setup {
     pub theme_index: usize,
     /// The local time zone's offset, read once at start (the header shows UTC and local).
     pub local_offset: FixedOffset,
+    pub wall_options: WallOptions,
+    pub flap: FlapConfig,
+    /// Page notifications on (`[notify]` has a channel), and at most one per this interval.
+    pub notify: bool,
+    pub notify_min_interval: Duration,
+    pub acts: ActsSetup,
+    /// The logs pane's views, toggles, alert templates and trace links.
+    pub log: LogPane,
+    /// Shown in the footer at start (the demo's URLs).
+    pub banner: Option<String>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        let notify = super::notify::NotifyState::default();
+        Self {
+            user: "unknown".into(),
+            read_only: false,
+            wall: false,
+            keymap: Keymap::default(),
+            sources: Vec::new(),
+            slos: Vec::new(),
+            burn_rules: crate::domain::slo::default_rules(),
+            group_by: vec!["alertname".into()],
+            dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
+            log_max_lines: 10_000,
+            log_max_bytes: 16 << 20,
+            theme_names: vec!["default".into()],
+            theme_index: 0,
+            local_offset: Utc.fix(),
+            wall_options: WallOptions::default(),
+            flap: FlapConfig::default(),
+            notify: notify.enabled,
+            notify_min_interval: notify.min_interval,
+            acts: ActsSetup::default(),
+            log: LogPane::default(),
+            banner: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -351,13 +362,13 @@ impl State {
             focus: Pane::Alerts,
             overlay: None,
             input: None,
-            status: None,
+            status: setup.banner,
             size: (80, 24),
             theme_names: setup.theme_names,
             theme_index: setup.theme_index,
             quit: false,
             local_offset: setup.local_offset,
-            wall_options: WallOptions::default(),
+            wall_options: setup.wall_options,
             read_only_before_wall: None,
             timeline_seen: std::collections::HashMap::new(),
             records: Vec::new(),
@@ -380,26 +391,24 @@ impl State {
             filter_due: None,
             input_error: None,
             alert_cursor: 0,
-            flap_config: FlapConfig::default(),
+            flap_config: setup.flap,
             flaps: FlapTracker::default(),
             present: Vec::new(),
             key_cluster: std::collections::HashMap::new(),
             page_worthy: Vec::new(),
-            notify: super::notify::NotifyState::default(),
+            notify: super::notify::NotifyState {
+                enabled: setup.notify,
+                min_interval: setup.notify_min_interval,
+                ..Default::default()
+            },
             logs: LogBuffer::new(setup.log_max_lines, setup.log_max_bytes),
             log_seq: BTreeMap::new(),
             follow: true,
             log_scroll: 0,
             log_filter: String::new(),
-            acts: Default::default(),
-            log: LogPane::default(),
+            acts: super::acts::Acts::new(setup.acts),
+            log: setup.log,
         }
-    }
-
-    /// The logs pane as configured (views, toggles, alert templates, trace links).
-    pub fn with_log_pane(mut self, log: LogPane) -> Self {
-        self.log = log;
-        self
     }
 
     pub fn theme_name(&self) -> &str {

@@ -2,8 +2,8 @@
 //! trace URL (`[logs] trace_url`), opened with the runbook opener's rules.
 
 use super::msg::Effect;
-use super::runbook::check_web;
 use super::state::State;
+use crate::domain::links::check_web;
 use crate::domain::log_query::{trace_id, trace_url};
 
 /// How far up from the pane's bottom line a trace id is looked for: more lines than any pane

@@ -1,11 +1,11 @@
 //! The reducer: `update(&mut State, Msg, &Clock) -> Vec<Effect>`. Pure: no I/O, no sleeping.
 
-use super::action::Action;
 use super::acts;
 use super::clock::Clock;
-use super::keys::{Key, KeyCode};
 use super::msg::{Effect, LogWindow, Msg, Payload, SloSample, SourceUpdate};
 use super::state::{AlertRow, Input, InputKind, Overlay, Pane, State};
+use crate::domain::keymap::Action;
+use crate::domain::keymap::{Key, KeyCode};
 use crate::domain::timeline::{Entry, Event};
 use crate::domain::{matchers, slo};
 use chrono::{DateTime, Utc};
@@ -57,6 +57,10 @@ fn reduce(state: &mut State, msg: Msg) -> Vec<Effect> {
             } else if let Err(e) = result {
                 state.status = Some(format!("runbook {title}: {e}"));
             }
+            Vec::new()
+        }
+        Msg::Notice(text) => {
+            state.status = Some(text);
             Vec::new()
         }
         Msg::AuditLines(result) => {

@@ -27,31 +27,26 @@ const FRAME: Duration = Duration::from_millis(33);
 
 /// Runs the cockpit until quit; `banner` is shown in the footer at start (the demo's URLs).
 pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
-    let setup = match config::build_setup(&config, &overrides(cli)) {
+    let mut setup = match super::setup::build_setup(&config, &overrides(cli)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("onwatch: {e}");
             return EXIT_CONFIG;
         }
     };
-    let mut state = State::new(setup, chrono::Utc::now()).with_log_pane(config::log_pane(&config));
-    state.flap_config = config.alerts.flap.to_domain();
-    state.notify.enabled = config.notify.any();
-    state.notify.min_interval = config.notify.min_interval;
+    setup.banner = banner;
     let notifier = super::notify::Notifier::from_env(config.notify.clone());
-    state.status = banner;
-    state.wall_options = config.wall.options();
     let ssh = std::env::var("SSH_CONNECTION")
         .ok()
         .filter(|v| !v.is_empty());
-    let (exec_config, acts_setup) = match actions::build(&config, ssh.as_deref()) {
+    let exec_config = match actions::build(&config, ssh.as_deref()) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("onwatch: {e}");
             return EXIT_CONFIG;
         }
     };
-    state.acts.setup = acts_setup;
+    let mut state = State::new(setup, chrono::Utc::now());
     let (act_tx, act_rx) = tokio::sync::mpsc::unbounded_channel();
     let executor = match actions::Executor::new(exec_config, act_tx) {
         Ok(x) => x,
@@ -64,7 +59,11 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     if !state.read_only
         && let Err(e) = executor.resume()
     {
-        state.status = Some(format!("outbox: {e}"));
+        app::update(
+            &mut state,
+            Msg::Notice(format!("outbox: {e}")),
+            &SystemClock,
+        );
     }
     let mut acts = Acts {
         timeline: actions::timeline::path_for(Some(&config)),
@@ -198,9 +197,11 @@ async fn event_loop(
                         continue;
                     }
                     if let Err(e) = acts.executor.submit((*req).clone()) {
-                        let result = app::acts::ActionResult {
+                        let result = crate::domain::act::ActionResult {
                             request: *req,
-                            outcome: app::acts::Outcome::Failed(format!("not queued: {e}")),
+                            outcome: crate::domain::act::Outcome::Failed(format!(
+                                "not queued: {e}"
+                            )),
                         };
                         queue.extend(app::update(state, Msg::ActionResult(result), &clock));
                     }
@@ -237,10 +238,9 @@ async fn event_loop(
                 Effect::Record(entry) => {
                     // Losing a timeline line must not stop the cockpit; say so once.
                     if let Err(e) = actions::timeline::append(&acts.timeline, &[entry]) {
-                        state.status = Some(format!(
-                            "timeline: cannot write {}: {e}",
-                            acts.timeline.display()
-                        ));
+                        let notice =
+                            format!("timeline: cannot write {}: {e}", acts.timeline.display());
+                        queue.extend(app::update(state, Msg::Notice(notice), &clock));
                     }
                 }
                 Effect::LoadTimeline => {
@@ -293,7 +293,7 @@ struct Acts {
     /// Desktop, bell and OSC notifications (`Effect::Notify`).
     notifier: super::notify::Notifier,
     executor: actions::Executor,
-    results: tokio::sync::mpsc::UnboundedReceiver<app::acts::ActionResult>,
+    results: tokio::sync::mpsc::UnboundedReceiver<crate::domain::act::ActionResult>,
 }
 
 /// The system opener with the URL as its one argument (no shell); reaped in the background.

@@ -4,14 +4,17 @@ mod args;
 mod check;
 mod cockpit;
 mod demo;
+mod log_setup;
 mod logging;
 pub mod notify;
+pub mod setup;
 mod snapshot;
 mod timeline;
 
 pub use args::{Cli, Command, SnapshotFormat, TimelineCommand};
 
-use crate::config::{self, CliOverrides, Config, ConfigError};
+use crate::config::{self, Config, ConfigError};
+use setup::CliOverrides;
 use std::path::PathBuf;
 
 /// Exit codes: 0 fine, 1 a failure at run time (a probe failed), 2 a config error or some source

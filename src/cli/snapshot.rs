@@ -5,7 +5,7 @@ use super::{
     overrides,
 };
 use crate::app::{self, Msg, State, SystemClock};
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::poll;
 use crate::ui;
 use ratatui::Terminal;
@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 
 /// Exit 0 when every source answered, 2 when some failed (the output still shows the rest).
 pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16, u16)) -> i32 {
-    let setup = match config::build_setup(config, &overrides(cli)) {
+    let setup = match super::setup::build_setup(config, &overrides(cli)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("onwatch: {e}");
@@ -22,7 +22,6 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
     };
     let clock = SystemClock;
     let mut state = State::new(setup, chrono::Utc::now());
-    state.wall_options = config.wall.options();
     app::update(
         &mut state,
         Msg::Resize {

@@ -2,19 +2,17 @@
 
 mod error;
 mod locate;
-mod log_setup;
 pub mod paths;
 pub mod schema;
 pub mod secret;
-mod setup;
-mod validate;
+mod sources;
+pub(crate) mod validate;
 mod validate_logs;
 
 pub use error::{ConfigError, EXIT_CONFIG, line_column};
-pub use log_setup::log_pane;
 pub use paths::{config_path, default_config_path, no_config_message, state_dir, user_themes_dir};
 pub use schema::*;
-pub use setup::{BUILTIN_THEMES, CliOverrides, build_setup, build_setup_with, theme_names};
+pub use sources::SourceRef;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

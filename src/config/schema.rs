@@ -737,16 +737,6 @@ pub struct WallConfig {
     pub rotate: Option<Duration>,
 }
 
-impl WallConfig {
-    pub fn options(&self) -> crate::app::state::WallOptions {
-        crate::app::state::WallOptions {
-            environment: self.environment.clone(),
-            color: self.color.clone(),
-            rotate: self.rotate,
-        }
-    }
-}
-
 #[cfg(test)]
 mod slo_rules_tests {
     use super::*;

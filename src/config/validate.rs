@@ -4,7 +4,7 @@
 use super::error::ConfigError;
 use super::locate::{Locator, Seg};
 use super::schema::{Config, KeyList, SecretRef, TlsOptions};
-use crate::app::{Action, Key, Keymap};
+use crate::domain::keymap::{Action, Key, Keymap};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;

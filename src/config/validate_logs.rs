@@ -179,7 +179,7 @@ pub fn log_sources(err: Err<'_>, config: &Config) -> Result<(), ConfigError> {
     }
     // Checked as the trace key will check it, so a bad template fails at start, not mid-shift.
     if let Some(u) = &logs.trace_url
-        && let Err(e) = crate::app::runbook::check_web(&u.replace("$trace_id", "0"), "trace_url")
+        && let Err(e) = crate::domain::links::check_web(&u.replace("$trace_id", "0"), "trace_url")
     {
         return Err(err(&at("trace_url"), "[logs]", e));
     }

@@ -195,6 +195,36 @@ pub fn fired_rules<'a>(eval: &SloEvaluation, rules: &'a [BurnRule]) -> Vec<&'a B
         .collect()
 }
 
+/// An SLO as configured (or discovered).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SloDef {
+    pub name: String,
+    /// The `[[prometheus]]` source it is measured on.
+    pub source: String,
+    /// As a fraction: 99.9% is 0.999.
+    pub objective: f64,
+    pub period: Duration,
+}
+
+/// Where an SLO's definition comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SloOrigin {
+    #[default]
+    Config,
+    Sloth,
+    Pyrra,
+}
+
+impl SloOrigin {
+    pub fn label(self) -> &'static str {
+        match self {
+            SloOrigin::Config => "config",
+            SloOrigin::Sloth => "sloth",
+            SloOrigin::Pyrra => "pyrra",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,9 @@
 //! while another answers.
 
 use super::poller::Fetcher;
-use crate::app::msg::{ClusterSnapshot, Payload, ReplicaStatus};
 use crate::domain::alerts::{Observation, Silence};
 use crate::domain::health::SourceError;
+use crate::domain::publish::{ClusterSnapshot, Payload, ReplicaStatus};
 use crate::sources::alertmanager::{AlertmanagerClient, DatedSilence};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;

@@ -3,9 +3,9 @@
 //! hits at equal timestamps are neither lost nor repeated (the tiebreaker orders them).
 
 use super::poller::Fetcher;
-use crate::app::msg::{LogWindow, Payload};
 use crate::domain::health::SourceError;
 use crate::domain::logs::{Labels, Level, LogLine, SanitiseOptions, detect_level, sanitise_styled};
+use crate::domain::publish::{LogWindow, Payload};
 use crate::sources::elasticsearch::{EsClient, EsHit, field, field_text, search_body};
 use chrono::{DateTime, Utc};
 use serde_json::Value;

@@ -4,11 +4,11 @@
 //! exactly the entries already taken at that nanosecond: nothing lost, nothing repeated.
 
 use super::poller::Fetcher;
-use crate::app::msg::{LogWindow, Payload};
 use crate::domain::health::SourceError;
 use crate::domain::logs::{
     LabelCache, Level, LogLine, SanitiseOptions, detect_level, sanitise_styled,
 };
+use crate::domain::publish::{LogWindow, Payload};
 use crate::sources::loki::{LokiClient, LokiEntry};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, VecDeque};

@@ -4,9 +4,9 @@
 //! never stacked on a running one: ticks missed meanwhile are skipped and refresh requests
 //! coalesce into one poll right after.
 
-use crate::app::msg::{Payload, SourceUpdate};
 use crate::domain::duration;
 use crate::domain::health::{SourceError, SourceId};
+use crate::domain::publish::{Payload, SourceUpdate};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -226,8 +226,8 @@ pub fn jittered(d: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::SloSample;
     use crate::domain::health::SourceKind;
+    use crate::domain::publish::SloSample;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn id() -> SourceId {

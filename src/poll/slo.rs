@@ -4,13 +4,13 @@
 
 use super::poller::Fetcher;
 use super::slo_discover::{Discovered, discover};
-use crate::app::msg::{Payload, SloSample};
-use crate::app::state::{SloDef, SloOrigin};
 use crate::config::SloConfig;
 use crate::domain::duration;
 use crate::domain::health::SourceError;
+use crate::domain::publish::{Payload, SloSample};
 use crate::domain::sli;
 use crate::domain::slo::{BurnRule, SloMeasurement, windows_for};
+use crate::domain::slo::{SloDef, SloOrigin};
 use crate::sources::prometheus::{PrometheusClient, Sample, Series};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};

@@ -2,9 +2,9 @@
 //! already has them sees its SLOs without writing them again (reference:
 //! `slo-recording-rules.md`). Each is measured through its own recording rules.
 
-use crate::app::state::{SloDef, SloOrigin};
 use crate::domain::duration;
 use crate::domain::slo::{BurnRule, Urgency};
+use crate::domain::slo::{SloDef, SloOrigin};
 use crate::sources::prometheus::{Rule, RuleGroup, RuleKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -2,9 +2,9 @@
 //! their task keeps the newest lines and publishes them as a `LogWindow`, like a fetcher would.
 
 use super::poller::PollerHandle;
-use crate::app::msg::{LogWindow, Payload, SourceUpdate};
 use crate::domain::health::{SourceError, SourceId};
 use crate::domain::logs::{LogBuffer, LogLine};
+use crate::domain::publish::{LogWindow, Payload, SourceUpdate};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;

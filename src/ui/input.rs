@@ -1,6 +1,6 @@
 //! crossterm key events -> the app's own `Key` (the app never sees the terminal library).
 
-use crate::app::keys::{Key, KeyCode};
+use crate::domain::keymap::{Key, KeyCode};
 use ratatui::crossterm::event::{KeyCode as Ct, KeyEvent, KeyModifiers};
 
 pub fn from_crossterm(event: KeyEvent) -> Option<Key> {

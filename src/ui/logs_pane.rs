@@ -70,7 +70,7 @@ pub fn trace_anchor(area: Rect, state: &State) -> Option<(u16, u16, String)> {
     let inner = ratatui::widgets::Block::bordered().inner(areas.logs);
     let url = crate::app::trace::current(state)?.url;
     let fits = TRACE_LABEL.len() + super::text::width(&url) <= inner.width as usize;
-    let allowed = crate::app::runbook::check_web(&url, "trace URL").is_ok();
+    let allowed = crate::domain::links::check_web(&url, "trace URL").is_ok();
     (!inner.is_empty() && fits && allowed && safe(&url) == url).then(|| {
         (
             inner.x + TRACE_LABEL.len() as u16,

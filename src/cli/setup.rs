@@ -1,17 +1,14 @@
-//! The cockpit's starting `Setup`, from a validated config and the command line.
+//! The one `Setup` the cockpit and `snapshot` start from, composed from a validated config, the
+//! command line and the environment. The shell's composition root: config in, core types out.
 
-use super::error::ConfigError;
-use super::paths;
-use super::schema::Config;
-use super::validate;
-use crate::app::state::{Setup, SloDef};
-use crate::domain::health::{SourceId, SourceKind};
+use crate::app::state::{Setup, WallOptions};
+use crate::config::{Config, ConfigError, paths, validate};
+use crate::domain::slo::SloDef;
+use crate::ui::BUILTIN_THEMES;
 use chrono::Offset;
 use std::path::Path;
 
-/// The themes compiled into the binary, in the order `t` cycles through them (owned by
-/// `ui::theme`, which embeds their files).
-pub use crate::ui::BUILTIN_THEMES;
+pub use super::log_setup::log_pane;
 
 /// The command-line flags that change the setup.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,41 +41,7 @@ pub fn build_setup_with(
         .or_else(|| set("LOGNAME"))
         .unwrap_or_else(|| "unknown".to_string());
 
-    let sources = config
-        .prometheus
-        .iter()
-        .map(|s| SourceId::new(SourceKind::Prometheus, &s.name))
-        .chain(
-            config
-                .alertmanager
-                .iter()
-                .map(|s| SourceId::new(SourceKind::Alertmanager, &s.name)),
-        )
-        .chain(
-            config
-                .loki
-                .iter()
-                .map(|s| SourceId::new(SourceKind::Loki, &s.name)),
-        )
-        .chain(
-            config
-                .elasticsearch
-                .iter()
-                .map(|s| SourceId::new(SourceKind::Elasticsearch, &s.name)),
-        )
-        .chain(
-            config
-                .command
-                .iter()
-                .map(|s| SourceId::new(SourceKind::Command, &s.name)),
-        )
-        .chain(
-            config
-                .file
-                .iter()
-                .map(|s| SourceId::new(SourceKind::File, &s.name)),
-        )
-        .collect();
+    let sources = config.sources().map(|s| s.id()).collect();
 
     let slos = config
         .slo
@@ -135,6 +98,17 @@ pub fn build_setup_with(
         theme_names,
         theme_index,
         local_offset: chrono::Local::now().offset().fix(),
+        wall_options: WallOptions {
+            environment: config.wall.environment.clone(),
+            color: config.wall.color.clone(),
+            rotate: config.wall.rotate,
+        },
+        flap: config.alerts.flap.to_domain(),
+        notify: config.notify.any(),
+        notify_min_interval: config.notify.min_interval,
+        acts: crate::actions::acts_setup(config, set("SSH_CONNECTION").as_deref()),
+        log: log_pane(config),
+        banner: None,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The logs pane as the config sets it up: views, toggles, `l` templates, trace links.
 
-use super::schema::Config;
 use crate::app::state::{AlertTemplate, LogPane, LogView};
+use crate::config::Config;
 use crate::domain::health::{SourceId, SourceKind};
 use crate::domain::log_query::Escape;
 

@@ -1,8 +1,12 @@
 //! Key -> Action, from the defaults patched by the config's `[keys]` table.
 //! Clashes are refused with a message naming both actions; nothing falls back silently.
+//! The key vocabulary is shared by the config (which validates `[keys]`) and the reducer.
 
-use super::action::Action;
-use super::keys::{Key, KeyCode};
+mod action;
+mod key;
+
+pub use action::Action;
+pub use key::{Key, KeyCode};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq)]

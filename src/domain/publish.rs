@@ -1,0 +1,74 @@
+//! What a poller publishes: the latest snapshot of one source, tagged with a generation so an
+//! older one never overwrites a newer one. The contract between the pollers and the core.
+
+use super::alerts::{Observation, Silence};
+use super::health::{SourceError, SourceId};
+use super::logs::LogLine;
+use super::slo::{BurnRule, SloDef, SloMeasurement, SloOrigin};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The latest snapshot of one source, tagged so an older one never overwrites a newer one.
+#[derive(Clone, Debug)]
+pub struct SourceUpdate {
+    pub source: SourceId,
+    pub generation: u64,
+    pub fetched_at: DateTime<Utc>,
+    pub result: Result<Payload, SourceError>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Payload {
+    Slo(Arc<Vec<SloSample>>),
+    Alerts(Arc<ClusterSnapshot>),
+    Logs(Arc<LogWindow>),
+}
+
+/// One SLO as measured by a Prometheus-compatible source.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SloSample {
+    pub name: String,
+    pub measurement: SloMeasurement,
+    /// A query of this SLO failed while the source answered others (shown in the row).
+    pub error: Option<String>,
+    /// The row to add when the state has none by this name: an SLO the source found in its
+    /// recording rules, or a group of an SLO with `group_by`.
+    pub new_row: Option<(SloDef, SloOrigin)>,
+    /// The SLO's own burn-rate rules (a Pyrra SLO's alerts); empty: the cockpit's.
+    pub rules: Vec<BurnRule>,
+    /// The SLO with `group_by` this row is a group of: its rows missing from the payload are
+    /// removed (the group went away).
+    pub family: Option<String>,
+    /// The exact queries sent for it.
+    pub queries: Vec<String>,
+    /// The error ratio over the last day, one point per step (the sparkline), when refreshed
+    /// in this poll; `None` keeps the last one.
+    pub history: Option<Vec<f64>>,
+    /// The backend's graph page for the 1h error ratio.
+    pub graph_url: Option<String>,
+}
+
+/// One Alertmanager cluster: what each replica said, every alert reported, the silences.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterSnapshot {
+    pub replicas: Vec<ReplicaStatus>,
+    pub observations: Vec<Observation>,
+    pub silences: Vec<Silence>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicaStatus {
+    pub name: String,
+    pub url: String,
+    pub version: Option<String>,
+    pub error: Option<SourceError>,
+}
+
+/// The newest lines of a log source, each with a sequence number that only grows, so the
+/// reducer appends exactly the lines it has not seen even when it skipped a snapshot.
+#[derive(Clone, Debug, Default)]
+pub struct LogWindow {
+    /// Sequence number of `lines[0]`; lines are consecutive.
+    pub first_seq: u64,
+    pub lines: Vec<LogLine>,
+}
