@@ -73,7 +73,7 @@ pub struct AckDialog {
     pub preview: Vec<(String, Labels, String)>,
     pub choices: Vec<AckChoice>,
     pub choice: usize,
-    pub comment: ratatui_textarea::TextArea<'static>,
+    pub comment: super::line_edit::LineEdit,
     /// The PagerDuty alerts acknowledged too: (cluster, identity, dedup key), one per key.
     pub pagerduty: Vec<(String, Labels, String)>,
     /// Selected alerts whose dedup-key template came out empty: PagerDuty is not told of them.
@@ -122,7 +122,7 @@ pub struct EscalateDialog {
     pub alert: Box<DedupedAlert>,
     pub chain: Chain,
     pub target: usize,
-    pub note: ratatui_textarea::TextArea<'static>,
+    pub note: super::line_edit::LineEdit,
 }
 
 /// Read-only views opened by `r` (over SSH) and `:audit`.
@@ -203,7 +203,7 @@ pub fn open_ack(state: &mut State) {
         preview,
         choices,
         choice,
-        comment: ratatui_textarea::TextArea::default(),
+        comment: super::line_edit::LineEdit::new(),
         pagerduty,
         pagerduty_unkeyed,
     }));
@@ -366,7 +366,7 @@ pub fn open_escalate(state: &mut State) {
         alert: Box::new(alert),
         chain,
         target,
-        note: ratatui_textarea::TextArea::default(),
+        note: super::line_edit::LineEdit::new(),
     }));
 }
 
@@ -518,7 +518,7 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
                 state.acts.dialog = Some(Dialog::Ack(d));
             }
             _ => {
-                d.comment.input(super::update::textarea_input(key));
+                d.comment.key(key);
                 state.acts.dialog = Some(Dialog::Ack(d));
             }
         },
@@ -555,7 +555,7 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
                 state.acts.dialog = Some(Dialog::Escalate(d));
             }
             _ => {
-                d.note.input(super::update::textarea_input(key));
+                d.note.key(key);
                 state.acts.dialog = Some(Dialog::Escalate(d));
             }
         },
@@ -565,7 +565,7 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
 }
 
 fn confirm_ack(state: &mut State, d: AckDialog) -> Vec<Effect> {
-    let text = d.comment.lines().join(" ").trim().to_string();
+    let text = d.comment.text().trim().to_string();
     let text = if text.is_empty() {
         "acknowledged in onwatch".to_string()
     } else {
@@ -638,7 +638,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
         starts_at: a.alert.starts_at,
         generator_url: a.alert.generator_url.clone(),
         fingerprint: a.alert.fingerprint.clone(),
-        note: d.note.lines().join(" ").trim().to_string(),
+        note: d.note.text().trim().to_string(),
     };
     state.status = Some(format!("escalating to {target}"));
     vec![request(state, kind)]

@@ -169,12 +169,12 @@ pub enum InputKind {
 #[derive(Debug)]
 pub struct Input {
     pub kind: InputKind,
-    pub textarea: ratatui_textarea::TextArea<'static>,
+    pub edit: super::line_edit::LineEdit,
 }
 
 impl Input {
-    pub fn text(&self) -> String {
-        self.textarea.lines().join(" ")
+    pub fn text(&self) -> &str {
+        self.edit.text()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::acts;
 use super::clock::Clock;
+use super::line_edit::LineEdit;
 use super::msg::{Effect, LogWindow, Msg, Payload, SloSample, SourceUpdate};
 use super::state::{AlertRow, Input, InputKind, Overlay, Pane, State};
 use crate::domain::keymap::Action;
@@ -218,15 +219,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn open_input(state: &mut State, kind: InputKind) {
-    let mut textarea = ratatui_textarea::TextArea::default();
-    if kind == InputKind::Filter {
-        let current = match state.focus {
-            Pane::Logs => state.log_filter.clone(),
-            _ => state.alert_filter.clone(),
-        };
-        textarea.insert_str(current);
-    }
-    state.input = Some(Input { kind, textarea });
+    let edit = match (&kind, state.focus) {
+        (InputKind::Filter, Pane::Logs) => LineEdit::with_text(&state.log_filter),
+        (InputKind::Filter, _) => LineEdit::with_text(&state.alert_filter),
+        _ => LineEdit::new(),
+    };
+    state.input = Some(Input { kind, edit });
 }
 
 fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
@@ -263,7 +261,7 @@ fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
             };
         }
         _ => {
-            input.textarea.input(to_textarea_input(key));
+            input.edit.key(key);
             state.input_error = None;
         }
     }
@@ -404,39 +402,6 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         }
     }
     Vec::new()
-}
-
-/// A key as the text areas of the dialogs take it.
-pub(crate) fn textarea_input(key: Key) -> ratatui_textarea::Input {
-    to_textarea_input(key)
-}
-
-fn to_textarea_input(key: Key) -> ratatui_textarea::Input {
-    use ratatui_textarea::Key as T;
-    let k = match key.code {
-        KeyCode::Char(c) => T::Char(c),
-        KeyCode::Enter => T::Enter,
-        KeyCode::Esc => T::Esc,
-        KeyCode::Tab => T::Tab,
-        KeyCode::BackTab => T::Tab,
-        KeyCode::Backspace => T::Backspace,
-        KeyCode::Delete => T::Delete,
-        KeyCode::Up => T::Up,
-        KeyCode::Down => T::Down,
-        KeyCode::Left => T::Left,
-        KeyCode::Right => T::Right,
-        KeyCode::Home => T::Home,
-        KeyCode::End => T::End,
-        KeyCode::PageUp => T::PageUp,
-        KeyCode::PageDown => T::PageDown,
-        KeyCode::F(n) => T::F(n),
-    };
-    ratatui_textarea::Input {
-        key: k,
-        ctrl: key.ctrl,
-        alt: key.alt,
-        shift: false,
-    }
 }
 
 fn move_cursor(state: &mut State, delta: isize) {

@@ -3,10 +3,11 @@
 use super::text::{safe, truncate};
 use super::theme::{Role, Theme};
 use crate::app::State;
+use crate::app::line_edit::LineEdit;
 use crate::app::acts::{AckDialog, Dialog, EscalateDialog, UnackDialog, View, matchers_text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -59,18 +60,9 @@ fn keys_line(text: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), theme.style(Role::FooterKey)))
 }
 
-fn textarea(
-    frame: &mut Frame,
-    rect: Rect,
-    ta: &ratatui_textarea::TextArea<'static>,
-    theme: &Theme,
-) {
-    // a copy so drawing styles never leak into the reducer's state
-    let mut ta = ta.clone();
+fn textarea(frame: &mut Frame, rect: Rect, edit: &LineEdit, theme: &Theme) {
+    let mut ta = super::input::text_area(edit, theme);
     ta.set_block(Block::bordered().border_style(theme.style(Role::Border)));
-    ta.set_style(theme.style(Role::Fg));
-    ta.set_cursor_line_style(Style::new());
-    ta.set_cursor_style(theme.style(Role::Fg).add_modifier(Modifier::REVERSED));
     frame.render_widget(&ta, rect);
 }
 

@@ -7,7 +7,6 @@ use crate::app::state::{InputKind, Overlay, Pane};
 use crate::app::{Action, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -63,12 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             )),
             p,
         );
-        // A copy so the drawing styles never leak into the state the reducer owns.
-        let mut ta = input.textarea.clone();
-        ta.set_style(theme.style(Role::Fg));
-        ta.set_cursor_line_style(Style::new());
-        ta.set_cursor_style(theme.style(Role::Fg).add_modifier(Modifier::REVERSED));
-        frame.render_widget(&ta, rest);
+        frame.render_widget(&super::input::text_area(&input.edit, theme), rest);
         return;
     }
     if state.overlay == Some(Overlay::ConfirmQuit) {

@@ -1,7 +1,24 @@
-//! crossterm key events -> the app's own `Key` (the app never sees the terminal library).
+//! crossterm key events -> the app's own `Key` (the app never sees the terminal library), and
+//! the app's line editor back into the text-area widget that draws it.
 
+use super::theme::{Role, Theme};
+use crate::app::line_edit::LineEdit;
 use crate::domain::keymap::{Key, KeyCode};
 use ratatui::crossterm::event::{KeyCode as Ct, KeyEvent, KeyModifiers};
+use ratatui::style::{Modifier, Style};
+use ratatui_textarea::{CursorMove, TextArea};
+
+/// The widget for one frame: the editor's text with its cursor, in the theme's colours. Built
+/// fresh each frame, so it scrolls just far enough to show the cursor.
+pub fn text_area(edit: &LineEdit, theme: &Theme) -> TextArea<'static> {
+    let mut ta = TextArea::new(vec![edit.text().to_string()]);
+    let col = u16::try_from(edit.cursor()).unwrap_or(u16::MAX);
+    ta.move_cursor(CursorMove::Jump(0, col));
+    ta.set_style(theme.style(Role::Fg));
+    ta.set_cursor_line_style(Style::new());
+    ta.set_cursor_style(theme.style(Role::Fg).add_modifier(Modifier::REVERSED));
+    ta
+}
 
 pub fn from_crossterm(event: KeyEvent) -> Option<Key> {
     let code = match event.code {
