@@ -5,12 +5,14 @@ pub mod acts;
 pub mod clock;
 pub mod line_edit;
 pub mod log_keys;
+pub mod log_pane;
 pub mod msg;
 pub mod notify;
 pub mod report;
 pub mod state;
 pub mod trace;
 pub mod update;
+pub mod view;
 
 pub use crate::domain::keymap::{Action, Key, KeyCode, Keymap};
 pub use clock::{Clock, FixedClock, SystemClock};

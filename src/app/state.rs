@@ -6,13 +6,10 @@ use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
 use crate::domain::flap::{FlapConfig, FlapTracker};
 use crate::domain::health::{SourceHealth, SourceId};
 use crate::domain::keymap::Keymap;
-use crate::domain::log_filter::LogFilter;
-use crate::domain::log_query::Escape;
-use crate::domain::logs::{LogBuffer, LogLine};
+use crate::domain::logs::LogBuffer;
 use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloDef, SloEvaluation, SloOrigin};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
-use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -270,86 +267,8 @@ pub struct State {
     pub log: LogPane,
 }
 
-/// A named view of the logs pane: which sources, and their filters.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LogView {
-    pub name: String,
-    /// Log source names; empty for all.
-    pub sources: Vec<String>,
-    /// Put in the pane's filter when the view is chosen.
-    pub filter: String,
-    /// Filters of single sources (an alert's `alert_filter` for a command or a file).
-    pub per_source: BTreeMap<String, LogFilter>,
-}
 
-impl LogView {
-    pub fn all() -> Self {
-        Self {
-            name: "all".into(),
-            ..Default::default()
-        }
-    }
-
-    pub fn shows(&self, line: &LogLine) -> bool {
-        (self.sources.is_empty() || self.sources.contains(&line.source))
-            && self
-                .per_source
-                .get(&line.source)
-                .is_none_or(|f| f.matches(&line.line))
-    }
-}
-
-/// A log source's query for `l`, filled from the selected alert's labels.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlertTemplate {
-    pub source: SourceId,
-    pub template: String,
-    pub escape: Escape,
-}
-
-#[derive(Clone, Debug)]
-pub struct LogPane {
-    /// The compiled `log_filter`.
-    pub matcher: LogFilter,
-    /// `views[0]` is "all".
-    pub views: Vec<LogView>,
-    pub view: usize,
-    pub wrap: bool,
-    pub timestamps: bool,
-    pub labels: bool,
-    pub alert_lookback: Duration,
-    pub templates: Vec<AlertTemplate>,
-    pub trace_pattern: Option<Regex>,
-    pub trace_url: Option<String>,
-}
-
-impl Default for LogPane {
-    fn default() -> Self {
-        Self {
-            matcher: LogFilter::default(),
-            views: vec![LogView::all()],
-            view: 0,
-            wrap: false,
-            timestamps: true,
-            labels: true,
-            alert_lookback: Duration::from_secs(300),
-            templates: Vec::new(),
-            trace_pattern: None,
-            trace_url: None,
-        }
-    }
-}
-
-impl LogPane {
-    pub fn current_view(&self) -> &LogView {
-        &self.views[self.view.min(self.views.len().saturating_sub(1))]
-    }
-
-    /// Shown in the pane: passes the view and the filter.
-    pub fn shows(&self, line: &LogLine) -> bool {
-        self.current_view().shows(line) && self.matcher.matches(&line.line)
-    }
-}
+pub use super::log_pane::{AlertTemplate, LogPane, LogView};
 
 impl State {
     pub fn new(setup: Setup, now: DateTime<Utc>) -> Self {
@@ -411,54 +330,8 @@ impl State {
         }
     }
 
-    pub fn theme_name(&self) -> &str {
-        self.theme_names
-            .get(self.theme_index)
-            .map(String::as_str)
-            .unwrap_or("default")
-    }
-
     pub fn health(&self, id: &SourceId) -> Option<&SourceHealth> {
         self.sources.iter().find(|h| &h.id == id)
-    }
-
-    /// Rows of the alerts pane: each group, followed by its alerts when expanded.
-    pub fn alert_rows(&self) -> Vec<AlertRow> {
-        let mut rows = Vec::new();
-        for (g, group) in self.groups.iter().enumerate() {
-            rows.push(AlertRow::Group(g));
-            if self.expanded.contains(&group.key()) {
-                rows.extend((0..group.alerts.len()).map(|a| AlertRow::Alert(g, a)));
-            }
-        }
-        rows
-    }
-
-    /// SLO rows worst first (page, ticket, ok, no data), then by budget left.
-    pub fn slo_order(&self) -> Vec<usize> {
-        self.slo_order_first(self.slos.len())
-    }
-
-    /// The first `n` rows of `slo_order` (what a pane of `n` lines shows): only those are
-    /// sorted, so a frame costs one pass over the rest, not a sort of them.
-    pub fn slo_order_first(&self, n: usize) -> Vec<usize> {
-        // The key walks each row's burn rates: computed once per row, not per comparison. The
-        // index last makes keys unique, so the order is the stable sort's whatever the method.
-        let mut keyed: Vec<_> = self
-            .slos
-            .iter()
-            .enumerate()
-            .map(|(i, row)| (slo_rank(row), i))
-            .collect();
-        if n < keyed.len() {
-            if n == 0 {
-                return Vec::new();
-            }
-            keyed.select_nth_unstable(n - 1);
-            keyed.truncate(n);
-        }
-        keyed.sort_unstable();
-        keyed.into_iter().map(|(_, i)| i).collect()
     }
 
     /// True while some SLO pages or a critical alert fires unacknowledged: quitting asks first.
@@ -600,35 +473,3 @@ impl State {
     }
 }
 
-/// Where an SLO row sorts: worst status first, then least budget left (none: last), then
-/// the fastest burn right now.
-fn slo_rank(
-    row: &SloRow,
-) -> (
-    std::cmp::Reverse<crate::domain::slo::SloStatus>,
-    i64,
-    std::cmp::Reverse<i64>,
-) {
-    let eval = row.eval.as_ref();
-    let status = eval.map_or(crate::domain::slo::SloStatus::NoData, |e| e.status);
-    let budget = eval
-        .and_then(|e| e.budget_remaining)
-        .unwrap_or(f64::INFINITY);
-    let burn = eval
-        .and_then(|e| e.burn_rates.values().flatten().copied().reduce(f64::max))
-        .unwrap_or(0.0);
-    (
-        std::cmp::Reverse(status),
-        ordered(budget),
-        std::cmp::Reverse(ordered(burn)),
-    )
-}
-
-/// Total order on f64 for sorting (NaN last).
-fn ordered(v: f64) -> i64 {
-    if v.is_nan() {
-        i64::MAX
-    } else {
-        (v * 1e9).clamp(-9e18, 9e18) as i64
-    }
-}

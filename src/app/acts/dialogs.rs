@@ -1,0 +1,281 @@
+//! What the acting keys open: the ack dialog with its preview of every alert the silences will
+//! match, the un-ack and escalation dialogs, the runbook and the audit view.
+
+use super::{AckChoice, AckDialog, Dialog, EscalateDialog, UnackDialog, UnackTarget, View};
+use super::{alert_key, matches, pagerduty_alert_id};
+use crate::app::line_edit::LineEdit;
+use crate::app::msg::Effect;
+use crate::app::state::{AlertRow, Pane, State};
+use crate::domain::alerts::{self, AlertReading, DedupedAlert, Labels};
+use crate::domain::links::{self as runbook, RunbookTarget};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// The alerts under the cursor: a whole group or one alert.
+fn selection(state: &State) -> Option<(Vec<DedupedAlert>, bool)> {
+    if state.focus != Pane::Alerts {
+        return None;
+    }
+    match state.alert_rows().get(state.alert_cursor)? {
+        AlertRow::Group(g) => Some((state.groups.get(*g)?.alerts.clone(), true)),
+        AlertRow::Alert(g, a) => Some((vec![state.groups.get(*g)?.alerts.get(*a)?.clone()], false)),
+    }
+}
+
+/// `a`: opens the ack dialog for the selection.
+pub fn open_ack(state: &mut State) {
+    let Some((selected, is_group)) = selection(state) else {
+        state.status = Some("ack: select an alert or a group in the alerts pane".into());
+        return;
+    };
+    let mut targets: BTreeMap<String, Labels> = BTreeMap::new();
+    for a in &selected {
+        let matchers = if is_group {
+            group_matchers(state, &selected)
+        } else {
+            a.identity.clone()
+        };
+        targets.insert(a.cluster.clone(), matchers);
+    }
+    if targets.values().any(|m| m.is_empty()) {
+        state.status = Some("ack: the group has no label every alert shares".into());
+        return;
+    }
+    let targets: Vec<(String, Labels)> = targets.into_iter().collect();
+    let preview = preview(state, &targets);
+    let mut choices: Vec<AckChoice> = [900, 3600, 4 * 3600]
+        .into_iter()
+        .map(|s| AckChoice::For(Duration::from_secs(s)))
+        .collect();
+    let default = AckChoice::For(state.acts.setup.ack_duration);
+    if !choices.contains(&default) {
+        choices.push(default);
+        choices.sort_by_key(|c| match c {
+            AckChoice::For(d) => *d,
+            AckChoice::UntilResolved => Duration::MAX,
+        });
+    }
+    choices.push(AckChoice::UntilResolved);
+    let choice = choices.iter().position(|c| *c == default).unwrap_or(0);
+    let (pagerduty, pagerduty_unkeyed) = match &state.acts.setup.pagerduty_ack {
+        Some(template) => pagerduty_keys(template, &selected),
+        None => (Vec::new(), 0),
+    };
+    state.acts.dialog = Some(Dialog::Ack(AckDialog {
+        targets,
+        selected: selected.len(),
+        preview,
+        choices,
+        choice,
+        comment: LineEdit::new(),
+        pagerduty,
+        pagerduty_unkeyed,
+    }));
+}
+
+/// The dedup key of each selected alert from the template; alerts sharing a key are one
+/// PagerDuty alert, acknowledged once. Also how many alerts got an empty key (every
+/// placeholder missing), so the dialog can say PagerDuty will not hear of them.
+fn pagerduty_keys(
+    template: &str,
+    selected: &[DedupedAlert],
+) -> (Vec<(String, Labels, String)>, usize) {
+    let mut out: Vec<(String, Labels, String)> = Vec::new();
+    let mut unkeyed = 0;
+    for a in selected {
+        let key: String = crate::domain::template::render(template, &|n| lookup(a, n), false)
+            .chars()
+            .take(255)
+            .collect();
+        if key.is_empty() {
+            unkeyed += 1;
+        } else if !out.iter().any(|(_, _, k)| *k == key) {
+            out.push((a.cluster.clone(), a.identity.clone(), key));
+        }
+    }
+    (out, unkeyed)
+}
+
+/// Placeholder values of the PagerDuty dedup-key template.
+fn lookup(a: &DedupedAlert, name: &str) -> Option<String> {
+    if let Some(l) = name.strip_prefix("labels.") {
+        return a.alert.labels.get(l).cloned();
+    }
+    if let Some(n) = name.strip_prefix("annotations.") {
+        return a.alert.annotations.get(n).cloned();
+    }
+    match name {
+        "alertname" | "severity" => a.alert.labels.get(name).cloned(),
+        "cluster" => Some(a.cluster.clone()),
+        // as an escalation's dedup key has it
+        "fingerprint" => Some(pagerduty_alert_id(&a.alert.fingerprint, &a.identity)),
+        _ => None,
+    }
+}
+
+/// The group's labels that every alert of it really carries (not the cluster fallback).
+fn group_matchers(state: &State, alerts: &[DedupedAlert]) -> Labels {
+    let Some(first) = alerts.first() else {
+        return Labels::new();
+    };
+    state
+        .group_by
+        .iter()
+        .filter_map(|l| first.identity.get(l).map(|v| (l.clone(), v.clone())))
+        .filter(|(k, v)| !v.is_empty() && alerts.iter().all(|a| a.identity.get(k) == Some(v)))
+        .collect()
+}
+
+/// Every alert (silenced ones too) of the cluster whose labels equal all the matchers.
+fn preview(state: &State, targets: &[(String, Labels)]) -> Vec<(String, Labels, String)> {
+    let mut out = Vec::new();
+    for (cluster, matchers) in targets {
+        let Some(snap) = state.clusters.get(cluster) else {
+            continue;
+        };
+        let mut silences = BTreeMap::new();
+        silences.insert(cluster.clone(), snap.silences.clone());
+        let all = alerts::dedup(
+            snap.observations.iter().cloned(),
+            &state.dedup_labels,
+            &silences,
+        );
+        for a in all {
+            if matches(&a.alert.labels, matchers) {
+                out.push((cluster.clone(), a.identity, a.reading.name().to_string()));
+            }
+        }
+    }
+    out
+}
+
+
+/// `u`: asks to expire the ack silences of the selection.
+pub fn open_unack(state: &mut State) {
+    let Some((selected, _)) = selection(state) else {
+        state.status = Some("unack: select an acked alert or group".into());
+        return;
+    };
+    let mut seen = BTreeSet::new();
+    let mut silences = Vec::new();
+    for a in &selected {
+        let AlertReading::Acked {
+            by,
+            comment,
+            silence_id,
+            ..
+        } = &a.reading
+        else {
+            continue;
+        };
+        if !seen.insert((a.cluster.clone(), silence_id.clone())) {
+            continue;
+        }
+        let matchers = state
+            .clusters
+            .get(&a.cluster)
+            .and_then(|c| c.silences.iter().find(|s| &s.id == silence_id))
+            .map(|s| {
+                s.matchers
+                    .iter()
+                    .map(|m| (m.name.clone(), m.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_else(|| a.identity.clone());
+        silences.push(UnackTarget {
+            cluster: a.cluster.clone(),
+            silence_id: silence_id.clone(),
+            matchers,
+            by: by.clone(),
+            comment: comment.clone(),
+        });
+    }
+    if silences.is_empty() {
+        state.status = Some("unack: nothing acked here".into());
+        return;
+    }
+    state.acts.dialog = Some(Dialog::Unack(UnackDialog { silences }));
+}
+
+/// `e`: opens the escalation dialog for the selected alert (a group: its first alert).
+pub fn open_escalate(state: &mut State) {
+    let Some((selected, _)) = selection(state) else {
+        state.status = Some("escalate: select an alert".into());
+        return;
+    };
+    let Some(alert) = selected.into_iter().next() else {
+        return;
+    };
+    let Some(chain) = state
+        .acts
+        .setup
+        .chains
+        .iter()
+        .find(|c| matches(&alert.alert.labels, &c.matchers) && !c.targets.is_empty())
+        .cloned()
+    else {
+        state.status = Some("escalate: no [[escalation]] chain matches this alert".into());
+        return;
+    };
+    let done = state
+        .acts
+        .escalated
+        .get(&alert_key(&alert.cluster, &alert.identity))
+        .map_or(0, Vec::len);
+    let target = done.min(chain.targets.len() - 1);
+    state.acts.dialog = Some(Dialog::Escalate(EscalateDialog {
+        alert: Box::new(alert),
+        chain,
+        target,
+        note: LineEdit::new(),
+    }));
+}
+
+/// `r`: the runbook, opened locally, shown in the cockpit over SSH, or refused.
+pub fn runbook(state: &mut State) -> Vec<Effect> {
+    let Some((selected, _)) = selection(state) else {
+        state.status = Some("runbook: select an alert".into());
+        return Vec::new();
+    };
+    let Some(a) = selected.first() else {
+        return Vec::new();
+    };
+    let target = match runbook::locate(
+        &a.alert.annotations,
+        &a.alert.labels,
+        state.acts.setup.runbook_dir.as_deref(),
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            state.status = Some(format!("runbook: {e}"));
+            return Vec::new();
+        }
+    };
+    if !state.acts.setup.over_ssh {
+        state.status = Some(format!("opening {}", target.url()));
+        return vec![Effect::OpenUrl(target.url())];
+    }
+    match target {
+        RunbookTarget::Local(path) => {
+            state.acts.view = Some(View::Runbook {
+                title: path.display().to_string(),
+                text: None,
+                scroll: 0,
+            });
+            vec![Effect::ReadRunbook(path)]
+        }
+        RunbookTarget::Remote(url) => {
+            state.acts.view = Some(View::Link { url });
+            Vec::new()
+        }
+    }
+}
+
+/// `:audit`
+pub fn open_audit(state: &mut State) -> Vec<Effect> {
+    state.acts.view = Some(View::Audit {
+        lines: None,
+        scroll: 0,
+    });
+    vec![Effect::LoadAudit]
+}
