@@ -74,11 +74,20 @@ fn names_crate(code: &str, name: &str) -> bool {
 #[test]
 fn names_crate_finds_paths_and_imports_only() {
     assert!(names_crate("use ratatui::Frame;", "ratatui"));
-    assert!(names_crate("    let t = ratatui_textarea::TextArea::default();", "ratatui_textarea"));
-    assert!(!names_crate("    let t = ratatui_textarea::TextArea::default();", "ratatui"));
+    assert!(names_crate(
+        "    let t = ratatui_textarea::TextArea::default();",
+        "ratatui_textarea"
+    ));
+    assert!(!names_crate(
+        "    let t = ratatui_textarea::TextArea::default();",
+        "ratatui"
+    ));
     assert!(names_crate("use hyper;", "hyper"));
     assert!(!names_crate("    \"hyper-x\"", "hyper"));
-    assert!(!names_crate("use tokio_tungstenite::connect;", "tungstenite"));
+    assert!(!names_crate(
+        "use tokio_tungstenite::connect;",
+        "tungstenite"
+    ));
 }
 
 #[test]
@@ -133,7 +142,11 @@ fn no_source_file_is_over_600_lines() {
         .filter(|(_, lines)| *lines > MAX_LINES)
         .map(|(path, lines)| format!("{path}: {lines} lines"))
         .collect();
-    assert!(long.is_empty(), "over {MAX_LINES} lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines:\n{}",
+        long.join("\n")
+    );
 }
 
 #[test]

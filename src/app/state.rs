@@ -267,7 +267,6 @@ pub struct State {
     pub log: LogPane,
 }
 
-
 pub use super::log_pane::{AlertTemplate, LogPane, LogView};
 
 impl State {
@@ -472,4 +471,3 @@ impl State {
         }
     }
 }
-

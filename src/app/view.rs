@@ -14,7 +14,6 @@ impl State {
             .unwrap_or("default")
     }
 
-
     /// Rows of the alerts pane: each group, followed by its alerts when expanded.
     pub fn alert_rows(&self) -> Vec<AlertRow> {
         let mut rows = Vec::new();
@@ -53,7 +52,6 @@ impl State {
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, i)| i).collect()
     }
-
 }
 
 /// Where an SLO row sorts: worst status first, then least budget left (none: last), then
@@ -160,4 +158,3 @@ pub fn trace_link(state: &State) -> Option<TraceLink> {
             })
         })
 }
-

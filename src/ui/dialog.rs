@@ -3,8 +3,8 @@
 use super::text::{safe, truncate};
 use super::theme::{Role, Theme};
 use crate::app::State;
-use crate::app::line_edit::LineEdit;
 use crate::app::acts::{AckDialog, Dialog, EscalateDialog, UnackDialog, View, matchers_text};
+use crate::app::line_edit::LineEdit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;

@@ -149,7 +149,6 @@ fn preview(state: &State, targets: &[(String, Labels)]) -> Vec<(String, Labels, 
     out
 }
 
-
 /// `u`: asks to expire the ack silences of the selection.
 pub fn open_unack(state: &mut State) {
     let Some((selected, _)) = selection(state) else {

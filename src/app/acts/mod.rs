@@ -8,11 +8,11 @@ mod dialogs;
 mod keys;
 mod settle;
 
+/// Drawn on the alert's row; lives with the other read-only helpers of the view.
+pub use super::view::row_note;
 pub use dialogs::{open_ack, open_audit, open_escalate, open_unack, runbook};
 pub use keys::on_key;
 pub use settle::{on_alerts, on_result, on_tick};
-/// Drawn on the alert's row; lives with the other read-only helpers of the view.
-pub use super::view::row_note;
 
 use super::line_edit::LineEdit;
 use super::msg::Effect;
@@ -158,7 +158,6 @@ pub enum View {
 pub fn alert_key(cluster: &str, identity: &Labels) -> String {
     format!("{cluster}/{}", matchers_text(identity))
 }
-
 
 pub(super) fn matches(labels: &Labels, matchers: &Labels) -> bool {
     matchers.iter().all(|(k, v)| labels.get(k) == Some(v))
