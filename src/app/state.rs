@@ -1,4 +1,5 @@
-//! The one application state. Changed only by `update`; drawn by `ui::draw`.
+//! The one application state. Changed only by `update`; drawn by `ui::draw` through the
+//! read-only helpers in `view`.
 
 use super::msg::ClusterSnapshot;
 use crate::domain::act::ActsSetup;
