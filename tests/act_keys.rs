@@ -208,7 +208,7 @@ fn select(s: &mut State, name: &str, instance: Option<&str>) {
         let a = s.groups[g]
             .alerts
             .iter()
-            .position(|a| a.identity.get("instance").map(String::as_str) == Some(inst))
+            .position(|a| a.identity().get("instance").map(String::as_str) == Some(inst))
             .unwrap();
         s.alert_cursor = s
             .alert_rows()
@@ -263,12 +263,12 @@ fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
     let a = disk
         .alerts
         .iter()
-        .find(|a| a.identity["instance"] == "a")
+        .find(|a| a.identity()["instance"] == "a")
         .unwrap();
     let b = disk
         .alerts
         .iter()
-        .find(|a| a.identity["instance"] == "b")
+        .find(|a| a.identity()["instance"] == "b")
         .unwrap();
     let row = onwatch::app::acts::row_note(&s, a).unwrap();
     assert_eq!(onwatch::app::acts::row_note(&s, b), None);
@@ -455,7 +455,7 @@ fn preview_warns_when_the_silence_matches_more_than_the_selection() {
     let a = s.groups[0]
         .alerts
         .iter()
-        .position(|a| !a.identity.contains_key("instance"))
+        .position(|a| !a.identity().contains_key("instance"))
         .unwrap();
     s.alert_cursor = rows
         .iter()

@@ -241,7 +241,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
             } else {
                 "firing"
             };
-            assert_eq!(a.reading.name(), expect, "{:?}", a.identity);
+            assert_eq!(a.reading.name(), expect, "{:?}", a.identity());
         }
     }
     assert_eq!(s.groups.iter().flat_map(|g| &g.alerts).count(), 3);

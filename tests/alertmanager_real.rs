@@ -223,7 +223,7 @@ async fn ack_and_maintenance_silences_read_through_the_api() {
     let all: Vec<_> = h.state.groups.iter().flat_map(|g| &g.alerts).collect();
     let acked = all
         .iter()
-        .find(|a| a.identity["alertname"] == "DiskFull")
+        .find(|a| a.identity()["alertname"] == "DiskFull")
         .unwrap();
     assert!(
         matches!(&acked.reading, AlertReading::Acked { by, comment, .. } if by == "bob" && comment.starts_with("ACK")),
@@ -232,7 +232,7 @@ async fn ack_and_maintenance_silences_read_through_the_api() {
     );
     let web = all
         .iter()
-        .find(|a| a.identity.get("service").is_some_and(|s| s == "web"))
+        .find(|a| a.identity().get("service").is_some_and(|s| s == "web"))
         .unwrap();
     assert!(
         matches!(&web.reading, AlertReading::Silenced { by, comment, .. } if by == "carol" && comment == "db maintenance"),
@@ -343,7 +343,7 @@ fn find<'a>(state: &'a State, name: &str) -> Option<&'a onwatch::domain::alerts:
         .groups
         .iter()
         .flat_map(|g| &g.alerts)
-        .find(|a| a.identity["alertname"] == name)
+        .find(|a| a.identity()["alertname"] == name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,8 +395,8 @@ async fn an_alert_fired_and_resolved_on_a_schedule_is_flapping_a_steady_one_is_n
         .await;
 
     let flappy = find(&h.state, "Flappy").unwrap();
-    assert!(flappy.flapping, "{:?}", h.state.flaps.history(&flappy.key));
-    let history = h.state.flaps.history(&flappy.key).unwrap();
+    assert!(flappy.flapping, "{:?}", h.state.flaps.history(&flappy.id));
+    let history = h.state.flaps.history(&flappy.id).unwrap();
     assert!(history.samples().len() >= cycles, "{history:?}");
     assert!(history.percent >= h.state.flap_config.high, "{history:?}");
     let group = h
@@ -417,5 +417,5 @@ async fn an_alert_fired_and_resolved_on_a_schedule_is_flapping_a_steady_one_is_n
 
     let steady = find(&h.state, "Steady").unwrap();
     assert!(!steady.flapping);
-    assert_eq!(h.state.flaps.history(&steady.key).unwrap().percent, 0.0);
+    assert_eq!(h.state.flaps.history(&steady.id).unwrap().percent, 0.0);
 }

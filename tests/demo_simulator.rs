@@ -929,7 +929,7 @@ async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
         poll(&mut s).await;
         assert!(
             s.groups.iter().flat_map(|g| &g.alerts).any(|a| a
-                .identity
+                .identity()
                 .get("escalated")
                 .map(String::as_str)
                 == Some("true"))
@@ -946,7 +946,7 @@ async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
         let a = s.groups[g]
             .alerts
             .iter()
-            .position(|a| a.identity == first.identity)
+            .position(|a| a.identity() == first.identity())
             .unwrap();
         s.alert_cursor = s
             .alert_rows()

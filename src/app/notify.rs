@@ -1,4 +1,4 @@
-//! Which alerts deserve a notification, coalesced and rate-limited (issue 4 §8): a critical
+//! Which alerts deserve a notification, coalesced and rate-limited: a critical
 //! alert that fires, is neither silenced, acked nor flapping, and was not paged before in this
 //! session. Pure: the runtime performs the `Effect::Notify`.
 //!
@@ -7,14 +7,14 @@
 //! not silence: the engineer starting the cockpit mid-incident should hear that it is one).
 
 use super::msg::Effect;
-use crate::domain::alerts::{AlertReading, DedupedAlert, Severity};
+use crate::domain::alerts::{AlertId, AlertReading, DedupedAlert, Severity};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageCandidate {
-    pub key: u64,
+    pub id: AlertId,
     pub name: String,
     pub cluster: String,
     pub summary: Option<String>,
@@ -23,13 +23,13 @@ pub struct PageCandidate {
 impl PageCandidate {
     pub fn from_alert(a: &DedupedAlert) -> Self {
         Self {
-            key: a.key,
+            id: a.id.clone(),
             name: a
-                .identity
+                .identity()
                 .get("alertname")
                 .cloned()
                 .unwrap_or_else(|| "alert".into()),
-            cluster: a.cluster.clone(),
+            cluster: a.cluster().to_string(),
             summary: a.alert.annotations.get("summary").cloned(),
         }
     }
@@ -48,10 +48,10 @@ pub struct NotifyState {
     /// At most one notification per this interval; what arrives meanwhile is coalesced into the
     /// next one.
     pub min_interval: Duration,
-    /// Keys already paged (or queued) in this session: never twice, so a flapping alert that
+    /// Alerts already paged (or queued) in this session: never twice, so a flapping alert that
     /// fires again stays quiet.
-    pub paged: HashSet<u64>,
-    pub pending: Vec<u64>,
+    pub paged: HashSet<AlertId>,
+    pub pending: Vec<AlertId>,
     pub last_sent: Option<DateTime<Utc>>,
     /// Set once the first complete poll was told (or had nothing to tell): later
     /// notifications are about new alerts.
@@ -84,8 +84,8 @@ pub fn collect(
         return None;
     }
     for c in candidates {
-        if n.paged.insert(c.key) {
-            n.pending.push(c.key);
+        if n.paged.insert(c.id.clone()) {
+            n.pending.push(c.id.clone());
         }
     }
     if !complete {
@@ -105,7 +105,7 @@ pub fn collect(
     let due: Vec<&PageCandidate> = n
         .pending
         .iter()
-        .filter_map(|k| candidates.iter().find(|c| c.key == *k))
+        .filter_map(|k| candidates.iter().find(|c| c.id == *k))
         .collect();
     n.pending.clear();
     if due.is_empty() {
@@ -154,9 +154,15 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + chrono::Duration::seconds(s)
     }
 
+    /// Alert number `key` of the cluster.
+    fn id(key: u64) -> AlertId {
+        let labels = [("n".to_string(), key.to_string())].into_iter().collect();
+        AlertId::new("prod", labels)
+    }
+
     fn c(key: u64, name: &str) -> PageCandidate {
         PageCandidate {
-            key,
+            id: id(key),
             name: name.into(),
             cluster: "prod".into(),
             summary: None,
@@ -177,7 +183,7 @@ mod tests {
         let mut more = burst.clone();
         more.push(c(9, "Late"));
         assert_eq!(collect(&mut n, &more, t(10), true), None);
-        assert_eq!(n.pending, [9]);
+        assert_eq!(n.pending, [id(9)]);
         let e = collect(&mut n, &more, t(30), true).unwrap();
         assert!(matches!(&e, Effect::Notify { title, .. } if title == "CRIT Late (prod)"));
     }
@@ -187,7 +193,7 @@ mod tests {
         let mut n = NotifyState::default();
         // The first cluster answered, the second not yet: queued, not told.
         assert_eq!(collect(&mut n, &[c(1, "A"), c(2, "B")], t(0), false), None);
-        assert_eq!(n.pending, [1, 2]);
+        assert_eq!(n.pending, [id(1), id(2)]);
         let all = [c(1, "A"), c(2, "B"), c(3, "A")];
         let e = collect(&mut n, &all, t(2), true).unwrap();
         assert_eq!(

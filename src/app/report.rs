@@ -52,7 +52,7 @@ pub fn state_json(state: &State) -> Value {
                 "acked": g.acked,
                 "silenced": g.silenced,
                 "alerts": g.alerts.iter().map(|a| json!({
-                    "cluster": a.cluster,
+                    "cluster": a.cluster(),
                     "labels": a.alert.labels,
                     "annotations": a.alert.annotations,
                     "state": a.reading.name(),

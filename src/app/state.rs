@@ -3,7 +3,7 @@
 
 use super::msg::ClusterSnapshot;
 use crate::domain::act::ActsSetup;
-use crate::domain::alerts::{self, AlertGroup, DedupedAlert};
+use crate::domain::alerts::{self, AlertGroup, AlertId, DedupedAlert};
 use crate::domain::flap::{FlapConfig, FlapTracker};
 use crate::domain::health::{SourceHealth, SourceId};
 use crate::domain::keymap::Keymap;
@@ -11,7 +11,8 @@ use crate::domain::logs::LogBuffer;
 use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloDef, SloEvaluation, SloOrigin};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,9 +215,9 @@ pub struct State {
     pub wall_options: WallOptions,
     /// Set while `:wall` is on: the read-only flag to restore when it is turned off.
     pub read_only_before_wall: Option<bool>,
-    /// Alerts present at the last regroup (identity key -> name, cluster), to record in the
+    /// Alerts present at the last regroup, with their timeline names, to record in the
     /// timeline when each first fires and when it resolves.
-    pub timeline_seen: std::collections::HashMap<u64, (String, String)>,
+    pub timeline_seen: HashMap<AlertId, String>,
     /// Timeline entries made by the last message, handed out by `update` as `Effect::Record`.
     pub records: Vec<crate::domain::timeline::Entry>,
 
@@ -226,11 +227,13 @@ pub struct State {
     pub burn_rules: Vec<BurnRule>,
     pub slo_cursor: usize,
 
-    /// Last good snapshot per Alertmanager cluster.
-    pub clusters: BTreeMap<String, std::sync::Arc<ClusterSnapshot>>,
+    /// Last good snapshot per Alertmanager cluster (`set_cluster`).
+    pub clusters: BTreeMap<String, Arc<ClusterSnapshot>>,
+    /// Per cluster, the alerts of that snapshot deduplicated (once, when it arrived).
+    pub deduped: BTreeMap<String, Vec<DedupedAlert>>,
     pub group_by: Vec<String>,
     pub dedup_labels: Vec<String>,
-    /// Derived from `clusters` on every alert update (filtered, grouped, sorted).
+    /// Derived from `deduped` on every alert update (filtered, grouped, sorted).
     pub groups: Vec<AlertGroup>,
     pub expanded: BTreeSet<String>,
     pub show_silenced: bool,
@@ -245,11 +248,9 @@ pub struct State {
     pub alert_cursor: usize,
     /// Flap detection (`[alerts.flap]`) and each alert identity's sample history.
     pub flap_config: FlapConfig,
-    pub flaps: FlapTracker<u64>,
-    /// Keys of the alerts present (firing, silenced or not) in the last snapshots, and which
-    /// cluster each key belongs to (kept while the key has a flap history).
-    pub present: Vec<u64>,
-    pub key_cluster: std::collections::HashMap<u64, String>,
+    pub flaps: FlapTracker<AlertId>,
+    /// The alerts present (firing, silenced or not) in the last snapshots.
+    pub present: Vec<AlertId>,
     /// Page-worthy alerts of the last regroup (critical, firing, not flapping), filter or not.
     pub page_worthy: Vec<super::notify::PageCandidate>,
     pub notify: super::notify::NotifyState,
@@ -289,7 +290,7 @@ impl State {
             local_offset: setup.local_offset,
             wall_options: setup.wall_options,
             read_only_before_wall: None,
-            timeline_seen: std::collections::HashMap::new(),
+            timeline_seen: HashMap::new(),
             records: Vec::new(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
             slos: setup
@@ -300,6 +301,7 @@ impl State {
             burn_rules: setup.burn_rules,
             slo_cursor: 0,
             clusters: BTreeMap::new(),
+            deduped: BTreeMap::new(),
             group_by: setup.group_by,
             dedup_labels: setup.dedup_labels,
             groups: Vec::new(),
@@ -313,7 +315,6 @@ impl State {
             flap_config: setup.flap,
             flaps: FlapTracker::default(),
             present: Vec::new(),
-            key_cluster: std::collections::HashMap::new(),
             page_worthy: Vec::new(),
             notify: super::notify::NotifyState {
                 enabled: setup.notify,
@@ -347,44 +348,54 @@ impl State {
         slo_page || crit
     }
 
-    /// Recomputes `groups` from the clusters' last good snapshots.
+    /// Takes a cluster's new snapshot. Its alerts are deduplicated here, once per snapshot,
+    /// and kept beside it for every regroup, dialog preview and ack settling until the next.
+    pub fn set_cluster(&mut self, name: String, snapshot: Arc<ClusterSnapshot>) {
+        let deduped = alerts::dedup_refs(&snapshot.observations, &self.dedup_labels, |_| {
+            snapshot.silences.as_slice()
+        });
+        self.deduped.insert(name.clone(), deduped);
+        self.clusters.insert(name, snapshot);
+        self.regroup();
+    }
+
+    /// The deduplicated alerts of a cluster's last good snapshot (silenced ones too).
+    pub fn cluster_alerts(&self, cluster: &str) -> &[DedupedAlert] {
+        self.deduped.get(cluster).map_or(&[], Vec::as_slice)
+    }
+
+    /// Recomputes `groups` from the clusters' deduplicated alerts: flap marks, the timeline's
+    /// arrivals, the page-worthy list, then the filter and the grouping.
     pub fn regroup(&mut self) {
-        let clusters = &self.clusters;
-        let mut all = alerts::dedup_refs(
-            clusters.values().flat_map(|snap| &snap.observations),
-            &self.dedup_labels,
-            |name| {
-                clusters
-                    .get(name)
-                    .map_or(&[], |snap| snap.silences.as_slice())
-            },
-        );
         let now = self.now;
+        let flaps = &self.flaps;
+        let all = || self.deduped.values().flatten();
+        // Alertmanager hides resolved alerts; an end in the past is a resolution on its way.
+        let live = |a: &&DedupedAlert| a.alert.ends_at.is_none_or(|e| e > now);
         self.present.clear();
-        for a in &mut all {
-            // Alertmanager hides resolved alerts; an end in the past is a resolution on its way.
-            if a.alert.ends_at.is_none_or(|e| e > now) {
-                self.present.push(a.key);
-            }
-            self.key_cluster
-                .entry(a.key)
-                .or_insert_with(|| a.cluster.clone());
-            a.flapping = self.flaps.is_flapping(&a.key);
-        }
-        self.record_arrivals(&all);
-        self.page_worthy = all
-            .iter()
-            .filter(|a| super::notify::is_page_worthy(a, now))
+        self.present
+            .extend(all().filter(live).map(|a| a.id.clone()));
+        record_arrivals(
+            &mut self.timeline_seen,
+            &mut self.records,
+            all().filter(live),
+            now,
+        );
+        self.page_worthy = all()
+            .filter(|a| super::notify::is_page_worthy(a, now) && !flaps.is_flapping(&a.id))
             .map(super::notify::PageCandidate::from_alert)
             .collect();
         let filter = &self.alert_matchers;
         // A filter that names states decides visibility itself.
         let show_all = self.show_silenced || filter.mentions_state();
         let mut due: Option<DateTime<Utc>> = None;
-        let deduped: Vec<DedupedAlert> = all
-            .into_iter()
+        let shown: Vec<DedupedAlert> = all()
             .filter(|a| {
                 show_all || a.reading == alerts::AlertReading::Firing || a.reading.name() == "acked"
+            })
+            .map(|a| DedupedAlert {
+                flapping: flaps.is_flapping(&a.id),
+                ..a.clone()
             })
             .filter(|a| {
                 if let Some(at) = filter.next_age_change(a, now) {
@@ -398,44 +409,9 @@ impl State {
         if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
             by.push("cluster".into());
         }
-        self.groups = alerts::group(deduped, &by);
+        self.groups = alerts::group(shown, &by);
         let rows = self.alert_rows().len();
         self.alert_cursor = self.alert_cursor.min(rows.saturating_sub(1));
-    }
-
-    /// Timeline: alerts present now and not before fired; those gone resolved.
-    fn record_arrivals(&mut self, all: &[DedupedAlert]) {
-        use crate::domain::timeline::{Entry, Event, alert_name};
-        let now = self.now;
-        let mut present = std::collections::HashMap::with_capacity(all.len());
-        for a in all
-            .iter()
-            .filter(|a| a.alert.ends_at.is_none_or(|e| e > now))
-        {
-            // Known alerts move over as they are: no name built per alert per regroup.
-            let seen = match self.timeline_seen.remove(&a.key) {
-                Some(seen) => seen,
-                None => {
-                    let name = alert_name(&a.identity);
-                    self.records.push(Entry {
-                        at: now,
-                        event: Event::AlertFiring {
-                            alert: name.clone(),
-                            cluster: a.cluster.clone(),
-                            severity: a.severity.label().to_string(),
-                            labels: a.identity.clone(),
-                        },
-                    });
-                    (name, a.cluster.clone())
-                }
-            };
-            present.insert(a.key, seen);
-        }
-        // What is left was not seen this time: resolved.
-        for (alert, cluster) in std::mem::replace(&mut self.timeline_seen, present).into_values() {
-            let event = Event::AlertResolved { alert, cluster };
-            self.records.push(Entry { at: now, event });
-        }
     }
 
     /// Takes a flap sample of every alert identity when one is due (driven by ticks and source
@@ -454,21 +430,51 @@ impl State {
             })
             .map(|h| h.id.name.as_str())
             .collect();
-        let key_cluster = &self.key_cluster;
-        let frozen = |k: &u64| {
-            key_cluster
-                .get(k)
-                .is_some_and(|c| stale.contains(c.as_str()))
-        };
+        let frozen = |id: &AlertId| stale.contains(id.cluster());
         let changed = self
             .flaps
             .sample(self.now, &self.present, frozen, &self.flap_config);
-        let flaps = &self.flaps;
-        let present: std::collections::HashSet<u64> = self.present.iter().copied().collect();
-        self.key_cluster
-            .retain(|k, _| present.contains(k) || flaps.history(k).is_some());
         if changed {
             self.regroup();
         }
+    }
+}
+
+/// Timeline: alerts present now and not before fired; those gone resolved.
+fn record_arrivals<'a>(
+    seen: &mut HashMap<AlertId, String>,
+    records: &mut Vec<crate::domain::timeline::Entry>,
+    present: impl Iterator<Item = &'a DedupedAlert>,
+    now: DateTime<Utc>,
+) {
+    use crate::domain::timeline::{Entry, Event, alert_name};
+    let mut now_seen = HashMap::with_capacity(seen.len());
+    for a in present {
+        // Known alerts move over as they are: no name built per alert per regroup.
+        let name = match seen.remove_entry(&a.id) {
+            Some((id, name)) => {
+                now_seen.insert(id, name);
+                continue;
+            }
+            None => alert_name(a.identity()),
+        };
+        records.push(Entry {
+            at: now,
+            event: Event::AlertFiring {
+                alert: name.clone(),
+                cluster: a.cluster().to_string(),
+                severity: a.severity.label().to_string(),
+                labels: a.identity().clone(),
+            },
+        });
+        now_seen.insert(a.id.clone(), name);
+    }
+    // What is left was not seen this time: resolved.
+    for (id, alert) in std::mem::replace(seen, now_seen) {
+        let cluster = id.cluster().to_string();
+        records.push(Entry {
+            at: now,
+            event: Event::AlertResolved { alert, cluster },
+        });
     }
 }

@@ -1,7 +1,7 @@
 //! The read-only helpers drawing calls: the alerts pane's rows, the SLO order, a row's note
 //! about pending actions, the trace link at the logs pane's position. Never write State here.
 
-use super::acts::{ActKind, alert_key, matches};
+use super::acts::{ActKind, matches};
 use super::state::{AlertRow, SloRow, State};
 use crate::domain::alerts::{AlertReading, DedupedAlert};
 use crate::domain::log_query::{trace_id, trace_url};
@@ -91,14 +91,14 @@ fn ordered(v: f64) -> i64 {
 /// it to what, and that PagerDuty acknowledged it too. Backend text: sanitise before drawing.
 pub fn row_note(state: &State, alert: &DedupedAlert) -> Option<String> {
     let pending = state.acts.pending.values().find(|p| {
-        p.request.kind.cluster() == alert.cluster
+        p.request.kind.cluster() == alert.cluster()
             && !matches!(p.request.kind, ActKind::Extend { .. })
             && matches(&alert.alert.labels, p.request.kind.matchers())
     });
     let esc = state
         .acts
         .escalated
-        .get(&alert_key(&alert.cluster, &alert.identity))
+        .get(&alert.id)
         .and_then(|v| v.last())
         .map(|e| format!("esc {}→{}", e.by, e.target));
     let pend = pending.map(|p| format!("{} {}", p.request.kind.name(), p.status));
@@ -109,10 +109,7 @@ pub fn row_note(state: &State, alert: &DedupedAlert) -> Option<String> {
         (Some(p), Some(e)) => Some(format!("{p} · {e}")),
     };
     let pd_acked = matches!(alert.reading, AlertReading::Acked { .. })
-        && state
-            .acts
-            .pagerduty_acked
-            .contains(&(alert.cluster.clone(), alert.identity.clone()));
+        && state.acts.pagerduty_acked.contains(&alert.id);
     if !pd_acked {
         return note;
     }

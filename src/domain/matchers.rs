@@ -200,7 +200,7 @@ impl Term {
     fn matches(&self, a: &DedupedAlert, now: DateTime<Utc>) -> bool {
         match self {
             Term::Label(m) => m.matches(a.alert.labels.get(&m.name).map_or("", String::as_str)),
-            Term::Cluster(m) => m.matches(&a.cluster),
+            Term::Cluster(m) => m.matches(a.cluster()),
             Term::State { negate, any_of } => any_of.iter().any(|s| s.holds(a)) != *negate,
             Term::Age { cmp, than } => {
                 let age = (now - a.alert.starts_at).to_std().unwrap_or_default();
@@ -407,8 +407,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         DedupedAlert {
-            cluster: "prod-eu".into(),
-            identity: labels.clone(),
+            id: crate::domain::alerts::AlertId::new("prod-eu", labels.clone()),
             alert: std::sync::Arc::new(Alert {
                 labels,
                 annotations: Labels::new(),
@@ -425,7 +424,6 @@ mod tests {
             sources: vec![],
             reading,
             severity: Severity::Critical,
-            key: 0,
             flapping: false,
         }
     }

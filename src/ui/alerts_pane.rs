@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 AlertRow::Group(g) | AlertRow::Alert(g, _) => state.groups[g]
                     .alerts
                     .first()
-                    .map(|a| a.cluster.as_str())
+                    .map(|a| a.cluster())
                     .unwrap_or(""),
             };
             let mut overlay = Style::new();
@@ -208,7 +208,7 @@ pub fn reading_label(r: &AlertReading, now: chrono::DateTime<chrono::Utc>) -> St
 /// Identity labels minus what the row already says (group labels, severity), `k=v` joined.
 fn compact_labels(group: &AlertGroup, alert: &DedupedAlert) -> String {
     alert
-        .identity
+        .identity()
         .iter()
         .filter(|(k, _)| !group.labels.contains_key(*k) && k.as_str() != "severity")
         .map(|(k, v)| format!("{}={}", safe(k), safe(v)))

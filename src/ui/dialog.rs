@@ -108,7 +108,7 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
             theme.style(Role::Degraded),
         )));
     }
-    if let Some((_, _, first)) = d.pagerduty.first() {
+    if let Some((_, first)) = d.pagerduty.first() {
         let more = match d.pagerduty.len() {
             1 => String::new(),
             n => format!(" and {} more", n - 1),
@@ -149,10 +149,15 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
         rest.push(Line::from(head));
     }
     let room = parts[2].height.saturating_sub(2) as usize;
-    for (c, id, reading) in d.preview.iter().take(room) {
+    for (id, reading) in d.preview.iter().take(room) {
         rest.push(Line::from(Span::styled(
             truncate(
-                &format!("  {} {} {}", safe(c), safe(&matchers_text(id)), reading),
+                &format!(
+                    "  {} {} {}",
+                    safe(id.cluster()),
+                    safe(&matchers_text(id.labels())),
+                    reading
+                ),
                 w,
             ),
             theme.style(Role::Muted),
@@ -223,8 +228,8 @@ fn escalate(frame: &mut Frame, area: Rect, d: &EscalateDialog, theme: &Theme) {
         Line::from(truncate(
             &format!(
                 "{} {}",
-                safe(&d.alert.cluster),
-                safe(&matchers_text(&d.alert.identity))
+                safe(d.alert.cluster()),
+                safe(&matchers_text(d.alert.identity()))
             ),
             w,
         )),

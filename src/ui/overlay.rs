@@ -244,7 +244,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         ]));
     }
     lines.push(field("flaps", flap_strip(state, a)));
-    lines.push(field("cluster", safe(&a.cluster).into_owned()));
+    lines.push(field("cluster", safe(a.cluster()).into_owned()));
     lines.push(field(
         "reported",
         format!(
@@ -349,7 +349,7 @@ fn time_either(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
 
 /// The silences (acks included) that mute this alert, as its cluster reports them.
 fn silences_of<'a>(state: &'a State, a: &DedupedAlert) -> Vec<&'a Silence> {
-    let Some(snap) = state.clusters.get(&a.cluster) else {
+    let Some(snap) = state.clusters.get(a.cluster()) else {
         return Vec::new();
     };
     a.alert
@@ -362,7 +362,7 @@ fn silences_of<'a>(state: &'a State, a: &DedupedAlert) -> Vec<&'a Silence> {
 /// The last 21 flap samples, oldest left: `█` firing, `▁` not, `·` not sampled yet; then the
 /// percent state change against the thresholds.
 pub fn flap_strip(state: &State, a: &DedupedAlert) -> String {
-    let history = state.flaps.history(&a.key);
+    let history = state.flaps.history(&a.id);
     let samples = history.map(|h| h.samples()).unwrap_or(&[]);
     let mut strip: String =
         std::iter::repeat_n('·', SAMPLES.saturating_sub(samples.len())).collect();

@@ -2,11 +2,11 @@
 //! match, the un-ack and escalation dialogs, the runbook and the audit view.
 
 use super::{AckChoice, AckDialog, Dialog, EscalateDialog, UnackDialog, UnackTarget, View};
-use super::{alert_key, matches, pagerduty_alert_id};
+use super::{matches, pagerduty_alert_id};
 use crate::app::line_edit::LineEdit;
 use crate::app::msg::Effect;
 use crate::app::state::{AlertRow, Pane, State};
-use crate::domain::alerts::{self, AlertReading, DedupedAlert, Labels};
+use crate::domain::alerts::{AlertId, AlertReading, DedupedAlert, Labels};
 use crate::domain::links::{self as runbook, RunbookTarget};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -33,9 +33,9 @@ pub fn open_ack(state: &mut State) {
         let matchers = if is_group {
             group_matchers(state, &selected)
         } else {
-            a.identity.clone()
+            a.identity().clone()
         };
-        targets.insert(a.cluster.clone(), matchers);
+        targets.insert(a.cluster().to_string(), matchers);
     }
     if targets.values().any(|m| m.is_empty()) {
         state.status = Some("ack: the group has no label every alert shares".into());
@@ -76,11 +76,8 @@ pub fn open_ack(state: &mut State) {
 /// The dedup key of each selected alert from the template; alerts sharing a key are one
 /// PagerDuty alert, acknowledged once. Also how many alerts got an empty key (every
 /// placeholder missing), so the dialog can say PagerDuty will not hear of them.
-fn pagerduty_keys(
-    template: &str,
-    selected: &[DedupedAlert],
-) -> (Vec<(String, Labels, String)>, usize) {
-    let mut out: Vec<(String, Labels, String)> = Vec::new();
+fn pagerduty_keys(template: &str, selected: &[DedupedAlert]) -> (Vec<(AlertId, String)>, usize) {
+    let mut out: Vec<(AlertId, String)> = Vec::new();
     let mut unkeyed = 0;
     for a in selected {
         let key: String = crate::domain::template::render(template, &|n| lookup(a, n), false)
@@ -89,8 +86,8 @@ fn pagerduty_keys(
             .collect();
         if key.is_empty() {
             unkeyed += 1;
-        } else if !out.iter().any(|(_, _, k)| *k == key) {
-            out.push((a.cluster.clone(), a.identity.clone(), key));
+        } else if !out.iter().any(|(_, k)| *k == key) {
+            out.push((a.id.clone(), key));
         }
     }
     (out, unkeyed)
@@ -106,9 +103,9 @@ fn lookup(a: &DedupedAlert, name: &str) -> Option<String> {
     }
     match name {
         "alertname" | "severity" => a.alert.labels.get(name).cloned(),
-        "cluster" => Some(a.cluster.clone()),
+        "cluster" => Some(a.cluster().to_string()),
         // as an escalation's dedup key has it
-        "fingerprint" => Some(pagerduty_alert_id(&a.alert.fingerprint, &a.identity)),
+        "fingerprint" => Some(pagerduty_alert_id(&a.alert.fingerprint, a.identity())),
         _ => None,
     }
 }
@@ -121,28 +118,18 @@ fn group_matchers(state: &State, alerts: &[DedupedAlert]) -> Labels {
     state
         .group_by
         .iter()
-        .filter_map(|l| first.identity.get(l).map(|v| (l.clone(), v.clone())))
-        .filter(|(k, v)| !v.is_empty() && alerts.iter().all(|a| a.identity.get(k) == Some(v)))
+        .filter_map(|l| first.identity().get(l).map(|v| (l.clone(), v.clone())))
+        .filter(|(k, v)| !v.is_empty() && alerts.iter().all(|a| a.identity().get(k) == Some(v)))
         .collect()
 }
 
 /// Every alert (silenced ones too) of the cluster whose labels equal all the matchers.
-fn preview(state: &State, targets: &[(String, Labels)]) -> Vec<(String, Labels, String)> {
+fn preview(state: &State, targets: &[(String, Labels)]) -> Vec<(AlertId, String)> {
     let mut out = Vec::new();
     for (cluster, matchers) in targets {
-        let Some(snap) = state.clusters.get(cluster) else {
-            continue;
-        };
-        let mut silences = BTreeMap::new();
-        silences.insert(cluster.clone(), snap.silences.clone());
-        let all = alerts::dedup(
-            snap.observations.iter().cloned(),
-            &state.dedup_labels,
-            &silences,
-        );
-        for a in all {
+        for a in state.cluster_alerts(cluster) {
             if matches(&a.alert.labels, matchers) {
-                out.push((cluster.clone(), a.identity, a.reading.name().to_string()));
+                out.push((a.id.clone(), a.reading.name().to_string()));
             }
         }
     }
@@ -167,12 +154,12 @@ pub fn open_unack(state: &mut State) {
         else {
             continue;
         };
-        if !seen.insert((a.cluster.clone(), silence_id.clone())) {
+        if !seen.insert((a.cluster().to_string(), silence_id.clone())) {
             continue;
         }
         let matchers = state
             .clusters
-            .get(&a.cluster)
+            .get(a.cluster())
             .and_then(|c| c.silences.iter().find(|s| &s.id == silence_id))
             .map(|s| {
                 s.matchers
@@ -180,9 +167,9 @@ pub fn open_unack(state: &mut State) {
                     .map(|m| (m.name.clone(), m.value.clone()))
                     .collect()
             })
-            .unwrap_or_else(|| a.identity.clone());
+            .unwrap_or_else(|| a.identity().clone());
         silences.push(UnackTarget {
-            cluster: a.cluster.clone(),
+            cluster: a.cluster().to_string(),
             silence_id: silence_id.clone(),
             matchers,
             by: by.clone(),
@@ -216,11 +203,7 @@ pub fn open_escalate(state: &mut State) {
         state.status = Some("escalate: no [[escalation]] chain matches this alert".into());
         return;
     };
-    let done = state
-        .acts
-        .escalated
-        .get(&alert_key(&alert.cluster, &alert.identity))
-        .map_or(0, Vec::len);
+    let done = state.acts.escalated.get(&alert.id).map_or(0, Vec::len);
     let target = done.min(chain.targets.len() - 1);
     state.acts.dialog = Some(Dialog::Escalate(EscalateDialog {
         alert: Box::new(alert),

@@ -160,12 +160,12 @@ fn confirm_ack(state: &mut State, d: AckDialog) -> Vec<Effect> {
         ));
     }
     let pd = d.pagerduty.len();
-    for (cluster, labels, dedup_key) in d.pagerduty {
+    for (id, dedup_key) in d.pagerduty {
         effects.push(request(
             state,
             ActKind::PagerdutyAck {
-                cluster,
-                labels,
+                cluster: id.cluster().to_string(),
+                labels: id.labels().clone(),
                 dedup_key,
             },
         ));
@@ -188,10 +188,10 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
     };
     let a = &d.alert;
     let kind = ActKind::Escalate {
-        cluster: a.cluster.clone(),
+        cluster: a.cluster().to_string(),
         chain: d.chain.name.clone(),
         target: target.clone(),
-        labels: a.identity.clone(),
+        labels: a.identity().clone(),
         annotations: a.alert.annotations.clone(),
         starts_at: a.alert.starts_at,
         generator_url: a.alert.generator_url.clone(),

@@ -17,7 +17,7 @@ pub use settle::{on_alerts, on_result, on_tick};
 use super::line_edit::LineEdit;
 use super::msg::Effect;
 use super::state::State;
-use crate::domain::alerts::{DedupedAlert, Labels};
+use crate::domain::alerts::{AlertId, DedupedAlert, Labels};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -50,12 +50,12 @@ pub struct Acts {
     pub dialog: Option<Dialog>,
     pub view: Option<View>,
     pub pending: BTreeMap<String, Pending>,
-    /// Per alert (`alert_key`), the escalations delivered this session.
-    pub escalated: BTreeMap<String, Vec<Escalated>>,
+    /// Per alert, the escalations delivered this session.
+    pub escalated: BTreeMap<AlertId, Vec<Escalated>>,
     /// Silences whose extension is in flight.
     pub extending: BTreeSet<String>,
-    /// (cluster, identity) of the alerts PagerDuty acknowledged this session.
-    pub pagerduty_acked: BTreeSet<(String, Labels)>,
+    /// The alerts PagerDuty acknowledged this session.
+    pub pagerduty_acked: BTreeSet<AlertId>,
     seq: u64,
 }
 
@@ -81,13 +81,13 @@ pub struct AckDialog {
     pub targets: Vec<(String, Labels)>,
     /// How many alerts were selected.
     pub selected: usize,
-    /// Every alert the silences will match: (cluster, identity, reading).
-    pub preview: Vec<(String, Labels, String)>,
+    /// Every alert the silences will match, with its reading.
+    pub preview: Vec<(AlertId, String)>,
     pub choices: Vec<AckChoice>,
     pub choice: usize,
     pub comment: LineEdit,
-    /// The PagerDuty alerts acknowledged too: (cluster, identity, dedup key), one per key.
-    pub pagerduty: Vec<(String, Labels, String)>,
+    /// The PagerDuty alerts acknowledged too, with their dedup keys, one per key.
+    pub pagerduty: Vec<(AlertId, String)>,
     /// Selected alerts whose dedup-key template came out empty: PagerDuty is not told of them.
     pub pagerduty_unkeyed: usize,
 }
@@ -152,11 +152,6 @@ pub enum View {
         lines: Option<Result<Vec<String>, String>>,
         scroll: usize,
     },
-}
-
-/// A stable key for one alert: its cluster and identity.
-pub fn alert_key(cluster: &str, identity: &Labels) -> String {
-    format!("{cluster}/{}", matchers_text(identity))
 }
 
 pub(super) fn matches(labels: &Labels, matchers: &Labels) -> bool {

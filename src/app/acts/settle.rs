@@ -2,11 +2,11 @@
 //! and extending the "until resolved" acks while their alert still fires.
 
 use super::{ActKind, ActionResult, Escalated, Outcome, Pending, UNTIL_RESOLVED};
-use super::{alert_key, matches, request};
+use super::{matches, request};
 use crate::app::msg::Effect;
 use crate::app::state::State;
-use crate::domain::alerts::{self, AlertReading, Labels, SilenceState};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::domain::alerts::{AlertId, AlertReading, Labels, SilenceState};
+use std::collections::BTreeSet;
 
 /// The executor's news: pending rows, the footer, and a poll of the cluster when delivered.
 pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
@@ -56,7 +56,7 @@ pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
                     state
                         .acts
                         .escalated
-                        .entry(alert_key(cluster, labels))
+                        .entry(AlertId::new(cluster.as_str(), labels.clone()))
                         .or_default()
                         .push(Escalated {
                             by: r.request.user.clone(),
@@ -71,7 +71,7 @@ pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
                     state
                         .acts
                         .pagerduty_acked
-                        .insert((cluster.clone(), labels.clone()));
+                        .insert(AlertId::new(cluster.as_str(), labels.clone()));
                     state.status = Some(format!("{what}: done {detail}"));
                     return effects;
                 }
@@ -102,13 +102,7 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
     // Settled when the silence is seen and every alert it matches reads accordingly: with
     // several replicas the freshest report of an alert may come from one that has not had
     // the silence by gossip yet, and the row must not flash "firing" in between.
-    let mut silences = BTreeMap::new();
-    silences.insert(cluster.to_string(), snap.silences.clone());
-    let current = alerts::dedup(
-        snap.observations.iter().cloned(),
-        &state.dedup_labels,
-        &silences,
-    );
+    let current = state.cluster_alerts(cluster);
     let seen: Vec<String> = state
         .acts
         .pending
@@ -212,7 +206,7 @@ fn pagerduty_note(state: &State, cluster: &str, matchers: &Labels) -> &'static s
         .acts
         .pagerduty_acked
         .iter()
-        .any(|(c, labels)| ours(c, labels))
+        .any(|id| ours(id.cluster(), id.labels()))
     {
         "; PagerDuty acknowledged"
     } else {

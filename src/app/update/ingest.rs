@@ -48,8 +48,7 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
             if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
                 h.degraded = degraded;
             }
-            state.clusters.insert(name, snapshot);
-            state.regroup();
+            state.set_cluster(name, snapshot);
         }
         Payload::Logs(window) => apply_logs(state, &name, &window),
     }

@@ -1,0 +1,158 @@
+//! De-duplication: one alert per identity within a cluster, whichever replica or HA
+//! Prometheus reported it, the freshest report kept.
+
+use super::{AlertId, DedupedAlert, Labels, Observation, Severity, Silence, read_state_with};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Labels with the dedup labels (e.g. `replica`, `prometheus_replica`) removed.
+pub fn identity(labels: &Labels, dedup_labels: &[String]) -> Labels {
+    // Cloning the tree and dropping a few keys beats rebuilding it (no sort, no staging vector):
+    // this runs for every alert on every poll.
+    let mut identity = labels.clone();
+    identity.retain(|k, _| !dedup_labels.contains(k));
+    identity
+}
+
+/// The hash of an alert identity within a cluster (what `AlertId` is hashed by).
+pub fn identity_key<'a>(
+    cluster: &str,
+    identity: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same alert gets the same key on every poll. Fx, not SipHash: this runs
+    // for every label of every report on every poll, and no input here is adversarial enough
+    // to matter (a collision still dedups correctly, see `dedup_refs`).
+    let mut h = rustc_hash::FxHasher::default();
+    cluster.hash(&mut h);
+    for (k, v) in identity {
+        k.hash(&mut h);
+        v.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Merges observations whose identities are equal within a cluster.
+pub fn dedup(
+    observations: impl IntoIterator<Item = Observation>,
+    dedup_labels: &[String],
+    silences: &BTreeMap<String, Vec<Silence>>,
+) -> Vec<DedupedAlert> {
+    let observations: Vec<Observation> = observations.into_iter().collect();
+    dedup_refs(&observations, dedup_labels, |cluster| {
+        silences.get(cluster).map(Vec::as_slice).unwrap_or(&[])
+    })
+}
+
+/// One identity being merged: borrowed until the end, so only the winner is cloned.
+struct Slot<'a> {
+    first: &'a Observation,
+    best: &'a Observation,
+    sources: Vec<String>,
+    /// The identity's hash, before any probing past a collision.
+    hash: u64,
+}
+
+/// `dedup` over borrowed observations (the state keeps its snapshots and clones only one alert
+/// per identity). Identities are hashed (`identity_key`), never built as maps to compare.
+pub fn dedup_refs<'a, 's>(
+    observations: impl IntoIterator<Item = &'a Observation>,
+    dedup_labels: &[String],
+    silences_of: impl Fn(&str) -> &'s [Silence],
+) -> Vec<DedupedAlert> {
+    let is_dedup = |k: &String| dedup_labels.iter().any(|d| d == k);
+    let mut index: rustc_hash::FxHashMap<u64, usize> = Default::default();
+    let mut slots: Vec<Slot<'a>> = Vec::new();
+    for obs in observations {
+        let kept = || obs.alert.labels.iter().filter(|(k, _)| !is_dedup(k));
+        let hash = identity_key(&obs.cluster, kept());
+        let mut key = hash;
+        // Open addressing over the key space: a (never yet seen) 64-bit collision still dedups
+        // correctly, because identities are compared before merging.
+        let slot = loop {
+            match index.get(&key) {
+                Some(&i) => {
+                    let first = slots[i].first;
+                    let same = first.cluster == obs.cluster
+                        && first
+                            .alert
+                            .labels
+                            .iter()
+                            .filter(|(k, _)| !is_dedup(k))
+                            .eq(kept());
+                    if same {
+                        break Some(i);
+                    }
+                    key = key.wrapping_add(1);
+                }
+                None => break None,
+            }
+        };
+        let source = source_name(obs, &is_dedup);
+        match slot {
+            Some(i) => {
+                let slot = &mut slots[i];
+                if !slot.sources.contains(&source) {
+                    slot.sources.push(source);
+                }
+                if obs.alert.updated_at > slot.best.alert.updated_at {
+                    slot.best = obs;
+                }
+            }
+            None => {
+                index.insert(key, slots.len());
+                slots.push(Slot {
+                    first: obs,
+                    best: obs,
+                    sources: vec![source],
+                    hash,
+                });
+            }
+        }
+    }
+    // Per cluster, silences by id: one lookup per silenced alert instead of a scan.
+    let mut by_cluster: HashMap<&str, HashMap<&str, &Silence>> = HashMap::new();
+    slots
+        .into_iter()
+        .map(|mut slot| {
+            slot.sources.sort();
+            let best = slot.best;
+            let silences = by_cluster.entry(best.cluster.as_str()).or_insert_with(|| {
+                silences_of(&best.cluster)
+                    .iter()
+                    .map(|s| (s.id.as_str(), s))
+                    .collect()
+            });
+            let reading = read_state_with(&best.alert, |id| silences.get(id).copied());
+            DedupedAlert {
+                id: AlertId::with_hash(
+                    best.cluster.clone(),
+                    identity(&best.alert.labels, dedup_labels),
+                    slot.hash,
+                ),
+                alert: Arc::clone(&best.alert),
+                sources: slot.sources,
+                reading,
+                severity: Severity::from_labels(&best.alert.labels),
+                flapping: false,
+            }
+        })
+        .collect()
+}
+
+/// `replica` or `replica/label=value` for an HA Prometheus pair.
+fn source_name(obs: &Observation, is_dedup: &impl Fn(&String) -> bool) -> String {
+    let dedup = || obs.alert.labels.iter().filter(|(k, _)| is_dedup(k));
+    let len = dedup().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+    let mut source = String::with_capacity(obs.replica.len() + len);
+    source.push_str(&obs.replica);
+    let mut first = true;
+    for (k, v) in dedup() {
+        source.push(if first { '/' } else { ',' });
+        first = false;
+        source.push_str(k);
+        source.push('=');
+        source.push_str(v);
+    }
+    source
+}

@@ -1,0 +1,262 @@
+//! Alerts: identity, de-duplication across replicas and HA pairs, grouping, severities, ack reading.
+
+mod dedup;
+mod group;
+mod id;
+#[cfg(test)]
+mod tests;
+
+pub use dedup::{dedup, dedup_refs, identity, identity_key};
+pub use group::{AlertGroup, group};
+pub use id::AlertId;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// Alertmanager's own view of an alert (`status.state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmState {
+    Unprocessed,
+    Active,
+    Suppressed,
+}
+
+/// One alert as one Alertmanager replica reports it (mapped from the v2 wire type).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Alert {
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub state: AmState,
+    pub silenced_by: Vec<String>,
+    pub inhibited_by: Vec<String>,
+    pub starts_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub generator_url: Option<String>,
+    pub fingerprint: String,
+    pub receivers: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Matcher {
+    pub name: String,
+    pub value: String,
+    pub is_regex: bool,
+    pub is_equal: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SilenceState {
+    Active,
+    Pending,
+    Expired,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Silence {
+    pub id: String,
+    pub matchers: Vec<Matcher>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_by: String,
+    pub comment: String,
+    pub state: SilenceState,
+}
+
+impl Silence {
+    /// An ack is a silence whose comment starts with `ACK` (DESIGN §5); any other is maintenance.
+    pub fn is_ack(&self) -> bool {
+        self.comment.trim_start().starts_with("ACK")
+    }
+}
+
+/// Severity from the `severity` label; never shown by colour alone (see `label`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    None,
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn from_labels(labels: &Labels) -> Self {
+        let Some(v) = labels.get("severity") else {
+            return Severity::None;
+        };
+        let is = |names: &[&str]| names.iter().any(|n| v.eq_ignore_ascii_case(n));
+        if is(&["critical", "page", "error", "high", "p1", "emergency"]) {
+            Severity::Critical
+        } else if is(&["warning", "warn", "ticket", "medium", "p2", "p3"]) {
+            Severity::Warning
+        } else if is(&["info", "informational", "low", "none", "p4", "p5"]) {
+            Severity::Info
+        } else {
+            Severity::None
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "CRIT",
+            Severity::Warning => "WARN",
+            Severity::Info => "INFO",
+            Severity::None => "----",
+        }
+    }
+}
+
+/// How the cockpit reads an alert once silences are taken into account.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum AlertReading {
+    Firing,
+    Acked {
+        by: String,
+        comment: String,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        silence_id: String,
+    },
+    Silenced {
+        by: String,
+        comment: String,
+        until: DateTime<Utc>,
+        silence_id: String,
+    },
+    Inhibited,
+}
+
+impl AlertReading {
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertReading::Firing => "firing",
+            AlertReading::Acked { .. } => "acked",
+            AlertReading::Silenced { .. } => "silenced",
+            AlertReading::Inhibited => "inhibited",
+        }
+    }
+}
+
+impl AlertReading {
+    /// What a row says: `acked by bob, 3 min ago, expires in 57 min`, `silenced: db maintenance`.
+    /// Unsanitised: the UI passes it through `safe` before drawing.
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        match self {
+            AlertReading::Firing => "firing".into(),
+            AlertReading::Acked {
+                by, since, until, ..
+            } => format!(
+                "acked by {by}, {} ago, expires in {}",
+                span(now - *since),
+                span(*until - now)
+            ),
+            AlertReading::Silenced { comment, .. } if comment.trim().is_empty() => {
+                "silenced".into()
+            }
+            AlertReading::Silenced { comment, .. } => format!("silenced: {}", comment.trim()),
+            AlertReading::Inhibited => "inhibited".into(),
+        }
+    }
+}
+
+/// `0 min`, `42 min`, `3 h 05 min`, `2 d 4 h`: coarse on purpose, read at 3 a.m.
+pub fn span(d: chrono::Duration) -> String {
+    let m = d.num_minutes().max(0);
+    match m {
+        0..60 => format!("{m} min"),
+        60..1440 => format!("{} h {:02} min", m / 60, m % 60),
+        _ => format!("{} d {} h", m / 1440, (m % 1440) / 60),
+    }
+}
+
+/// One alert after de-duplication: reported by one or more sources of one cluster.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DedupedAlert {
+    /// Its cluster and labels with the dedup labels dropped: what makes it one alert, and the
+    /// key it is followed by over time (flap history, acks, notifications, the timeline).
+    pub id: AlertId,
+    /// The freshest report (highest `updated_at`), shared with the snapshot it came from.
+    pub alert: Arc<Alert>,
+    /// Which sources reported it: `replica` or `replica/label=value` for an HA Prometheus pair.
+    pub sources: Vec<String>,
+    pub reading: AlertReading,
+    pub severity: Severity,
+    /// Set by the caller from its flap history (`domain::flap`); `dedup` leaves it false.
+    pub flapping: bool,
+}
+
+impl DedupedAlert {
+    pub fn cluster(&self) -> &str {
+        self.id.cluster()
+    }
+
+    /// The labels with the dedup labels dropped.
+    pub fn identity(&self) -> &Labels {
+        self.id.labels()
+    }
+}
+
+/// Acked beats silenced beats inhibited: the most useful thing to tell the on-call engineer.
+pub fn read_state(alert: &Alert, silences: &[Silence]) -> AlertReading {
+    read_state_with(alert, |id| silences.iter().find(|s| s.id == id))
+}
+
+pub(super) fn read_state_with<'s>(
+    alert: &Alert,
+    find: impl Fn(&str) -> Option<&'s Silence>,
+) -> AlertReading {
+    let mut maintenance = None;
+    for id in &alert.silenced_by {
+        let Some(s) = find(id) else {
+            continue;
+        };
+        if s.is_ack() {
+            return AlertReading::Acked {
+                by: s.created_by.clone(),
+                comment: s.comment.clone(),
+                since: s.starts_at,
+                until: s.ends_at,
+                silence_id: s.id.clone(),
+            };
+        }
+        maintenance.get_or_insert_with(|| AlertReading::Silenced {
+            by: s.created_by.clone(),
+            comment: s.comment.clone(),
+            until: s.ends_at,
+            silence_id: s.id.clone(),
+        });
+    }
+    if let Some(m) = maintenance {
+        return m;
+    }
+    if !alert.silenced_by.is_empty() {
+        // Silenced by a silence we have not fetched (yet): still not firing.
+        return AlertReading::Silenced {
+            by: String::new(),
+            comment: String::new(),
+            until: alert.ends_at.unwrap_or(alert.updated_at),
+            silence_id: alert.silenced_by[0].clone(),
+        };
+    }
+    if !alert.inhibited_by.is_empty() {
+        return AlertReading::Inhibited;
+    }
+    AlertReading::Firing
+}
+
+/// One alert as reported by a replica of a cluster, before dedup.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    pub cluster: String,
+    pub replica: String,
+    /// Shared: the dedup result points at the report it kept instead of copying it.
+    pub alert: Arc<Alert>,
+}

@@ -1,0 +1,217 @@
+//! Dedup, grouping and reading, against their definitions.
+use super::*;
+use chrono::TimeZone;
+
+fn t(min: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap() + chrono::Duration::minutes(min)
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn alert(pairs: &[(&str, &str)], start: i64) -> Alert {
+    Alert {
+        labels: labels(pairs),
+        annotations: Labels::new(),
+        state: AmState::Active,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        starts_at: t(start),
+        updated_at: t(start),
+        ends_at: None,
+        generator_url: None,
+        fingerprint: String::new(),
+        receivers: vec![],
+    }
+}
+
+fn obs(replica: &str, a: Alert) -> Observation {
+    Observation {
+        cluster: "prod".into(),
+        replica: replica.into(),
+        alert: Arc::new(a),
+    }
+}
+
+fn dedup_labels() -> Vec<String> {
+    vec!["replica".into(), "prometheus_replica".into()]
+}
+
+#[test]
+fn same_alert_from_two_replicas_and_two_prometheus_is_one() {
+    let a = |r: &str| {
+        alert(
+            &[
+                ("alertname", "HighLatency"),
+                ("service", "api"),
+                ("replica", r),
+            ],
+            0,
+        )
+    };
+    let out = dedup(
+        vec![
+            obs("am-0", a("prom-a")),
+            obs("am-0", a("prom-b")),
+            obs("am-1", a("prom-a")),
+            obs("am-1", a("prom-b")),
+        ],
+        &dedup_labels(),
+        &BTreeMap::new(),
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].sources.len(), 4);
+    assert_eq!(
+        out[0].identity().clone(),
+        labels(&[("alertname", "HighLatency"), ("service", "api")])
+    );
+}
+
+#[test]
+fn different_clusters_are_never_merged() {
+    let mut o2 = obs("am-0", alert(&[("alertname", "X")], 0));
+    o2.cluster = "prod-us".into();
+    let out = dedup(
+        vec![obs("am-0", alert(&[("alertname", "X")], 0)), o2],
+        &dedup_labels(),
+        &BTreeMap::new(),
+    );
+    assert_eq!(out.len(), 2);
+}
+
+#[test]
+fn freshest_report_wins() {
+    let mut newer = alert(&[("alertname", "X")], 0);
+    newer.updated_at = t(5);
+    newer.annotations.insert("summary".into(), "new".into());
+    let out = dedup(
+        vec![obs("a", alert(&[("alertname", "X")], 0)), obs("b", newer)],
+        &[],
+        &BTreeMap::new(),
+    );
+    assert_eq!(out[0].alert.annotations["summary"], "new");
+}
+
+fn silence(id: &str, comment: &str) -> Silence {
+    Silence {
+        id: id.into(),
+        matchers: vec![],
+        starts_at: t(1),
+        ends_at: t(61),
+        created_by: "alice".into(),
+        comment: comment.into(),
+        state: SilenceState::Active,
+    }
+}
+
+#[test]
+fn ack_silence_reads_as_acked_other_as_silenced() {
+    let mut a = alert(&[("alertname", "X")], 0);
+    a.silenced_by = vec!["s2".into(), "s1".into()];
+    let both = [
+        silence("s1", "ACK: looking"),
+        silence("s2", "db maintenance"),
+    ];
+    assert!(matches!(read_state(&a, &both), AlertReading::Acked { ref by, .. } if by == "alice"));
+    let maint = [
+        silence("s1", "db maintenance"),
+        silence("s2", "db maintenance"),
+    ];
+    assert!(
+        matches!(read_state(&a, &maint), AlertReading::Silenced { ref comment, .. } if comment == "db maintenance")
+    );
+    a.silenced_by.clear();
+    a.inhibited_by = vec!["x".into()];
+    assert_eq!(read_state(&a, &both), AlertReading::Inhibited);
+}
+
+#[test]
+fn groups_sorted_by_worst_severity_then_age() {
+    let alerts = dedup(
+        vec![
+            obs(
+                "a",
+                alert(&[("alertname", "Old"), ("severity", "warning")], 0),
+            ),
+            obs(
+                "a",
+                alert(&[("alertname", "Crit"), ("severity", "critical")], 10),
+            ),
+            obs(
+                "a",
+                alert(&[("alertname", "Older"), ("severity", "warning")], -5),
+            ),
+        ],
+        &[],
+        &BTreeMap::new(),
+    );
+    let groups = group(alerts, &["alertname".to_string()]);
+    let names: Vec<&str> = groups
+        .iter()
+        .map(|g| g.labels["alertname"].as_str())
+        .collect();
+    assert_eq!(names, ["Crit", "Older", "Old"]);
+    assert_eq!(groups[0].worst, Severity::Critical);
+    assert_eq!(groups[0].firing, 1);
+}
+
+#[test]
+fn severity_names() {
+    assert_eq!(
+        Severity::from_labels(&labels(&[("severity", "CRITICAL")])),
+        Severity::Critical
+    );
+    assert_eq!(
+        Severity::from_labels(&labels(&[("severity", "warning")])),
+        Severity::Warning
+    );
+    assert_eq!(Severity::from_labels(&labels(&[])), Severity::None);
+}
+
+proptest::proptest! {
+    /// The hashed dedup agrees with the definition: one alert per (cluster, labels minus the
+    /// dedup labels), with every distinct source listed.
+    #[test]
+    fn dedup_matches_the_definition(
+        rows in proptest::collection::vec((0..2u8, 0..3u8, 0..4u8, 0..2u8, 0..3u8), 0..60)
+    ) {
+        let obs: Vec<Observation> = rows
+            .iter()
+            .map(|(c, name, inst, replica, am)| {
+                let mut o = obs(
+                    &format!("am-{am}"),
+                    alert(
+                        &[
+                            ("alertname", &format!("A{name}")),
+                            ("instance", &format!("i{inst}")),
+                            ("replica", &format!("p{replica}")),
+                        ],
+                        0,
+                    ),
+                );
+                o.cluster = format!("c{c}");
+                o
+            })
+            .collect();
+        let out = dedup(obs.clone(), &dedup_labels(), &BTreeMap::new());
+        let mut want: BTreeMap<(String, Labels), std::collections::BTreeSet<String>> =
+            BTreeMap::new();
+        for o in &obs {
+            let id = identity(&o.alert.labels, &dedup_labels());
+            want.entry((o.cluster.clone(), id)).or_default().insert(format!(
+                "{}/replica={}",
+                o.replica, o.alert.labels["replica"]
+            ));
+        }
+        proptest::prop_assert_eq!(out.len(), want.len());
+        for a in &out {
+            let sources = &want[&(a.cluster().to_string(), a.identity().clone())];
+            proptest::prop_assert_eq!(&a.sources, &sources.iter().cloned().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(&a.id, &AlertId::new(a.cluster(), a.identity().clone()));
+        }
+    }
+}
