@@ -1,7 +1,7 @@
 //! onwatch: a full-screen terminal cockpit for on-call engineers.
 //!
 //! Data flows one way: wire JSON -> `sources` -> domain types -> `poll` snapshot -> `app::Msg` ->
-//! `app::update` -> `app::State` -> `ui::draw`. See DESIGN §4 and the README.
+//! `app::update` -> `app::State` -> `ui::draw`. The README's Architecture section names each module's job.
 
 pub mod actions;
 pub mod app;

@@ -1,4 +1,4 @@
-//! DESIGN §4: the core (`domain/`, `app/`) never imports a terminal, network or runtime crate,
+//! The core (`domain/`, `app/`) never imports a terminal, network or runtime crate,
 //! and crossterm is used only through ratatui's re-export (one version linked).
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! Contract: the Alertmanager client replays v2 wire shapes (`shared/reference/alertmanager-openapi.yaml`)
+//! Contract: the Alertmanager client replays the v2 wire shapes of Alertmanager's OpenAPI spec
 //! from local axum servers: a 0.25-era alert (no `mutedBy`) beside a current one, silences,
 //! status, creating and expiring a silence, and a cluster with a replica down.
 

@@ -1,5 +1,5 @@
 //! Contract: the Loki client and tailer replay `query_range` stream responses in the shape
-//! `shared/reference/loki-http-api.md` documents (`resultType: streams`, values as
+//! Loki's HTTP API documents (`resultType: streams`, values as
 //! `["<ns>", "<line>"]`, optionally with structured metadata) from a local axum server that
 //! honours `start` (inclusive), `end` (exclusive), `limit` and `direction` as Loki does.
 

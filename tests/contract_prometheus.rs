@@ -1,5 +1,5 @@
 //! Contract: the Prometheus client replays the wire shapes of
-//! `shared/reference/prometheus-http-api.md` (its examples copied below) from a local axum
+//! the Prometheus HTTP API documentation (its examples copied below) from a local axum
 //! server, plus the failures a real backend produces.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failure here is a broken test

@@ -1,4 +1,4 @@
-//! The state as JSON for `onwatch snapshot --format json` (DESIGN §2: field names are a contract).
+//! The state as JSON for `onwatch snapshot --format json` (its field names are a contract other tools rely on).
 
 use super::state::State;
 use crate::domain::duration;

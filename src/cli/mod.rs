@@ -1,4 +1,4 @@
-//! Commands of the binary (DESIGN §2): the cockpit, demo, init, check, snapshot.
+//! Commands of the binary: the cockpit, demo, init, check, snapshot.
 
 mod args;
 mod check;

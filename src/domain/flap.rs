@@ -1,4 +1,4 @@
-//! Flap detection as Nagios Core does it (DESIGN §5, `shared/reference/flap-detection.md`):
+//! Flap detection as Nagios Core does it (its "Detection and Handling of State Flapping"):
 //! the last 21 samples of an alert's state, transitions weighted linearly from 0.75 (oldest)
 //! to 1.25 (newest), percent state change = Σ weights × 100 / 20, with hysteresis between the
 //! low and high thresholds.

@@ -1,4 +1,4 @@
-//! Which runbook an alert has, and whether it is safe to hand to an opener (DESIGN §5).
+//! Which runbook an alert has, and whether it is safe to hand to an opener.
 //! Pure: paths are checked lexically here; the executor canonicalises before reading.
 
 use crate::domain::alerts::Labels;

@@ -70,7 +70,7 @@ pub struct Silence {
 }
 
 impl Silence {
-    /// An ack is a silence whose comment starts with `ACK` (DESIGN §5); any other is maintenance.
+    /// An ack is a silence whose comment starts with `ACK`; any other is maintenance.
     pub fn is_ack(&self) -> bool {
         self.comment.trim_start().starts_with("ACK")
     }

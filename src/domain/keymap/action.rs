@@ -1,4 +1,4 @@
-//! The keymap vocabulary: every key the user can press maps to one of these (DESIGN §3).
+//! The keymap vocabulary: every key the user can press maps to one of these.
 //! Names are the serde snake_case names used in the config's `[keys]` table.
 
 use serde::{Deserialize, Serialize};
