@@ -110,23 +110,26 @@ pub fn dedup_refs<'a, 's>(
             }
         }
     }
-    // Per cluster, silences by id: one lookup per silenced alert instead of a scan.
-    let mut by_cluster: HashMap<&str, HashMap<&str, &Silence>> = HashMap::new();
+    // Per cluster, silences by id (one lookup per silenced alert instead of a scan), and the
+    // cluster's name, shared by all its alerts' identities.
+    let mut by_cluster: HashMap<&str, (HashMap<&str, &Silence>, Arc<str>)> = HashMap::new();
     slots
         .into_iter()
         .map(|mut slot| {
             slot.sources.sort();
             let best = slot.best;
-            let silences = by_cluster.entry(best.cluster.as_str()).or_insert_with(|| {
-                silences_of(&best.cluster)
-                    .iter()
-                    .map(|s| (s.id.as_str(), s))
-                    .collect()
-            });
+            let (silences, cluster) =
+                by_cluster.entry(best.cluster.as_str()).or_insert_with(|| {
+                    let silences = silences_of(&best.cluster)
+                        .iter()
+                        .map(|s| (s.id.as_str(), s))
+                        .collect();
+                    (silences, Arc::from(best.cluster.as_str()))
+                });
             let reading = read_state_with(&best.alert, |id| silences.get(id).copied());
             DedupedAlert {
                 id: AlertId::with_hash(
-                    best.cluster.clone(),
+                    Arc::clone(cluster),
                     identity(&best.alert.labels, dedup_labels),
                     slot.hash,
                 ),

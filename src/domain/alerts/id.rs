@@ -15,24 +15,24 @@ pub struct AlertId(Arc<Inner>);
 
 struct Inner {
     hash: u64,
-    cluster: String,
+    /// Shared by every alert of the cluster (dedup hands out one name per cluster).
+    cluster: Arc<str>,
     labels: Labels,
 }
 
 impl AlertId {
-    pub fn new(cluster: impl Into<String>, labels: Labels) -> Self {
-        let cluster = cluster.into();
-        let hash = super::identity_key(&cluster, &labels);
+    pub fn new(cluster: &str, labels: Labels) -> Self {
+        let hash = super::identity_key(cluster, &labels);
         Self(Arc::new(Inner {
             hash,
-            cluster,
+            cluster: Arc::from(cluster),
             labels,
         }))
     }
 
     /// `new` when the caller already hashed the identity with `identity_key` (dedup does, to
     /// find duplicates without building label maps).
-    pub(super) fn with_hash(cluster: String, labels: Labels, hash: u64) -> Self {
+    pub(super) fn with_hash(cluster: Arc<str>, labels: Labels, hash: u64) -> Self {
         debug_assert_eq!(hash, super::identity_key(&cluster, &labels));
         Self(Arc::new(Inner {
             hash,
@@ -48,12 +48,6 @@ impl AlertId {
     /// The identity labels (the dedup labels dropped): the matchers of an ack of this alert.
     pub fn labels(&self) -> &Labels {
         &self.0.labels
-    }
-
-    /// Whether `labels` (an alert's full label set, or a silence's equality matchers) names
-    /// the same identity, ignoring the dedup labels it may carry.
-    pub fn is(&self, cluster: &str, identity: &Labels) -> bool {
-        self.0.cluster == cluster && self.0.labels == *identity
     }
 }
 
@@ -80,7 +74,7 @@ impl Ord for AlertId {
         if Arc::ptr_eq(&self.0, &other.0) {
             return Ordering::Equal;
         }
-        (self.0.cluster.as_str(), &self.0.labels).cmp(&(other.0.cluster.as_str(), &other.0.labels))
+        (&*self.0.cluster, &self.0.labels).cmp(&(&*other.0.cluster, &other.0.labels))
     }
 }
 
@@ -126,7 +120,8 @@ mod tests {
         assert_eq!(a.cmp(&b), Ordering::Equal);
         assert_eq!(HashSet::from([a.clone(), b.clone()]).len(), 1);
         assert_eq!(BTreeSet::from([a.clone(), b]).len(), 1);
-        assert!(a.is("prod", &labels(&[("alertname", "A"), ("job", "x")])));
+        assert_eq!(a.cluster(), "prod");
+        assert_eq!(a.labels(), &labels(&[("alertname", "A"), ("job", "x")]));
     }
 
     #[test]
@@ -136,7 +131,6 @@ mod tests {
         let other_label = AlertId::new("prod", labels(&[("alertname", "B")]));
         assert_ne!(a, other_cluster);
         assert_ne!(a, other_label);
-        assert!(!a.is("stage", a.labels()));
         // ordered by cluster first, so a cluster's alerts list together
         assert!(a < other_cluster && other_label < other_cluster);
     }
