@@ -1,6 +1,7 @@
 //! The interactive cockpit: terminal events, poller snapshots and the 1 Hz tick feed `update`;
 //! the screen is drawn only when the state changed, at most about 30 times a second.
 
+use super::effects::{Reach, Runner};
 use super::{Cli, EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, overrides};
 use crate::actions;
 use crate::app::{self, Effect, Msg, State, SystemClock};
@@ -65,11 +66,12 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             &SystemClock,
         );
     }
-    let mut acts = Acts {
+    let mut acts = Runner {
         timeline: actions::timeline::path_for(Some(&config)),
         notifier,
         executor,
         results: act_rx,
+        runbook_dir: state.acts.setup.runbook_dir.clone(),
     };
     let mut themes = ThemeCache::new(cli.no_color);
     if let Err(e) = themes.get(state.theme_name()) {
@@ -112,7 +114,7 @@ async fn event_loop(
     pollers: &mut [PollerHandle],
     wake: &Arc<Notify>,
     themes: &mut ThemeCache,
-    acts: &mut Acts,
+    acts: &mut Runner,
     config: &config::Config,
 ) -> i32 {
     let clock = SystemClock;
@@ -190,132 +192,38 @@ async fn event_loop(
         }
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
-            match effect {
-                Effect::Quit => return EXIT_OK,
-                Effect::Act(req) => {
-                    if state.read_only {
-                        continue;
-                    }
-                    if let Err(e) = acts.executor.submit((*req).clone()) {
-                        let result = crate::domain::act::ActionResult {
-                            request: *req,
-                            outcome: crate::domain::act::Outcome::Failed(format!(
-                                "not queued: {e}"
-                            )),
-                        };
-                        queue.extend(app::update(state, Msg::ActionResult(result), &clock));
-                    }
-                    dirty = true;
-                }
-                Effect::OpenUrl(url) => open_url(&url),
-                Effect::ReadRunbook(path) => {
-                    let title = path.display().to_string();
-                    let result =
-                        actions::runbook::read(&path, state.acts.setup.runbook_dir.as_deref());
-                    queue.extend(app::update(
-                        state,
-                        Msg::RunbookText { title, result },
-                        &clock,
-                    ));
-                    dirty = true;
-                }
-                Effect::Copy(text) => {
-                    let _ = actions::osc::write_osc52(guard.terminal.backend_mut(), &text);
-                }
-                Effect::LoadAudit => {
-                    let lines = actions::audit::AuditLog::tail(acts.executor.audit_path(), 2000);
-                    queue.extend(app::update(state, Msg::AuditLines(lines), &clock));
-                    dirty = true;
-                }
-                Effect::Refresh(ids) => {
-                    for p in pollers
-                        .iter()
-                        .filter(|p| ids.is_empty() || ids.contains(&p.id))
-                    {
-                        p.refresh_now();
-                    }
-                }
-                Effect::Record(entry) => {
-                    // Losing a timeline line must not stop the cockpit; say so once.
-                    if let Err(e) = actions::timeline::append(&acts.timeline, &[entry]) {
-                        let notice =
-                            format!("timeline: cannot write {}: {e}", acts.timeline.display());
-                        queue.extend(app::update(state, Msg::Notice(notice), &clock));
-                    }
-                }
-                Effect::LoadTimeline => {
-                    let since = state.now - chrono::Duration::hours(24);
-                    let result = actions::timeline::read(&acts.timeline)
-                        .map(|(entries, _)| {
-                            crate::domain::timeline::export_markdown(&entries, since, state.now)
-                        })
-                        .map_err(|e| format!("cannot read {}: {e}", acts.timeline.display()));
-                    let title = "incident timeline, last 24 h".to_string();
-                    queue.extend(app::update(
-                        state,
-                        Msg::RunbookText { title, result },
-                        &clock,
-                    ));
-                    dirty = true;
-                }
-                Effect::Notify { title, body } => {
-                    acts.notifier
-                        .notify(&title, &body, guard.terminal.backend_mut());
-                }
-                Effect::OpenAlertLogs { queries, since } => {
-                    let fresh = poll::log_build::retarget(config, wake.clone(), &queries, since);
-                    for h in fresh {
-                        if let Some(slot) = pollers.iter_mut().find(|p| p.id == h.id) {
-                            *slot = h;
-                        }
-                    }
-                }
+            if effect == Effect::Quit {
+                return EXIT_OK;
+            }
+            let mut reach = Reach {
+                terminal: guard.terminal.backend_mut(),
+                pollers,
+                wake,
+                config,
+                read_only: state.read_only,
+                now: state.now,
+            };
+            for msg in acts.perform(effect, &mut reach) {
+                queue.extend(app::update(state, msg, &clock));
+                dirty = true;
             }
         }
         if dirty && Instant::now() >= last_draw + FRAME {
-            match screen.draw(guard, state, themes) {
-                // The link is written over what the frame drew, so only after a written frame.
-                Ok(true) => write_link(guard, state),
-                Ok(false) => {}
-                Err(_) => return EXIT_FAILURE,
+            let Ok((written, theme_error)) = screen.draw(guard, state, themes) else {
+                return EXIT_FAILURE;
+            };
+            // The link is written over what the frame drew, so only after a written frame.
+            if written {
+                write_link(guard, state);
             }
             last_draw = Instant::now();
             dirty = false;
+            // Told once: the notice redraws the footer, which must not ask again.
+            if let Some(e) = theme_error.filter(|e| state.status.as_ref() != Some(e)) {
+                app::update(state, Msg::Notice(e), &clock);
+                dirty = true;
+            }
         }
-    }
-}
-
-/// What performs effects outside the screen: the executor and the channel its results come
-/// back on, the timeline file, the notifier.
-struct Acts {
-    /// The incident timeline file (`Effect::Record`, `:timeline`).
-    timeline: PathBuf,
-    /// Desktop, bell and OSC notifications (`Effect::Notify`).
-    notifier: super::notify::Notifier,
-    executor: actions::Executor,
-    results: tokio::sync::mpsc::UnboundedReceiver<crate::domain::act::ActionResult>,
-}
-
-/// The system opener with the URL as its one argument (no shell); reaped in the background.
-fn open_url(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    match tokio::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        Ok(mut child) => {
-            tokio::spawn(async move {
-                let _ = child.wait().await;
-            });
-        }
-        Err(e) => tracing::warn!("cannot run {opener}: {e}"),
     }
 }
 
@@ -355,18 +263,17 @@ impl Screen {
         })
     }
 
+    /// Draws `state`; a theme that cannot be loaded falls back to the default and its error
+    /// is handed back for the footer (`Msg::Notice`).
     fn draw(
         &mut self,
         guard: &mut terminal::TerminalGuard,
-        state: &mut State,
+        state: &State,
         themes: &mut ThemeCache,
-    ) -> std::io::Result<bool> {
-        let theme = match themes.get(state.theme_name()) {
-            Ok(t) => t.clone(),
-            Err(e) => {
-                state.status = Some(e);
-                themes.get("default").cloned().unwrap_or_default()
-            }
+    ) -> std::io::Result<(bool, Option<String>)> {
+        let (theme, theme_error) = match themes.get(state.theme_name()) {
+            Ok(t) => (t.clone(), None),
+            Err(e) => (themes.get("default").cloned().unwrap_or_default(), Some(e)),
         };
         let size = guard.terminal.size()?;
         if self.offscreen.size().map_err(std::io::Error::other)? != size {
@@ -384,7 +291,7 @@ impl Screen {
         let cursor = self.offscreen.backend_mut().get_cursor_position().ok();
         let frame = (buffer, cursor);
         if self.shown.as_ref() == Some(&frame) {
-            return Ok(false);
+            return Ok((false, theme_error));
         }
         execute!(guard.terminal.backend_mut(), ct::BeginSynchronizedUpdate)?;
         let result = guard
@@ -393,7 +300,7 @@ impl Screen {
             .map(|_| ());
         execute!(guard.terminal.backend_mut(), ct::EndSynchronizedUpdate)?;
         self.shown = Some(frame);
-        result.map(|()| true)
+        result.map(|()| (true, theme_error))
     }
 }
 

@@ -4,6 +4,7 @@ mod args;
 mod check;
 mod cockpit;
 mod demo;
+mod effects;
 mod log_setup;
 mod logging;
 pub mod notify;

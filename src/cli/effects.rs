@@ -1,0 +1,145 @@
+//! The effect runner: performs what `app::update` asks for (send an action, open a runbook,
+//! write the timeline, notify, poll now…) and answers only with `Msg`s for the reducer. It
+//! never touches the state; the cockpit loop feeds its answers back through `update`.
+
+use crate::actions;
+use crate::app::{Effect, Msg};
+use crate::config::Config;
+use crate::domain::act::{ActionResult, Outcome};
+use crate::poll::{self, PollerHandle};
+use chrono::{DateTime, Utc};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What performs effects outside the screen: the executor and the channel its results come
+/// back on, the timeline file, the notifier.
+pub struct Runner {
+    /// The incident timeline file (`Effect::Record`, `:timeline`).
+    pub timeline: PathBuf,
+    /// Desktop, bell and OSC notifications (`Effect::Notify`).
+    pub notifier: super::notify::Notifier,
+    pub executor: actions::Executor,
+    pub results: tokio::sync::mpsc::UnboundedReceiver<ActionResult>,
+    /// Where local runbooks may be read from (`Effect::ReadRunbook` is checked against it).
+    pub runbook_dir: Option<PathBuf>,
+}
+
+/// What an effect may reach besides the runner: the terminal (OSC 52, OSC notifications) and
+/// the pollers (refresh now, retarget a log source).
+pub struct Reach<'a, W: Write> {
+    pub terminal: &'a mut W,
+    pub pollers: &'a mut [PollerHandle],
+    pub wake: &'a Arc<Notify>,
+    pub config: &'a Config,
+    /// A read-only cockpit (the wall) sends nothing, whatever asks.
+    pub read_only: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Runner {
+    /// Performs one effect; what it has to tell the reducer comes back as messages.
+    /// `Effect::Quit` is the loop's to act on and is ignored here.
+    pub fn perform<W: Write>(&mut self, effect: Effect, reach: &mut Reach<'_, W>) -> Vec<Msg> {
+        match effect {
+            Effect::Quit => Vec::new(),
+            Effect::Act(req) => {
+                if reach.read_only {
+                    return Vec::new();
+                }
+                match self.executor.submit((*req).clone()) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![Msg::ActionResult(ActionResult {
+                        request: *req,
+                        outcome: Outcome::Failed(format!("not queued: {e}")),
+                    })],
+                }
+            }
+            Effect::OpenUrl(url) => {
+                open_url(&url);
+                Vec::new()
+            }
+            Effect::ReadRunbook(path) => {
+                let title = path.display().to_string();
+                let result = actions::runbook::read(&path, self.runbook_dir.as_deref());
+                vec![Msg::RunbookText { title, result }]
+            }
+            Effect::Copy(text) => {
+                let _ = actions::osc::write_osc52(reach.terminal, &text);
+                Vec::new()
+            }
+            Effect::LoadAudit => {
+                let lines = actions::audit::AuditLog::tail(self.executor.audit_path(), 2000);
+                vec![Msg::AuditLines(lines)]
+            }
+            Effect::Refresh(ids) => {
+                for p in reach
+                    .pollers
+                    .iter()
+                    .filter(|p| ids.is_empty() || ids.contains(&p.id))
+                {
+                    p.refresh_now();
+                }
+                Vec::new()
+            }
+            Effect::Record(entry) => {
+                // Losing a timeline line must not stop the cockpit; the footer says so.
+                match actions::timeline::append(&self.timeline, &[entry]) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![Msg::Notice(format!(
+                        "timeline: cannot write {}: {e}",
+                        self.timeline.display()
+                    ))],
+                }
+            }
+            Effect::LoadTimeline => {
+                let since = reach.now - chrono::Duration::hours(24);
+                let result = actions::timeline::read(&self.timeline)
+                    .map(|(entries, _)| {
+                        crate::domain::timeline::export_markdown(&entries, since, reach.now)
+                    })
+                    .map_err(|e| format!("cannot read {}: {e}", self.timeline.display()));
+                let title = "incident timeline, last 24 h".to_string();
+                vec![Msg::RunbookText { title, result }]
+            }
+            Effect::Notify { title, body } => {
+                self.notifier.notify(&title, &body, reach.terminal);
+                Vec::new()
+            }
+            Effect::OpenAlertLogs { queries, since } => {
+                let fresh =
+                    poll::log_build::retarget(reach.config, reach.wake.clone(), &queries, since);
+                for h in fresh {
+                    if let Some(slot) = reach.pollers.iter_mut().find(|p| p.id == h.id) {
+                        *slot = h;
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The system opener with the URL as its one argument (no shell); reaped in the background.
+fn open_url(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match tokio::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+            });
+        }
+        Err(e) => tracing::warn!("cannot run {opener}: {e}"),
+    }
+}
