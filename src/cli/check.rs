@@ -2,7 +2,7 @@
 //! expect. Prints a table; secrets are never printed.
 
 use super::{EXIT_FAILURE, EXIT_OK};
-use crate::config::{Config, HttpOptions};
+use crate::config::{Config, HttpOptions, SourceRef};
 use crate::domain::health::SourceError;
 use crate::sources::alertmanager::AlertmanagerClient;
 use crate::sources::http::HttpClient;
@@ -23,37 +23,37 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
     println!("config {}: ok", path.display());
     let timeout = config.general.timeout;
     let mut probes = Vec::new();
-    for p in &config.prometheus {
-        probes.push(probe(
-            "prometheus",
-            &p.name,
-            &p.url,
-            p.http(),
-            timeout,
-            None,
-        ));
-    }
-    for am in &config.alertmanager {
-        for url in &am.urls {
-            probes.push(probe(
-                "alertmanager",
-                &am.name,
-                url,
-                am.http(),
-                timeout,
-                None,
-            ));
+    for s in config.sources() {
+        match s {
+            SourceRef::Prometheus(p) => {
+                probes.push(probe(
+                    "prometheus",
+                    &p.name,
+                    &p.url,
+                    p.http(),
+                    timeout,
+                    None,
+                ));
+            }
+            SourceRef::Alertmanager(am) => {
+                for url in &am.urls {
+                    probes.push(probe(
+                        "alertmanager",
+                        &am.name,
+                        url,
+                        am.http(),
+                        timeout,
+                        None,
+                    ));
+                }
+            }
+            SourceRef::Loki(l) => {
+                let query = Some(l.query.clone());
+                probes.push(probe("loki", &l.name, &l.url, l.http(), timeout, query));
+            }
+            // Not probed: their first poll in the cockpit tells.
+            SourceRef::Elasticsearch(_) | SourceRef::Command(_) | SourceRef::File(_) => {}
         }
-    }
-    for l in &config.loki {
-        probes.push(probe(
-            "loki",
-            &l.name,
-            &l.url,
-            l.http(),
-            timeout,
-            Some(l.query.clone()),
-        ));
     }
     let results = join_all(probes).await;
     let width =

@@ -1,8 +1,7 @@
 //! The logs pane as the config sets it up: views, toggles, `l` templates, trace links.
 
 use crate::app::state::{AlertTemplate, LogPane, LogView};
-use crate::config::Config;
-use crate::domain::health::{SourceId, SourceKind};
+use crate::config::{Config, SourceRef};
 use crate::domain::log_query::Escape;
 
 pub fn log_pane(config: &Config) -> LogPane {
@@ -14,38 +13,24 @@ pub fn log_pane(config: &Config) -> LogPane {
         filter: v.filter.clone(),
         per_source: Default::default(),
     }));
-    let mut templates = Vec::new();
-    let mut add = |kind, name: &str, t: &Option<String>, escape| {
-        if let Some(t) = t {
-            templates.push(AlertTemplate {
-                source: SourceId::new(kind, name),
-                template: t.clone(),
+    // Each log source's `l` template, escaped the way its query language needs.
+    let templates = config
+        .sources()
+        .filter_map(|s| {
+            let (template, escape) = match s {
+                SourceRef::Loki(l) => (&l.alert_query, Escape::LogQl),
+                SourceRef::Elasticsearch(e) => (&e.alert_query, Escape::QueryString),
+                SourceRef::Command(c) => (&c.alert_filter, Escape::Filter),
+                SourceRef::File(f) => (&f.alert_filter, Escape::Filter),
+                SourceRef::Prometheus(_) | SourceRef::Alertmanager(_) => return None,
+            };
+            Some(AlertTemplate {
+                source: s.id(),
+                template: template.clone()?,
                 escape,
-            });
-        }
-    };
-    for l in &config.loki {
-        add(SourceKind::Loki, &l.name, &l.alert_query, Escape::LogQl);
-    }
-    for e in &config.elasticsearch {
-        add(
-            SourceKind::Elasticsearch,
-            &e.name,
-            &e.alert_query,
-            Escape::QueryString,
-        );
-    }
-    for c in &config.command {
-        add(
-            SourceKind::Command,
-            &c.name,
-            &c.alert_filter,
-            Escape::Filter,
-        );
-    }
-    for f in &config.file {
-        add(SourceKind::File, &f.name, &f.alert_filter, Escape::Filter);
-    }
+            })
+        })
+        .collect();
     LogPane {
         views,
         wrap: logs.wrap,

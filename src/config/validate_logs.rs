@@ -12,31 +12,9 @@ type Err<'a> = &'a dyn Fn(&[Seg<'_>], &str, String) -> ConfigError;
 pub fn log_sources(err: Err<'_>, config: &Config) -> Result<(), ConfigError> {
     let mut names = BTreeSet::new();
     let all = config
-        .loki
-        .iter()
-        .enumerate()
-        .map(|(i, s)| ("loki", i, s.name.as_str()))
-        .chain(
-            config
-                .elasticsearch
-                .iter()
-                .enumerate()
-                .map(|(i, s)| ("elasticsearch", i, s.name.as_str())),
-        )
-        .chain(
-            config
-                .command
-                .iter()
-                .enumerate()
-                .map(|(i, s)| ("command", i, s.name.as_str())),
-        )
-        .chain(
-            config
-                .file
-                .iter()
-                .enumerate()
-                .map(|(i, s)| ("file", i, s.name.as_str())),
-        );
+        .indexed_sources()
+        .filter(|(_, s)| s.kind().is_log())
+        .map(|(i, s)| (s.table(), i, s.name()));
     for (kind, i, name) in all {
         let at = [Seg::Key(kind), Seg::Index(i), Seg::Key("name")];
         if name.trim().is_empty() {

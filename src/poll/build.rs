@@ -5,7 +5,9 @@ use super::cluster::ClusterFetcher;
 use super::logs::LokiFetcher;
 use super::poller::{Fetcher, PollerHandle, fetch_once, spawn_fetcher};
 use super::slo::{MAX_IN_FLIGHT, SLOW_EVERY, SloFetcher};
-use crate::config::{AlertmanagerSource, Config, HttpOptions, LokiSource, PrometheusSource};
+use crate::config::{
+    AlertmanagerSource, Config, HttpOptions, LokiSource, PrometheusSource, SourceRef,
+};
 use crate::domain::health::{SourceError, SourceId, SourceKind};
 use crate::domain::publish::{Payload, SourceUpdate};
 use crate::domain::slo::{default_rules, windows_for};
@@ -174,37 +176,22 @@ pub(crate) fn plan_elasticsearch(
     })
 }
 
-/// One planned poller per configured source, in config order (Prometheus, Alertmanager, Loki),
-/// each built independently: a source with a missing secret does not stop the others.
+/// One planned poller per polled source, in config order (Prometheus, Alertmanager, Loki,
+/// Elasticsearch), each built independently: a source with a missing secret does not stop the
+/// others. Command and file sources stream instead (`log_build`).
 pub fn plan(config: &Config) -> Vec<(SourceId, Result<Planned, String>)> {
-    let prometheus = config.prometheus.iter().map(|p| {
-        (
-            SourceId::new(SourceKind::Prometheus, &p.name),
-            plan_prometheus(config, p),
-        )
-    });
-    let alertmanager = config.alertmanager.iter().map(|a| {
-        (
-            SourceId::new(SourceKind::Alertmanager, &a.name),
-            plan_alertmanager(config, a),
-        )
-    });
-    let loki = config.loki.iter().map(|l| {
-        (
-            SourceId::new(SourceKind::Loki, &l.name),
-            plan_loki(config, l),
-        )
-    });
-    let elasticsearch = config.elasticsearch.iter().map(|e| {
-        (
-            SourceId::new(SourceKind::Elasticsearch, &e.name),
-            plan_elasticsearch(config, e),
-        )
-    });
-    prometheus
-        .chain(alertmanager)
-        .chain(loki)
-        .chain(elasticsearch)
+    config
+        .sources()
+        .filter_map(|s| {
+            let planned = match s {
+                SourceRef::Prometheus(p) => plan_prometheus(config, p),
+                SourceRef::Alertmanager(a) => plan_alertmanager(config, a),
+                SourceRef::Loki(l) => plan_loki(config, l),
+                SourceRef::Elasticsearch(e) => plan_elasticsearch(config, e),
+                SourceRef::Command(_) | SourceRef::File(_) => return None,
+            };
+            Some((s.id(), planned))
+        })
         .collect()
 }
 
