@@ -134,7 +134,6 @@ fn the_core_names_no_widget_terminal_network_runtime_or_desktop_crate() {
 const MAX_LINES: usize = 600;
 
 #[test]
-#[ignore = "enabled once the shell-side splits land"]
 fn no_source_file_is_over_600_lines() {
     let long: Vec<String> = sources("src")
         .into_iter()
