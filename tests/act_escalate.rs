@@ -4,21 +4,15 @@
 #![allow(clippy::unwrap_used)]
 mod act_support;
 
+mod kit;
 use act_support::{executor, wait_for};
 use chrono::Utc;
+use kit::labels;
 use onwatch::actions::Target;
 use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
-use onwatch::domain::alerts::Labels;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::net::TcpListener;
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn escalation(target: &str, note: &str) -> ActionRequest {
     ActionRequest {

@@ -2,7 +2,9 @@
 //! at each step, read-only, pending rows, "until resolved" extension, runbooks, `:audit`.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+mod kit;
 use chrono::{TimeZone, Utc};
+use kit::labels;
 use onwatch::app::acts::{
     ActKind, ActionRequest, ActionResult, ActsSetup, Chain, Dialog, Outcome, UNTIL_RESOLVED, View,
 };
@@ -24,13 +26,6 @@ fn clock() -> FixedClock {
 
 fn am() -> SourceId {
     SourceId::new(SourceKind::Alertmanager, "prod")
-}
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 fn state(read_only: bool) -> State {

@@ -5,20 +5,15 @@
 #![allow(clippy::unwrap_used)]
 mod act_support;
 
+mod kit;
 use act_support::{audit_lines, executor, outbox_len, wait_for};
 use chrono::Utc;
+use kit::labels;
 use onwatch::actions::Target;
 use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
 use onwatch::domain::alerts::Labels;
 use std::collections::BTreeMap;
 use tokio::net::TcpListener;
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn ack(id: &str) -> ActionRequest {
     let now = Utc::now();

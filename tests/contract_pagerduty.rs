@@ -4,24 +4,18 @@
 #![allow(clippy::unwrap_used)]
 mod act_support;
 
+mod kit;
 use act_support::fake::{Recorder, serve_recorder};
 use act_support::{executor, wait_for};
 use chrono::{TimeZone, Utc};
+use kit::labels;
 use onwatch::actions::Target;
 use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
-use onwatch::domain::alerts::Labels;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 const KEY: &str = "R0123456789abcdef0123456789abcde";
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn escalation(target: &str) -> ActionRequest {
     ActionRequest {

@@ -2,7 +2,9 @@
 //! through `update` with a fixed clock, exported, and compared with the expected markdown.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod kit;
 use chrono::{TimeZone, Utc};
+use kit::labels;
 use onwatch::app::acts::{ActKind, ActionRequest, ActionResult, Outcome};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
@@ -13,13 +15,6 @@ use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::timeline::{Entry, export_markdown};
 use std::sync::Arc;
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
     let start = Utc.with_ymd_and_hms(2026, 11, 22, 2, 58, 0).unwrap();

@@ -2,7 +2,9 @@
 // Helpers outside #[test] fns unwrap fixture values too: a failure there is a broken test.
 #![allow(clippy::unwrap_used)]
 
+mod kit;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use kit::labels;
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
@@ -115,13 +117,6 @@ fn slo_samples() -> Vec<SloSample> {
             },
         ),
     ]
-}
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 fn alert(pairs: &[(&str, &str)], started_min_ago: i64) -> Alert {
