@@ -3,30 +3,20 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 mod kit;
-use chrono::{TimeZone, Utc};
-use kit::labels;
+use kit::{am, clock, labels};
 use onwatch::app::acts::{
     ActKind, ActionRequest, ActionResult, ActsSetup, Chain, Dialog, Outcome, UNTIL_RESOLVED, View,
 };
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
-use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{
     Alert, AmState, Labels, Matcher, Observation, Silence, SilenceState,
 };
-use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-
-fn clock() -> FixedClock {
-    FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap())
-}
-
-fn am() -> SourceId {
-    SourceId::new(SourceKind::Alertmanager, "prod")
-}
 
 fn state(read_only: bool) -> State {
     let setup = onwatch::app::state::Setup {

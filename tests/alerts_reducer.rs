@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+mod kit;
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use kit::{am, t0};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
 use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
@@ -11,14 +13,6 @@ use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
-}
-
-fn am() -> SourceId {
-    SourceId::new(SourceKind::Alertmanager, "prod")
-}
 
 fn new_state() -> State {
     State::new(

@@ -1,12 +1,13 @@
 //! The reducer driven by `Msg` sequences with a fixed clock: no terminal, no network.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
-use chrono::{TimeZone, Utc};
+mod kit;
+use kit::{am, clock, loki, prom};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Pane};
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
-use onwatch::domain::health::{SourceError, SourceId, SourceKind};
+use onwatch::domain::health::{SourceError, SourceId};
 use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{Level, LogLine};
@@ -14,20 +15,6 @@ use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{self, SloMeasurement, SloStatus};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn clock() -> FixedClock {
-    FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap())
-}
-
-fn prom() -> SourceId {
-    SourceId::new(SourceKind::Prometheus, "prod")
-}
-fn am() -> SourceId {
-    SourceId::new(SourceKind::Alertmanager, "prod")
-}
-fn loki() -> SourceId {
-    SourceId::new(SourceKind::Loki, "prod")
-}
 
 fn state(read_only: bool) -> State {
     let setup = onwatch::app::state::Setup {

@@ -2,10 +2,11 @@
 //! labels, colours as styles, trace links, and `l` from an alert.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
-use chrono::{TimeZone, Utc};
+mod kit;
+use kit::{clock, loki};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow};
 use onwatch::app::state::{AlertTemplate, LogPane, LogView, Setup};
-use onwatch::app::{Clock, Effect, FixedClock, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
@@ -17,13 +18,6 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use std::sync::Arc;
 
-fn clock() -> FixedClock {
-    FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap())
-}
-
-fn loki() -> SourceId {
-    SourceId::new(SourceKind::Loki, "prod")
-}
 fn cmd() -> SourceId {
     SourceId::new(SourceKind::Command, "journal")
 }

@@ -3,12 +3,12 @@
 //! copies the URL (OSC 52) and the pane's trace line is written as a hyperlink (OSC 8).
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
-use chrono::{TimeZone, Utc};
+mod kit;
+use kit::{clock, loki};
 use onwatch::actions::osc;
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{LogPane, Setup};
-use onwatch::app::{Clock, Effect, FixedClock, Keymap, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::health::{SourceId, SourceKind};
+use onwatch::app::{Clock, Effect, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{LogLine, SanitiseOptions, detect_level, sanitise};
 use onwatch::ui::{self, Theme};
@@ -19,14 +19,6 @@ use std::sync::Arc;
 
 const OLD: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const NEW: &str = "00f067aa0ba902b7";
-
-fn clock() -> FixedClock {
-    FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap())
-}
-
-fn loki() -> SourceId {
-    SourceId::new(SourceKind::Loki, "prod")
-}
 
 fn state(pattern: &str, url: &str) -> State {
     let setup = Setup {

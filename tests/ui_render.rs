@@ -4,12 +4,12 @@
 
 mod kit;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use kit::labels;
+use kit::{am, labels, loki, prom};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
-use onwatch::domain::health::{SourceError, SourceId, SourceKind};
+use onwatch::domain::health::{SourceError, SourceId};
 use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::logs::{Level, LogLine};
 use onwatch::domain::slo::SloDef;
@@ -24,16 +24,6 @@ use std::sync::Arc;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 58, 30).unwrap()
-}
-
-fn prom() -> SourceId {
-    SourceId::new(SourceKind::Prometheus, "prod")
-}
-fn am() -> SourceId {
-    SourceId::new(SourceKind::Alertmanager, "prod")
-}
-fn loki() -> SourceId {
-    SourceId::new(SourceKind::Loki, "prod")
 }
 
 fn setup(keymap: Keymap) -> Setup {

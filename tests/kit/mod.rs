@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use onwatch::domain::alerts::Labels;
+use onwatch::domain::health::{SourceId, SourceKind};
 
 /// A label set from pairs: `labels(&[("alertname", "X"), ("severity", "critical")])`.
 pub fn labels(pairs: &[(&str, &str)]) -> Labels {
@@ -10,4 +11,31 @@ pub fn labels(pairs: &[(&str, &str)]) -> Labels {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+/// The moment every reducer test starts at: 2026-11-22 03:00 UTC, a night shift.
+pub fn t0() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc
+        .with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+        .single()
+        .expect("a valid time")
+}
+
+/// A clock standing at `t0`, moved only by the test.
+pub fn clock() -> onwatch::app::FixedClock {
+    onwatch::app::FixedClock::new(t0())
+}
+
+/// The `prod` sources most tests configure, one of each kind they poll.
+pub fn prom() -> SourceId {
+    SourceId::new(SourceKind::Prometheus, "prod")
+}
+
+pub fn am() -> SourceId {
+    SourceId::new(SourceKind::Alertmanager, "prod")
+}
+
+pub fn loki() -> SourceId {
+    SourceId::new(SourceKind::Loki, "prod")
 }
