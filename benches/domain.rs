@@ -1,10 +1,12 @@
 //! Hot paths of the pure core: SLO evaluation, alert dedup and grouping, log ingest.
 
-use chrono::{FixedOffset, TimeZone, Utc};
+#[path = "../tests/kit/mod.rs"]
+mod kit;
+use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use onwatch::app::msg::ClusterSnapshot;
 use onwatch::app::state::Setup;
-use onwatch::app::{self, Clock, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State};
+use onwatch::app::{self, Clock, FixedClock, Key, Msg, Payload, SourceUpdate, State};
 use onwatch::domain::alerts::{self, Alert, AmState, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
@@ -108,20 +110,9 @@ fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
     let source = SourceId::new(SourceKind::Alertmanager, "prod");
     let setup = Setup {
         user: "bench".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::with_overrides(&BTreeMap::new()).unwrap_or_else(|_| unreachable!()),
         sources: vec![source],
-        slos: vec![],
-        burn_rules: vec![],
-        group_by: vec!["alertname".into()],
         dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
-        log_max_lines: 100,
-        log_max_bytes: 1 << 16,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()),
-        ..Default::default()
+        ..kit::setup()
     };
     let snapshot = Arc::new(ClusterSnapshot {
         replicas: vec![],

@@ -1,12 +1,13 @@
 //! Drawing a 200x50 screen whose logs pane shows a full buffer with a filter active.
 
+#[path = "../tests/kit/mod.rs"]
+mod kit;
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{Pane, Setup};
 use onwatch::app::{Clock, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
-use onwatch::domain::keymap::Keymap;
 use onwatch::domain::logs::{AnsiMode, LogLine, SanitiseOptions, detect_level, sanitise_styled};
 use onwatch::ui::{self, Theme};
 use ratatui::Terminal;
@@ -23,20 +24,10 @@ fn full_state() -> State {
     let id = SourceId::new(SourceKind::Loki, "prod");
     let setup = Setup {
         user: "bench".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![id.clone()],
-        slos: vec![],
-        burn_rules: vec![],
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
         log_max_lines: 10_000,
         log_max_bytes: 16 << 20,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap_or_else(|| chrono::Offset::fix(&Utc)),
-        ..Default::default()
+        ..kit::setup()
     };
     let mut state = State::new(setup, clock.now());
     let keep = SanitiseOptions {

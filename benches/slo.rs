@@ -7,11 +7,13 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+#[path = "../tests/kit/mod.rs"]
+mod kit;
+use chrono::{DateTime, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
 use onwatch::app::state::Setup;
-use onwatch::app::{FixedClock, Keymap, State, update};
+use onwatch::app::{FixedClock, State, update};
 use onwatch::config::{HttpOptions, SloConfig};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::slo::SloDef;
@@ -33,9 +35,6 @@ fn state_with(n: usize) -> State {
     let source = SourceId::new(SourceKind::Prometheus, "prod");
     let setup = Setup {
         user: "bench".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![source.clone()],
         slos: (0..n)
             .map(|i| SloDef {
@@ -46,14 +45,7 @@ fn state_with(n: usize) -> State {
             })
             .collect(),
         burn_rules: default_rules(),
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
-        log_max_lines: 100,
-        log_max_bytes: 1 << 16,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     let mut st = State::new(setup, t0);
     let samples: Vec<SloSample> = (0..n)

@@ -12,7 +12,6 @@ use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{
     Alert, AmState, Labels, Matcher, Observation, Silence, SilenceState,
 };
-use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,21 +19,13 @@ use std::time::Duration;
 
 fn state(read_only: bool) -> State {
     let setup = onwatch::app::state::Setup {
-        user: "alice".into(),
         read_only,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![am()],
-        slos: vec![],
         burn_rules: onwatch::domain::slo::default_rules(),
-        group_by: vec!["alertname".into()],
         dedup_labels: vec!["replica".into()],
         log_max_lines: 10,
         log_max_bytes: 1 << 20,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     let mut s = State::new(setup, clock().now());
     s.acts.setup = ActsSetup {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 mod act_support;
 
+mod kit;
 use act_support::am_cluster::AmCluster;
 use act_support::fake::serve_recorder;
 use act_support::{am_client, executor, executor_with_pagerduty_ack, wait_for};
@@ -14,7 +15,6 @@ use onwatch::app::state::AlertRow;
 use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
 use onwatch::domain::alerts::{Silence, SilenceState};
 use onwatch::domain::health::{SourceId, SourceKind};
-use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::poll::cluster::ClusterFetcher;
 use onwatch::sources::alertmanager::AlertmanagerClient;
@@ -23,21 +23,12 @@ use std::time::{Duration, Instant};
 
 fn state() -> State {
     let setup = onwatch::app::state::Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![SourceId::new(SourceKind::Alertmanager, "prod")],
-        slos: vec![],
         burn_rules: onwatch::domain::slo::default_rules(),
-        group_by: vec!["alertname".into()],
         dedup_labels: vec!["replica".into()],
         log_max_lines: 10,
         log_max_bytes: 1 << 20,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     State::new(setup, chrono::Utc::now())
 }

@@ -6,14 +6,14 @@
 
 mod am_support;
 
+mod kit;
 use am_support::{AmPair, prom_alert};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use onwatch::app::state::{AlertRow, Setup};
-use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, SourceUpdate, State, update};
+use onwatch::app::{Effect, FixedClock, Key, Msg, SourceUpdate, State, update};
 use onwatch::domain::alerts::AlertReading;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::poll::ClusterFetcher;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -25,21 +25,9 @@ fn source() -> SourceId {
 fn new_state(now: DateTime<Utc>) -> State {
     State::new(
         Setup {
-            user: "alice".into(),
-            read_only: false,
-            wall: false,
-            keymap: Keymap::with_overrides(&BTreeMap::new()).unwrap(),
             sources: vec![source()],
-            slos: vec![],
-            burn_rules: vec![],
-            group_by: vec!["alertname".into()],
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
-            log_max_lines: 100,
-            log_max_bytes: 1 << 16,
-            theme_names: vec!["default".into()],
-            theme_index: 0,
-            local_offset: FixedOffset::east_opt(0).unwrap(),
-            ..Default::default()
+            ..kit::setup()
         },
         now,
     )

@@ -3,35 +3,22 @@
 #![allow(clippy::unwrap_used)]
 
 mod kit;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kit::{am, t0};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
-use onwatch::app::{Effect, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Effect, FixedClock, Key, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 fn new_state() -> State {
     State::new(
         Setup {
-            user: "alice".into(),
-            read_only: false,
-            wall: false,
-            keymap: Keymap::with_overrides(&BTreeMap::new()).unwrap(),
             sources: vec![am()],
-            slos: vec![],
-            burn_rules: vec![],
-            group_by: vec!["alertname".into()],
             dedup_labels: vec!["replica".into()],
-            log_max_lines: 100,
-            log_max_bytes: 1 << 16,
-            theme_names: vec!["default".into()],
-            theme_index: 0,
-            local_offset: FixedOffset::east_opt(0).unwrap(),
-            ..Default::default()
+            ..kit::setup()
         },
         t0(),
     )

@@ -8,7 +8,6 @@ use onwatch::app::state::{Overlay, Pane};
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId};
-use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{Level, LogLine};
 use onwatch::domain::slo::SloDef;
@@ -18,10 +17,7 @@ use std::time::Duration;
 
 fn state(read_only: bool) -> State {
     let setup = onwatch::app::state::Setup {
-        user: "alice".into(),
         read_only,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![prom(), am(), loki()],
         slos: vec![SloDef {
             name: "checkout".into(),
@@ -30,14 +26,11 @@ fn state(read_only: bool) -> State {
             period: Duration::from_secs(30 * 86_400),
         }],
         burn_rules: slo::default_rules(),
-        group_by: vec!["alertname".into()],
         dedup_labels: vec!["replica".into()],
         log_max_lines: 3,
         log_max_bytes: 1 << 20,
         theme_names: vec!["default".into(), "mono".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     State::new(setup, clock().now())
 }

@@ -1,6 +1,7 @@
 //! Command and file log sources against real processes and real files.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+mod kit;
 use onwatch::app::msg::{LogWindow, Payload, SourceUpdate};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::logs::{AnsiMode, LogLine, SanitiseOptions};
@@ -328,23 +329,12 @@ async fn file_source_publishes_lines_and_opens_on_the_recent_end() {
 }
 
 fn state(max_lines: usize, max_bytes: usize) -> onwatch::app::State {
-    use onwatch::domain::keymap::Keymap;
     let setup = onwatch::app::state::Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![SourceId::new(SourceKind::Command, "t")],
-        slos: vec![],
-        burn_rules: vec![],
         group_by: vec![],
-        dedup_labels: vec![],
         log_max_lines: max_lines,
         log_max_bytes: max_bytes,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     onwatch::app::State::new(setup, chrono::Utc::now())
 }

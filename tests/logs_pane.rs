@@ -6,7 +6,7 @@ mod kit;
 use kit::{clock, loki};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow};
 use onwatch::app::state::{AlertTemplate, LogPane, LogView, Setup};
-use onwatch::app::{Clock, Effect, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
@@ -27,21 +27,10 @@ fn am() -> SourceId {
 
 fn state() -> State {
     let setup = Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![am(), loki(), cmd()],
-        slos: vec![],
-        burn_rules: vec![],
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
         log_max_lines: 1000,
         log_max_bytes: 1 << 20,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     let pane = LogPane {
         views: vec![

@@ -8,10 +8,11 @@
 
 mod support;
 
-use chrono::{FixedOffset, Utc};
+mod kit;
+use chrono::Utc;
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
 use onwatch::app::state::Setup;
-use onwatch::app::{FixedClock, Keymap, State, update};
+use onwatch::app::{FixedClock, State, update};
 use onwatch::config::HttpOptions;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::slo::{BurnRule, SloStatus, Urgency, default_rules, windows_for};
@@ -45,21 +46,10 @@ fn client(url: &str) -> PrometheusClient {
 
 fn setup(slos: Vec<SloDef>) -> Setup {
     Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![SourceId::new(SourceKind::Prometheus, "prod")],
         slos,
         burn_rules: default_rules(),
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
-        log_max_lines: 100,
-        log_max_bytes: 1 << 16,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     }
 }
 

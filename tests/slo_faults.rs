@@ -7,13 +7,14 @@
 
 mod support;
 
+mod kit;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use onwatch::app::msg::{Msg, SourceUpdate};
 use onwatch::app::state::Setup;
-use onwatch::app::{FixedClock, Keymap, State, update};
+use onwatch::app::{FixedClock, State, update};
 use onwatch::config::{HttpOptions, SloConfig};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::slo::SloDef;
@@ -63,10 +64,6 @@ fn good_slo() -> SloConfig {
 
 fn state() -> State {
     let setup = Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![source()],
         slos: vec![SloDef {
             name: "checkout".into(),
@@ -75,14 +72,7 @@ fn state() -> State {
             period: Duration::from_secs(30 * 86_400),
         }],
         burn_rules: default_rules(),
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
-        log_max_lines: 100,
-        log_max_bytes: 1 << 16,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     State::new(setup, Utc::now())
 }

@@ -4,10 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+mod kit;
+use chrono::{DateTime, TimeZone, Utc};
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
 use onwatch::app::state::{Overlay, Setup};
-use onwatch::app::{FixedClock, Key, Keymap, State, update};
+use onwatch::app::{FixedClock, Key, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::slo::SloDef;
@@ -37,21 +38,10 @@ fn def(name: &str) -> SloDef {
 
 fn state(n: usize) -> State {
     let setup = Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![source()],
         slos: (0..n).map(|i| def(&format!("slo-{i:03}"))).collect(),
         burn_rules: default_rules(),
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
-        log_max_lines: 100,
-        log_max_bytes: 1 << 16,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     State::new(setup, t0())
 }

@@ -11,7 +11,6 @@ use onwatch::app::state::Setup;
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
-use onwatch::domain::keymap::Keymap;
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::timeline::{Entry, export_markdown};
 use std::sync::Arc;
@@ -87,21 +86,10 @@ fn a_scripted_incident_exports_the_expected_markdown() {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
     let c = FixedClock::new(t0);
     let setup = Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![SourceId::new(SourceKind::Alertmanager, "prod")],
-        slos: vec![],
         burn_rules: onwatch::domain::slo::default_rules(),
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
         log_max_lines: 10,
-        log_max_bytes: 1 << 16,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     let mut s = State::new(setup, t0);
     let mut log = Vec::new();

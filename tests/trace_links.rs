@@ -8,7 +8,7 @@ use kit::{clock, loki};
 use onwatch::actions::osc;
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{LogPane, Setup};
-use onwatch::app::{Clock, Effect, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{LogLine, SanitiseOptions, detect_level, sanitise};
 use onwatch::ui::{self, Theme};
@@ -22,21 +22,10 @@ const NEW: &str = "00f067aa0ba902b7";
 
 fn state(pattern: &str, url: &str) -> State {
     let setup = Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
-        keymap: Keymap::default(),
         sources: vec![loki()],
-        slos: vec![],
-        burn_rules: vec![],
-        group_by: vec!["alertname".into()],
-        dedup_labels: vec![],
         log_max_lines: 1000,
         log_max_bytes: 1 << 20,
-        theme_names: vec!["default".into()],
-        theme_index: 0,
-        local_offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     };
     let pane = LogPane {
         trace_pattern: Some(regex::Regex::new(pattern).unwrap()),

@@ -35,9 +35,6 @@ fn setup(keymap: Keymap) -> Setup {
         period: 30 * day,
     };
     Setup {
-        user: "alice".into(),
-        read_only: false,
-        wall: false,
         keymap,
         sources: vec![prom(), am(), loki()],
         slos: vec![
@@ -47,14 +44,12 @@ fn setup(keymap: Keymap) -> Setup {
             slo("payments-availability", 0.999),
         ],
         burn_rules: default_rules(),
-        group_by: vec!["alertname".into()],
         dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
         log_max_lines: 1000,
         log_max_bytes: 1 << 20,
         theme_names: ui::BUILTIN_THEMES.iter().map(|s| s.to_string()).collect(),
-        theme_index: 0,
         local_offset: FixedOffset::east_opt(3600).unwrap(),
-        ..Default::default()
+        ..kit::setup()
     }
 }
 

@@ -39,3 +39,26 @@ pub fn am() -> SourceId {
 pub fn loki() -> SourceId {
     SourceId::new(SourceKind::Loki, "prod")
 }
+
+/// The cockpit's starting setup as most tests want it: `alice`, default keys, grouped by
+/// `alertname`, no sources, no SLOs, no dedup labels, a small log buffer, the default theme,
+/// UTC. A test names only what it changes: `Setup { sources: vec![am()], ..kit::setup() }`.
+pub fn setup() -> onwatch::app::state::Setup {
+    onwatch::app::state::Setup {
+        user: "alice".into(),
+        read_only: false,
+        wall: false,
+        keymap: onwatch::domain::keymap::Keymap::default(),
+        sources: vec![],
+        slos: vec![],
+        burn_rules: vec![],
+        group_by: vec!["alertname".into()],
+        dedup_labels: vec![],
+        log_max_lines: 100,
+        log_max_bytes: 1 << 16,
+        theme_names: vec!["default".into()],
+        theme_index: 0,
+        local_offset: chrono::Offset::fix(&chrono::Utc),
+        ..Default::default()
+    }
+}
