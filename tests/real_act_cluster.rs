@@ -5,11 +5,12 @@
 
 #![allow(clippy::unwrap_used)]
 mod act_support;
+mod am_support;
 
 mod kit;
-use act_support::am_cluster::AmCluster;
 use act_support::fake::serve_recorder;
-use act_support::{am_client, executor, executor_with_pagerduty_ack, wait_for};
+use act_support::{executor, executor_with_pagerduty_ack, wait_for};
+use am_support::{AmPair, client as am_client};
 use onwatch::app::acts::Outcome;
 use onwatch::app::state::AlertRow;
 use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
@@ -147,16 +148,15 @@ async fn active_silences(c: &AlertmanagerClient) -> Vec<Silence> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_expires_it() {
-    let cluster = AmCluster::start();
-    cluster.ready().await;
+    let cluster = AmPair::start().await;
     cluster
-        .post_alerts(&serde_json::json!([
+        .post_alerts(&[
             alert("ActDisk", "db-1"),
             alert("ActDisk", "db-2"),
             alert("ActOther", "db-1"),
-        ]))
+        ])
         .await;
-    let urls: Vec<String> = cluster.replicas.iter().map(|r| r.url.clone()).collect();
+    let urls: Vec<String> = cluster.replicas.iter().map(|r| r.url()).collect();
     let clients: Vec<_> = urls.iter().map(|u| am_client(u)).collect();
     let mut poll = Poll {
         fetcher: ClusterFetcher::new(
@@ -310,12 +310,9 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_cluster_ack_with_pagerduty_is_one_silence_and_one_acknowledge() {
-    let cluster = AmCluster::start();
-    cluster.ready().await;
-    cluster
-        .post_alerts(&serde_json::json!([alert("ActPd", "web-1")]))
-        .await;
-    let urls: Vec<String> = cluster.replicas.iter().map(|r| r.url.clone()).collect();
+    let cluster = AmPair::start().await;
+    cluster.post_alerts(&[alert("ActPd", "web-1")]).await;
+    let urls: Vec<String> = cluster.replicas.iter().map(|r| r.url()).collect();
     let clients: Vec<_> = urls.iter().map(|u| am_client(u)).collect();
     let mut poll = Poll {
         fetcher: ClusterFetcher::new(

@@ -1,7 +1,6 @@
 //! Shared helpers for the action tests.
 #![allow(dead_code)]
 
-pub mod am_cluster;
 pub mod fake;
 
 use onwatch::actions::{Executor, ExecutorConfig, RetryPolicy, Target};

@@ -1,6 +1,6 @@
-//! Two real `prometheus-alertmanager` replicas clustered on 127.0.0.1 (BACKENDS.md): free ports,
-//! temp storage, `timeout` wrapper, readiness and peer-join polled with a deadline, stopped by PID
-//! one after the other.
+//! Two real `prometheus-alertmanager` replicas clustered on 127.0.0.1, the one harness for every
+//! test and bench that needs a real cluster: free ports, temp storage, `timeout` wrapper,
+//! readiness and peer-join polled with a deadline, stopped by PID one after the other.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // test harness: a failure is a broken test
 
