@@ -256,7 +256,7 @@ impl AmPair {
 
 impl Drop for AmPair {
     fn drop(&mut self) {
-        // One after the other: stopping both at once costs a gossip timeout (BACKENDS.md).
+        // One after the other: stopping both at once costs a gossip timeout (measured).
         for r in &mut self.replicas {
             r.stop();
         }

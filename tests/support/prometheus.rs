@@ -27,7 +27,7 @@ impl Prometheus {
             let promtool = require("promtool");
             let om = dir.path().join("history.om");
             std::fs::write(&om, h.openmetrics()).unwrap();
-            // One block for the whole history: 2-hour blocks take minutes (BACKENDS.md).
+            // One block for the whole history: 2-hour blocks take minutes (measured).
             let out = Command::new("timeout")
                 .arg("300")
                 .arg(promtool)
