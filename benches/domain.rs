@@ -7,7 +7,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use onwatch::app::msg::ClusterSnapshot;
 use onwatch::app::state::Setup;
 use onwatch::app::{self, Clock, FixedClock, Key, Msg, Payload, SourceUpdate, State};
-use onwatch::domain::alerts::{self, Alert, AmState, Labels, Observation};
+use onwatch::domain::alerts::{self, Alert, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::log_filter::LogFilter;
@@ -58,23 +58,12 @@ fn observations(n: usize) -> Vec<Observation> {
             ["critical", "warning", "info"][i % 3].into(),
         );
         labels.insert("prometheus_replica".into(), ["a", "b"][i % 2].into());
-        out.push(Observation {
-            cluster: "prod".into(),
-            replica: ["am-0", "am-1"][(i / 2) % 2].into(),
-            alert: std::sync::Arc::new(Alert {
-                labels,
-                annotations: Labels::new(),
-                state: AmState::Active,
-                silenced_by: vec![],
-                inhibited_by: vec![],
-                starts_at: t,
-                updated_at: t,
-                ends_at: None,
-                generator_url: None,
-                fingerprint: format!("{i:016x}"),
-                receivers: vec![],
-            }),
-        });
+        let alert = Alert {
+            labels,
+            fingerprint: format!("{i:016x}"),
+            ..kit::alert(&[], t)
+        };
+        out.push(kit::obs("prod", ["am-0", "am-1"][(i / 2) % 2], alert));
     }
     out
 }

@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 mod kit;
-use kit::{am, clock, labels};
+use kit::{am, clock, labels, screen};
 use onwatch::app::acts::{
     ActKind, ActionRequest, ActionResult, ActsSetup, Chain, Dialog, Outcome, UNTIL_RESOLVED, View,
 };
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{
-    Alert, AmState, Labels, Matcher, Observation, Silence, SilenceState,
-};
+use onwatch::domain::alerts::{Alert, Labels, Matcher, Observation, Silence, SilenceState};
 use onwatch::domain::keymap::{Key, KeyCode};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,7 +25,7 @@ fn state(read_only: bool) -> State {
         log_max_bytes: 1 << 20,
         ..kit::setup()
     };
-    let mut s = State::new(setup, clock().now());
+    let mut s = kit::state(setup);
     s.acts.setup = ActsSetup {
         ack_duration: Duration::from_secs(3600),
         until_resolved_step: Duration::from_secs(1800),
@@ -45,33 +43,20 @@ fn state(read_only: bool) -> State {
 }
 
 fn obs(name: &str, instance: &str, silenced_by: &[&str], annotations: Labels) -> Observation {
-    let c = clock();
-    Observation {
-        cluster: "prod".into(),
-        replica: "am-0".into(),
-        alert: std::sync::Arc::new(Alert {
-            labels: labels(&[
-                ("alertname", name),
-                ("severity", "critical"),
-                ("instance", instance),
-                ("replica", "a"),
-            ]),
-            annotations,
-            state: if silenced_by.is_empty() {
-                AmState::Active
-            } else {
-                AmState::Suppressed
-            },
-            silenced_by: silenced_by.iter().map(|s| s.to_string()).collect(),
-            inhibited_by: vec![],
-            starts_at: c.now() - chrono::Duration::minutes(10),
-            updated_at: c.now(),
-            ends_at: None,
-            generator_url: Some("http://prom/graph".into()),
-            fingerprint: format!("fp-{name}-{instance}"),
-            receivers: vec![],
-        }),
-    }
+    let pairs = [
+        ("alertname", name),
+        ("severity", "critical"),
+        ("instance", instance),
+        ("replica", "a"),
+    ];
+    let alert = Alert {
+        annotations,
+        starts_at: kit::t0() - chrono::Duration::minutes(10),
+        generator_url: Some("http://prom/graph".into()),
+        fingerprint: format!("fp-{name}-{instance}"),
+        ..kit::alert(&pairs, kit::t0())
+    };
+    kit::obs("prod", "am-0", kit::silenced(alert, silenced_by))
 }
 
 fn ack_silence(id: &str, m: &Labels, comment: &str, ends_in_min: i64) -> Silence {
@@ -896,21 +881,6 @@ fn runbook_opens_locally_shows_over_ssh_and_refuses_bad_urls() {
             s.status
         );
     }
-}
-
-fn screen(s: &State, w: u16, h: u16) -> String {
-    let theme = onwatch::ui::load_theme("default", None).unwrap();
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    t.draw(|f| onwatch::ui::draw(f, s, &theme)).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -4,42 +4,27 @@
 
 mod kit;
 use chrono::{DateTime, Duration, Utc};
-use kit::{am, t0};
+use kit::{am, screen, t0};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
 use onwatch::app::{Effect, FixedClock, Key, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
+use onwatch::domain::alerts::{Alert, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
 use std::sync::Arc;
 
 fn new_state() -> State {
-    State::new(
-        Setup {
-            sources: vec![am()],
-            dedup_labels: vec!["replica".into()],
-            ..kit::setup()
-        },
-        t0(),
-    )
+    kit::state(Setup {
+        sources: vec![am()],
+        dedup_labels: vec!["replica".into()],
+        ..kit::setup()
+    })
 }
 
 pub fn alert(pairs: &[(&str, &str)], started_min_ago: i64, now: DateTime<Utc>) -> Alert {
     Alert {
-        labels: pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<Labels>(),
-        annotations: Labels::new(),
-        state: AmState::Active,
-        silenced_by: vec![],
-        inhibited_by: vec![],
         starts_at: now - Duration::minutes(started_min_ago),
-        updated_at: now,
-        ends_at: None,
-        generator_url: None,
-        fingerprint: String::new(),
-        receivers: vec![],
+        ..kit::alert(pairs, now)
     }
 }
 
@@ -105,15 +90,9 @@ impl H {
     }
 
     fn type_filter(&mut self, text: &str) {
-        self.key(Key::char('/'));
-        // Clear what was there.
-        for _ in 0..80 {
-            self.key(Key::plain(KeyCode::Backspace));
+        for k in kit::filter_keys(text) {
+            self.key(k);
         }
-        for c in text.chars() {
-            self.key(Key::char(c));
-        }
-        self.key(Key::plain(KeyCode::Enter));
     }
 
     fn names(&self) -> Vec<String> {
@@ -481,24 +460,6 @@ fn an_alert_flapping_when_it_first_becomes_page_worthy_does_not_notify() {
     assert!(sent.is_empty(), "{sent:?}");
     assert!(h.state.groups[0].alerts[0].flapping);
     assert_eq!(h.state.groups[0].flapping, 1);
-}
-
-fn screen(state: &State, w: u16, h: u16) -> String {
-    let backend = ratatui::backend::TestBackend::new(w, h);
-    let mut terminal = ratatui::Terminal::new(backend).unwrap();
-    let theme = onwatch::ui::load_theme("default", None).unwrap();
-    terminal
-        .draw(|f| onwatch::ui::draw(f, state, &theme))
-        .unwrap();
-    let buf = terminal.backend().buffer().clone();
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -6,7 +6,7 @@ use kit::{am, clock, loki, prom};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Pane};
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
+use onwatch::domain::alerts::{Alert, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{Level, LogLine};
@@ -32,7 +32,7 @@ fn state(read_only: bool) -> State {
         theme_names: vec!["default".into(), "mono".into()],
         ..kit::setup()
     };
-    State::new(setup, clock().now())
+    kit::state(setup)
 }
 
 fn source(
@@ -69,35 +69,16 @@ fn alert(
     silenced_by: &[&str],
     c: &FixedClock,
 ) -> Observation {
-    let labels: Labels = [
+    let pairs = [
         ("alertname", name),
         ("severity", severity),
         ("replica", replica),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    Observation {
-        cluster: "prod".into(),
-        replica: "am-0".into(),
-        alert: std::sync::Arc::new(Alert {
-            labels,
-            annotations: Labels::new(),
-            state: if silenced_by.is_empty() {
-                AmState::Active
-            } else {
-                AmState::Suppressed
-            },
-            silenced_by: silenced_by.iter().map(|s| s.to_string()).collect(),
-            inhibited_by: vec![],
-            starts_at: c.now() - chrono::Duration::minutes(10),
-            updated_at: c.now(),
-            ends_at: None,
-            generator_url: None,
-            fingerprint: String::new(),
-            receivers: vec![],
-        }),
-    }
+    ];
+    let alert = Alert {
+        starts_at: c.now() - chrono::Duration::minutes(10),
+        ..kit::alert(&pairs, c.now())
+    };
+    kit::obs("prod", "am-0", kit::silenced(alert, silenced_by))
 }
 
 fn alerts_payload(observations: Vec<Observation>, silences: Vec<Silence>) -> Payload {

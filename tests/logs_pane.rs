@@ -3,28 +3,22 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 mod kit;
-use kit::{clock, loki};
+use kit::{am, clock, loki};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow};
 use onwatch::app::state::{AlertTemplate, LogPane, LogView, Setup};
 use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{Alert, AmState, Observation};
+use onwatch::domain::alerts::{Alert, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::log_query::Escape;
 use onwatch::domain::logs::{AnsiMode, Level, LogLine, SanitiseOptions, sanitise_styled};
-use onwatch::ui::{self, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use onwatch::ui::Theme;
 use ratatui::style::Color;
 use std::sync::Arc;
 
 fn cmd() -> SourceId {
     SourceId::new(SourceKind::Command, "journal")
 }
-fn am() -> SourceId {
-    SourceId::new(SourceKind::Alertmanager, "am")
-}
-
 fn state() -> State {
     let setup = Setup {
         sources: vec![am(), loki(), cmd()],
@@ -58,7 +52,7 @@ fn state() -> State {
         trace_url: Some("https://jaeger.example/trace/$trace_id".into()),
         ..Default::default()
     };
-    State::new(Setup { log: pane, ..setup }, clock().now())
+    kit::state(Setup { log: pane, ..setup })
 }
 
 fn line(source: &str, raw: &str, labels: &[(&str, &str)]) -> LogLine {
@@ -98,26 +92,16 @@ fn logs(s: &mut State, id: SourceId, generation: u64, first_seq: u64, lines: Vec
     );
 }
 
-fn key(s: &mut State, k: Key) -> Vec<Effect> {
-    update(s, Msg::Key(k), &clock())
-}
-
 fn type_filter(s: &mut State, text: &str) {
-    key(s, Key::char('/'));
+    kit::press(s, Key::char('/'));
     // Clear what the input starts with (the current filter).
     for _ in 0..64 {
-        key(s, Key::plain(KeyCode::Backspace));
+        kit::press(s, Key::plain(KeyCode::Backspace));
     }
     for c in text.chars() {
-        key(s, Key::char(c));
+        kit::press(s, Key::char(c));
     }
-    key(s, Key::plain(KeyCode::Enter));
-}
-
-fn screen(s: &State, w: u16, h: u16) -> (String, Terminal<TestBackend>) {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, s, &Theme::default())).unwrap();
-    (t.backend().to_string(), t)
+    kit::press(s, Key::plain(KeyCode::Enter));
 }
 
 fn filled(s: &mut State) {
@@ -152,7 +136,7 @@ fn filled(s: &mut State) {
 fn filter_text_regex_and_inverse_select_lines() {
     let mut s = state();
     filled(&mut s);
-    key(&mut s, Key::char('3'));
+    kit::press(&mut s, Key::char('3'));
     let shown = |s: &State| -> Vec<String> {
         onwatch::ui::logs_pane::visible(s, 50)
             .iter()
@@ -186,34 +170,34 @@ fn filter_text_regex_and_inverse_select_lines() {
 fn views_switch_with_v_and_wrap_and_time_toggle() {
     let mut s = state();
     filled(&mut s);
-    key(&mut s, Key::char('3'));
-    key(&mut s, Key::char('v'));
+    kit::press(&mut s, Key::char('3'));
+    kit::press(&mut s, Key::char('v'));
     assert_eq!(s.log.current_view().name, "journal errors");
     let shown: Vec<&str> = onwatch::ui::logs_pane::visible(&s, 50)
         .iter()
         .map(|l| l.line.as_str())
         .collect();
     assert_eq!(shown, ["disk error on sda"]);
-    let (text, _) = screen(&s, 120, 30);
+    let text = kit::screen(&s, 120, 30);
     assert!(text.contains("view: journal errors"), "{text}");
-    key(&mut s, Key::char('V'));
+    kit::press(&mut s, Key::char('V'));
     assert_eq!(s.log.view, 0);
     assert_eq!(s.log_filter, "");
 
-    let (text, _) = screen(&s, 120, 30);
+    let text = kit::screen(&s, 120, 30);
     assert!(text.contains("03:00:00 ERR"), "{text}");
     assert!(text.contains("stderr disk error"), "compact labels: {text}");
-    key(&mut s, Key::char('T'));
-    let (text, _) = screen(&s, 120, 30);
+    kit::press(&mut s, Key::char('T'));
+    let text = kit::screen(&s, 120, 30);
     assert!(!text.contains("03:00:00 ERR"), "{text}");
 
     // Wrap: a long line spreads over several rows, its end visible.
     let long = format!("start {} end-of-long-line", "x".repeat(300));
     logs(&mut s, cmd(), 2, 1, vec![line("journal", &long, &[])]);
-    let (text, _) = screen(&s, 120, 30);
+    let text = kit::screen(&s, 120, 30);
     assert!(!text.contains("end-of-long-line"), "cut at the edge");
-    key(&mut s, Key::char('w'));
-    let (text, _) = screen(&s, 120, 30);
+    kit::press(&mut s, Key::char('w'));
+    let text = kit::screen(&s, 120, 30);
     assert!(text.contains("end-of-long-line"), "{text}");
 }
 
@@ -221,7 +205,8 @@ fn views_switch_with_v_and_wrap_and_time_toggle() {
 fn colours_are_drawn_as_styles_and_the_trace_link_is_shown() {
     let mut s = state();
     filled(&mut s);
-    let (text, t) = screen(&s, 160, 40);
+    let t = kit::render(&s, &Theme::default(), 160, 40);
+    let text = t.backend().to_string();
     assert!(
         text.contains("trace: https://jaeger.example/trace/4bf92f3577b34da6"),
         "{text}"
@@ -245,21 +230,11 @@ fn l_opens_the_selected_alerts_logs() {
     let mut s = state();
     filled(&mut s);
     let c = clock();
+    let pairs = [("alertname", "CheckoutErrors"), ("service", "checkout")];
     let alert = Alert {
-        labels: [("alertname", "CheckoutErrors"), ("service", "checkout")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        annotations: Default::default(),
-        state: AmState::Active,
-        silenced_by: vec![],
-        inhibited_by: vec![],
         starts_at: c.now() - chrono::Duration::minutes(30),
-        updated_at: c.now(),
-        ends_at: None,
-        generator_url: None,
         fingerprint: "f".into(),
-        receivers: vec![],
+        ..kit::alert(&pairs, c.now())
     };
     update(
         &mut s,
@@ -279,8 +254,8 @@ fn l_opens_the_selected_alerts_logs() {
         }),
         &c,
     );
-    key(&mut s, Key::char('2'));
-    let effects = key(&mut s, Key::char('l'));
+    kit::press(&mut s, Key::char('2'));
+    let effects = kit::press(&mut s, Key::char('l'));
     assert_eq!(
         effects,
         [Effect::OpenAlertLogs {

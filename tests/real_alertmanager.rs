@@ -12,20 +12,15 @@ use chrono::{DateTime, Utc};
 use onwatch::app::state::{AlertRow, Setup};
 use onwatch::app::{Effect, FixedClock, Key, Msg, SourceUpdate, State, update};
 use onwatch::domain::alerts::AlertReading;
-use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::poll::ClusterFetcher;
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
-fn source() -> SourceId {
-    SourceId::new(SourceKind::Alertmanager, "prod")
-}
-
 fn new_state(now: DateTime<Utc>) -> State {
     State::new(
         Setup {
-            sources: vec![source()],
+            sources: vec![kit::am()],
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
             ..kit::setup()
         },
@@ -59,7 +54,7 @@ impl Harness {
         let result = self.fetcher.fetch().await;
         self.generation += 1;
         let msg = Msg::Source(SourceUpdate {
-            source: source(),
+            source: kit::am(),
             generation: self.generation,
             fetched_at: self.clock_now(),
             result,

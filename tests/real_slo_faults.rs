@@ -16,25 +16,18 @@ use onwatch::app::msg::{Msg, SourceUpdate};
 use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, State, update};
 use onwatch::config::{HttpOptions, SloConfig};
-use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloStatus, default_rules, windows_for};
 use onwatch::poll::SloFetcher;
 use onwatch::sources::http::HttpClient;
 use onwatch::sources::prometheus::PrometheusClient;
-use onwatch::ui::{self, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use onwatch::ui::Theme;
 use ratatui::style::Modifier;
 use std::time::Duration;
 use support::history;
 use support::prometheus::Prometheus;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(400);
-
-fn source() -> SourceId {
-    SourceId::new(SourceKind::Prometheus, "prod")
-}
 
 fn client(url: &str) -> PrometheusClient {
     PrometheusClient::new(
@@ -64,7 +57,7 @@ fn good_slo() -> SloConfig {
 
 fn state() -> State {
     let setup = Setup {
-        sources: vec![source()],
+        sources: vec![kit::prom()],
         slos: vec![SloDef {
             name: "checkout".into(),
             source: "prod".into(),
@@ -85,25 +78,11 @@ async fn poll(url: &str, slo: SloConfig, at: DateTime<Utc>) -> SourceUpdate {
         .await
         .unwrap();
     SourceUpdate {
-        source: source(),
+        source: kit::prom(),
         generation: 0,
         fetched_at: Utc::now(),
         result,
     }
-}
-
-fn screen(state: &State) -> (Vec<String>, Terminal<TestBackend>) {
-    let mut t = Terminal::new(TestBackend::new(120, 50)).unwrap();
-    t.draw(|f| ui::draw(f, state, &Theme::default())).unwrap();
-    let buf = t.backend().buffer().clone();
-    let rows = (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect()
-        })
-        .collect();
-    (rows, t)
 }
 
 /// A good poll, then `fault` three minutes later: the row keeps the good evaluation, says
@@ -135,7 +114,8 @@ fn assert_fault_kept(good: SourceUpdate, fault: SourceUpdate, reason: &str) {
         Some(&before),
         "last good values kept"
     );
-    let (rows, t) = screen(&st);
+    let t = kit::render(&st, &Theme::default(), 120, 50);
+    let rows = kit::rows(t.backend().buffer());
     let row_y = rows.iter().position(|r| r.contains("checkout")).unwrap();
     assert!(rows[row_y].contains("PAGE"), "{}", rows[row_y]);
     // A fault of this SLO's queries is said under its row; a fault of the whole source once,

@@ -5,27 +5,16 @@
 #![allow(clippy::unwrap_used)]
 
 mod kit;
-use chrono::{DateTime, TimeZone, Utc};
+use kit::t0;
 use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
 use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{FixedClock, Key, State, update};
-use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
-use onwatch::ui::{self, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use onwatch::ui::Theme;
 use std::sync::Arc;
 use std::time::Duration;
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 4, 0, 0).unwrap()
-}
-
-fn source() -> SourceId {
-    SourceId::new(SourceKind::Prometheus, "prod")
-}
 
 fn def(name: &str) -> SloDef {
     SloDef {
@@ -38,7 +27,7 @@ fn def(name: &str) -> SloDef {
 
 fn state(n: usize) -> State {
     let setup = Setup {
-        sources: vec![source()],
+        sources: vec![kit::prom()],
         slos: (0..n).map(|i| def(&format!("slo-{i:03}"))).collect(),
         burn_rules: default_rules(),
         ..kit::setup()
@@ -77,7 +66,7 @@ fn fed(n: usize) -> (State, FixedClock) {
     update(
         &mut st,
         Msg::Source(SourceUpdate {
-            source: source(),
+            source: kit::prom(),
             generation: 1,
             fetched_at: t0(),
             result: Ok(Payload::Slo(Arc::new(samples(n)))),
@@ -85,15 +74,6 @@ fn fed(n: usize) -> (State, FixedClock) {
         &clock,
     );
     (st, clock)
-}
-
-fn screen(st: &State, w: u16, h: u16) -> Vec<String> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, st, &Theme::default())).unwrap();
-    let buf = t.backend().buffer();
-    (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())
-        .collect()
 }
 
 #[test]
@@ -106,7 +86,7 @@ fn enter_opens_the_worst_slo_in_detail() {
         st.overlay,
         Some(Overlay::SloDetail("prod".into(), "slo-039".into()))
     );
-    let text = screen(&st, 100, 40).join("\n");
+    let text = kit::screen(&st, 100, 40);
     for want in [
         "SLO slo-039",
         "PAGE",
@@ -135,7 +115,11 @@ fn enter_opens_the_worst_slo_in_detail() {
 #[test]
 fn eighty_columns_keep_the_status_and_wide_screens_add_time_to_exhaustion() {
     let (st, _) = fed(5);
-    let narrow = screen(&st, 80, 30);
+    let narrow = kit::rows(
+        kit::render(&st, &Theme::default(), 80, 30)
+            .backend()
+            .buffer(),
+    );
     let header = narrow
         .iter()
         .find(|r| r.contains("SLO ") && r.contains("status"))
@@ -146,7 +130,11 @@ fn eighty_columns_keep_the_status_and_wide_screens_add_time_to_exhaustion() {
             .iter()
             .any(|r| r.contains("slo-004") && r.contains("TICKET"))
     );
-    let wide = screen(&st, 139, 40);
+    let wide = kit::rows(
+        kit::render(&st, &Theme::default(), 139, 40)
+            .backend()
+            .buffer(),
+    );
     let header = wide.iter().find(|r| r.contains("status")).unwrap();
     assert!(header.contains("tte"), "{header}");
 }
@@ -193,7 +181,7 @@ fn grouped_rows_follow_the_groups_found() {
         update(
             st,
             Msg::Source(SourceUpdate {
-                source: source(),
+                source: kit::prom(),
                 generation,
                 fetched_at: t0(),
                 result: Ok(Payload::Slo(Arc::new(samples))),

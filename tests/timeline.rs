@@ -9,7 +9,7 @@ use onwatch::app::acts::{ActKind, ActionRequest, ActionResult, Outcome};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
 use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{Alert, AmState, Labels, Observation};
+use onwatch::domain::alerts::{Alert, Labels};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::timeline::{Entry, export_markdown};
@@ -18,27 +18,16 @@ use std::sync::Arc;
 fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
     let start = Utc.with_ymd_and_hms(2026, 11, 22, 2, 58, 0).unwrap();
     let observations = if firing {
-        vec![Observation {
-            cluster: "prod".into(),
-            replica: "am-0".into(),
-            alert: std::sync::Arc::new(Alert {
-                labels: labels(&[
-                    ("alertname", "HighErrorRate"),
-                    ("service", "checkout"),
-                    ("severity", "critical"),
-                ]),
-                annotations: Labels::new(),
-                state: AmState::Active,
-                silenced_by: vec![],
-                inhibited_by: vec![],
-                starts_at: start,
-                updated_at: start,
-                ends_at: None,
-                generator_url: None,
-                fingerprint: "f1".into(),
-                receivers: vec![],
-            }),
-        }]
+        let pairs = [
+            ("alertname", "HighErrorRate"),
+            ("service", "checkout"),
+            ("severity", "critical"),
+        ];
+        let alert = Alert {
+            fingerprint: "f1".into(),
+            ..kit::alert(&pairs, start)
+        };
+        vec![kit::obs("prod", "am-0", alert)]
     } else {
         vec![]
     };

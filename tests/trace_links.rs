@@ -12,8 +12,6 @@ use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{LogLine, SanitiseOptions, detect_level, sanitise};
 use onwatch::ui::{self, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use std::sync::Arc;
 
@@ -32,7 +30,7 @@ fn state(pattern: &str, url: &str) -> State {
         trace_url: Some(url.into()),
         ..Default::default()
     };
-    State::new(Setup { log: pane, ..setup }, clock().now())
+    kit::state(Setup { log: pane, ..setup })
 }
 
 fn jaeger() -> State {
@@ -69,10 +67,6 @@ fn push(s: &mut State, generation: u64, first_seq: u64, raw: &[&str]) {
     );
 }
 
-fn key(s: &mut State, k: Key) -> Vec<Effect> {
-    update(s, Msg::Key(k), &clock())
-}
-
 fn status(s: &State) -> &str {
     s.status.as_deref().unwrap_or("")
 }
@@ -80,7 +74,7 @@ fn status(s: &State) -> &str {
 #[test]
 fn o_opens_the_trace_of_the_newest_line_at_the_panes_position() {
     let mut s = jaeger();
-    assert_eq!(key(&mut s, Key::char('O')), vec![]);
+    assert_eq!(kit::press(&mut s, Key::char('O')), vec![]);
     assert_eq!(status(&s), "trace: no trace id in the log lines shown");
 
     push(
@@ -93,7 +87,7 @@ fn o_opens_the_trace_of_the_newest_line_at_the_panes_position() {
         ],
     );
     assert_eq!(
-        key(&mut s, Key::char('O')),
+        kit::press(&mut s, Key::char('O')),
         vec![Effect::OpenUrl(format!(
             "https://jaeger.example/trace/{OLD}"
         ))]
@@ -108,33 +102,33 @@ fn o_opens_the_trace_of_the_newest_line_at_the_panes_position() {
         &[&format!(r#"{{"level":"warn","traceId":"{NEW}"}}"#), "idle"],
     );
     assert_eq!(
-        key(&mut s, Key::char('O')),
+        kit::press(&mut s, Key::char('O')),
         vec![Effect::OpenUrl(format!(
             "https://jaeger.example/trace/{NEW}"
         ))]
     );
 
     // Scrolled up above the newer line: the older trace is the one at the pane's position.
-    key(&mut s, Key::char('3'));
+    kit::press(&mut s, Key::char('3'));
     for _ in 0..3 {
-        key(&mut s, Key::char('k'));
+        kit::press(&mut s, Key::char('k'));
     }
     assert_eq!(s.log_scroll, 3);
     assert_eq!(
-        key(&mut s, Key::char('O')),
+        kit::press(&mut s, Key::char('O')),
         vec![Effect::OpenUrl(format!(
             "https://jaeger.example/trace/{OLD}"
         ))]
     );
 
     // A filter hiding both trace lines hides their traces too.
-    key(&mut s, Key::char('G'));
-    key(&mut s, Key::char('/'));
+    kit::press(&mut s, Key::char('G'));
+    kit::press(&mut s, Key::char('/'));
     for c in "healthz".chars() {
-        key(&mut s, Key::char(c));
+        kit::press(&mut s, Key::char(c));
     }
-    key(&mut s, Key::plain(KeyCode::Enter));
-    assert_eq!(key(&mut s, Key::char('O')), vec![]);
+    kit::press(&mut s, Key::plain(KeyCode::Enter));
+    assert_eq!(kit::press(&mut s, Key::char('O')), vec![]);
     assert_eq!(status(&s), "trace: no trace id in the log lines shown");
 }
 
@@ -148,12 +142,12 @@ fn an_id_that_could_leave_its_place_in_the_url_is_not_used() {
         0,
         &["trace=../../admin?x=1", "trace=abc#frag", "trace=a%2Fb"],
     );
-    assert_eq!(key(&mut s, Key::char('O')), vec![]);
+    assert_eq!(kit::press(&mut s, Key::char('O')), vec![]);
     assert_eq!(status(&s), "trace: no trace id in the log lines shown");
     // An older line with a plain id is still found above them.
     push(&mut s, 2, 3, &["trace=00f067aa0ba902b7", "trace=;reboot"]);
     assert_eq!(
-        key(&mut s, Key::char('O')),
+        kit::press(&mut s, Key::char('O')),
         vec![Effect::OpenUrl(
             "https://tempo.example/trace/00f067aa0ba902b7".into()
         )]
@@ -176,7 +170,7 @@ fn a_url_the_opener_rules_refuse_is_not_opened() {
     ] {
         let mut s = state(onwatch::config::DEFAULT_TRACE_ID_PATTERN, template);
         push(&mut s, 1, 0, &[&format!("trace_id={OLD}")]);
-        assert_eq!(key(&mut s, Key::char('O')), vec![], "{template}");
+        assert_eq!(kit::press(&mut s, Key::char('O')), vec![], "{template}");
         assert!(
             status(&s).starts_with("refused trace URL"),
             "{}",
@@ -187,14 +181,8 @@ fn a_url_the_opener_rules_refuse_is_not_opened() {
     let mut s = jaeger();
     s.log.trace_url = None;
     push(&mut s, 1, 0, &[&format!("trace_id={OLD}")]);
-    assert_eq!(key(&mut s, Key::char('O')), vec![]);
+    assert_eq!(kit::press(&mut s, Key::char('O')), vec![]);
     assert_eq!(status(&s), "trace: no [logs] trace_url configured");
-}
-
-fn screen(s: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, s, &Theme::default())).unwrap();
-    t
 }
 
 #[test]
@@ -204,7 +192,7 @@ fn over_ssh_the_url_is_copied_and_the_trace_line_is_a_hyperlink() {
     push(&mut s, 1, 0, &[&format!("ERROR failed trace_id={OLD}")]);
     let url = format!("https://jaeger.example/trace/{OLD}");
 
-    let effects = key(&mut s, Key::char('O'));
+    let effects = kit::press(&mut s, Key::char('O'));
     assert_eq!(effects, vec![Effect::Copy(url.clone())]);
     assert!(status(&s).contains("copied to the clipboard (OSC 52)"));
     // What the cockpit writes for Effect::Copy.
@@ -216,7 +204,7 @@ fn over_ssh_the_url_is_copied_and_the_trace_line_is_a_hyperlink() {
     );
 
     // The hyperlink goes exactly over the URL the pane drew.
-    let t = screen(&s, 120, 40);
+    let t = kit::render(&s, &Theme::default(), 120, 40);
     let area = Rect::new(0, 0, 120, 40);
     let (x, y, text) = ui::logs_pane::trace_anchor(area, &s).unwrap();
     assert_eq!(text, url);
@@ -243,9 +231,9 @@ fn over_ssh_the_url_is_copied_and_the_trace_line_is_a_hyperlink() {
         ui::logs_pane::trace_anchor(Rect::new(0, 0, 60, 24), &s),
         None
     );
-    key(&mut s, Key::char('?'));
+    kit::press(&mut s, Key::char('?'));
     assert_eq!(ui::logs_pane::trace_anchor(area, &s), None);
-    key(&mut s, Key::plain(KeyCode::Esc));
+    kit::press(&mut s, Key::plain(KeyCode::Esc));
     assert!(ui::logs_pane::trace_anchor(area, &s).is_some());
     // Nor a URL the opener's rules refuse (the config refuses such a template at load).
     s.log.trace_url = Some("file:///traces/$trace_id".into());

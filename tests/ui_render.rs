@@ -4,19 +4,17 @@
 
 mod kit;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
-use kit::{am, labels, loki, prom};
+use kit::{am, labels, loki, prom, render, rows};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence, SilenceState};
+use onwatch::domain::alerts::{Alert, AmState, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId};
 use onwatch::domain::keymap::KeyCode;
 use onwatch::domain::logs::{Level, LogLine};
 use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloMeasurement, default_rules, windows_for};
 use onwatch::ui::{self, MIN_HEIGHT, MIN_WIDTH, Role, Theme, load_theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use std::collections::BTreeMap;
@@ -106,17 +104,10 @@ fn slo_samples() -> Vec<SloSample> {
 
 fn alert(pairs: &[(&str, &str)], started_min_ago: i64) -> Alert {
     Alert {
-        labels: labels(pairs),
-        annotations: Labels::new(),
-        state: AmState::Active,
-        silenced_by: vec![],
-        inhibited_by: vec![],
         starts_at: now() - Duration::minutes(started_min_ago),
         updated_at: now() - Duration::seconds(20),
-        ends_at: None,
-        generator_url: None,
-        fingerprint: String::new(),
         receivers: vec!["oncall".into()],
+        ..kit::alert(pairs, now())
     }
 }
 
@@ -273,24 +264,9 @@ fn realistic(keymap: Keymap) -> (State, FixedClock) {
     (state, clock)
 }
 
-fn render(state: &State, theme: &Theme, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| ui::draw(f, state, theme)).unwrap();
-    terminal
-}
-
-fn screen(state: &State, theme: &Theme, w: u16, h: u16) -> String {
+/// The screen as `TestBackend` prints it (each row quoted), the form the snapshots keep.
+fn printed(state: &State, theme: &Theme, w: u16, h: u16) -> String {
     render(state, theme, w, h).backend().to_string()
-}
-
-fn rows(buf: &Buffer) -> Vec<String> {
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect()
-        })
-        .collect()
 }
 
 /// Position of the first cell where `needle` starts (counted in cells).
@@ -310,13 +286,13 @@ fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
 #[test]
 fn screen_80x24() {
     let (state, _) = realistic(Keymap::default());
-    insta::assert_snapshot!(screen(&state, &Theme::default(), 80, 24));
+    insta::assert_snapshot!(printed(&state, &Theme::default(), 80, 24));
 }
 
 #[test]
 fn screen_200x50() {
     let (state, _) = realistic(Keymap::default());
-    insta::assert_snapshot!(screen(&state, &Theme::default(), 200, 50));
+    insta::assert_snapshot!(printed(&state, &Theme::default(), 200, 50));
 }
 
 #[test]
@@ -329,7 +305,7 @@ fn screen_80x24_logs_paused_and_filtered() {
     update(&mut state, key(Key::plain(KeyCode::Enter)), &clock);
     update(&mut state, key(Key::char('k')), &clock);
     assert!(!state.follow);
-    insta::assert_snapshot!(screen(&state, &Theme::default(), 80, 24));
+    insta::assert_snapshot!(printed(&state, &Theme::default(), 80, 24));
     // The match is drawn in the match style, case-insensitively ("Timeout" and "timeout").
     let term = render(&state, &Theme::default(), 80, 24);
     let buf = term.backend().buffer();
@@ -345,7 +321,7 @@ fn input_line_shows_the_filter_being_typed() {
     for c in "/disk".chars() {
         update(&mut state, key(Key::char(c)), &clock);
     }
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     let last = s.lines().last().unwrap().to_string();
     assert!(last.starts_with("\"/ disk"), "{last}");
 }
@@ -437,7 +413,7 @@ fn help_lists_every_action_with_its_live_key() {
     assert!(ack.contains("│ A ") && !ack.contains(" a "), "{ack}");
     // The footer hints come from the same keymap.
     update(&mut state, key(Key::plain(KeyCode::Esc)), &clock);
-    let s = screen(&state, &Theme::default(), 200, 50);
+    let s = printed(&state, &Theme::default(), 200, 50);
     let footer = s.lines().last().unwrap();
     assert!(footer.contains(" A ack "), "{footer}");
     assert!(!footer.contains(" a ack "), "{footer}");
@@ -447,7 +423,7 @@ fn help_lists_every_action_with_its_live_key() {
 fn help_at_80x24_shows_every_key() {
     let (mut state, clock) = realistic(Keymap::default());
     update(&mut state, key(Key::char('?')), &clock);
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     insta::assert_snapshot!(s);
     for a in Action::ALL {
         assert!(
@@ -467,12 +443,12 @@ fn alert_detail_and_confirm_quit_overlays() {
     assert!(matches!(state.overlay, Some(Overlay::AlertDetail(_))));
     insta::assert_snapshot!(
         "alert_detail_80x24",
-        screen(&state, &Theme::default(), 80, 24)
+        printed(&state, &Theme::default(), 80, 24)
     );
     update(&mut state, key(Key::plain(KeyCode::Esc)), &clock);
     update(&mut state, key(Key::char('q')), &clock);
     assert_eq!(state.overlay, Some(Overlay::ConfirmQuit));
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     assert!(s.contains("A page is active."), "{s}");
     assert!(s.contains("Quit anyway? y/N"), "{s}");
 }
@@ -480,12 +456,12 @@ fn alert_detail_and_confirm_quit_overlays() {
 #[test]
 fn too_small_view_names_both_sizes() {
     let (state, _) = realistic(Keymap::default());
-    let s = screen(&state, &Theme::default(), 50, 10);
+    let s = printed(&state, &Theme::default(), 50, 10);
     assert!(
         s.contains("terminal too small: need 60x16, have 50x10"),
         "{s}"
     );
-    let s = screen(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
+    let s = printed(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
     assert!(!s.contains("too small"), "{s}");
     assert!(s.contains("SLO burn") && s.contains("Alerts") && s.contains("Logs"));
 }
@@ -554,14 +530,14 @@ fn a_failed_source_shows_its_error_and_dims_its_data() {
     // Alerts from the healthy Alertmanager are not dimmed.
     let (x, y) = find(buf, "HighErrorRate").unwrap();
     assert!(!buf[(x, y)].modifier.contains(Modifier::DIM));
-    insta::assert_snapshot!(screen(&state, &theme, 80, 24));
+    insta::assert_snapshot!(printed(&state, &theme, 80, 24));
 }
 
 #[test]
 fn empty_alerts_say_waiting_then_no_alerts() {
     let clock = FixedClock::new(now());
     let mut state = State::new(setup(Keymap::default()), now());
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     assert!(s.contains("waiting for first poll"), "{s}");
     assert!(s.contains("NO DATA") && !s.contains("0.0%"), "{s}");
     update(
@@ -574,7 +550,7 @@ fn empty_alerts_say_waiting_then_no_alerts() {
         ),
         &clock,
     );
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     assert!(s.contains("no alerts firing"), "{s}");
 }
 
@@ -588,7 +564,7 @@ fn degraded_cluster_has_its_own_mark() {
         source(am(), 2, 0, Ok(Payload::Alerts(Arc::new(snap)))),
         &clock,
     );
-    let s = screen(&state, &Theme::default(), 200, 50);
+    let s = printed(&state, &Theme::default(), 200, 50);
     assert!(s.contains("◐ am:prod"), "{s}");
     assert!(s.contains("am-1: timed out after 5s"), "{s}");
 }
@@ -598,7 +574,7 @@ fn read_only_and_wall_modes_are_shown() {
     let mut setup = setup(Keymap::default());
     setup.wall = true;
     let state = State::new(setup, now());
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     assert!(
         s.lines().nth(1).unwrap().contains(" WALL · READ-ONLY"),
         "{s}"
@@ -606,7 +582,7 @@ fn read_only_and_wall_modes_are_shown() {
     let mut setup = self::setup(Keymap::default());
     setup.read_only = true;
     let state = State::new(setup, now());
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     assert!(s.lines().next().unwrap().contains("READ-ONLY"), "{s}");
     // Mutating keys get no hint in read-only mode.
     assert!(!s.lines().last().unwrap().contains(" ack "), "{s}");
@@ -617,7 +593,7 @@ fn minimum_size_with_a_failed_source() {
     let (mut state, clock) = realistic(Keymap::default());
     let err = SourceError::Unreachable("connection refused by 127.0.0.1:9090".into());
     update(&mut state, source(prom(), 2, 0, Err(err)), &clock);
-    let s = screen(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
+    let s = printed(&state, &Theme::default(), MIN_WIDTH, MIN_HEIGHT);
     insta::assert_snapshot!(s);
     assert!(s.contains("✗"), "{s}");
     assert!(s.contains("PAGE") && s.contains("CRIT"), "{s}");
@@ -635,7 +611,7 @@ fn dropped_log_lines_are_counted_in_the_title() {
         &clock,
     );
     assert_eq!(state.logs.dropped(), 6);
-    let s = screen(&state, &Theme::default(), 80, 24);
+    let s = printed(&state, &Theme::default(), 80, 24);
     assert!(s.contains("6 dropped"), "{s}");
     assert!(
         s.contains("GET /healthz") && !s.contains("GET /api/cart"),
@@ -686,7 +662,7 @@ fn wall_state() -> (State, FixedClock) {
 #[test]
 fn wall_80x24() {
     let (state, _) = wall_state();
-    insta::assert_snapshot!(screen(
+    insta::assert_snapshot!(printed(
         &state,
         &load_theme("high-contrast", None).unwrap(),
         80,
@@ -697,7 +673,7 @@ fn wall_80x24() {
 #[test]
 fn wall_120x40() {
     let (state, _) = wall_state();
-    insta::assert_snapshot!(screen(
+    insta::assert_snapshot!(printed(
         &state,
         &load_theme("high-contrast", None).unwrap(),
         120,
@@ -737,7 +713,7 @@ fn wall_rotates_between_alerts_and_logs() {
     let first = onwatch::ui::wall::shows_logs(&state);
     state.now += Duration::seconds(30);
     assert_ne!(onwatch::ui::wall::shows_logs(&state), first);
-    let s = screen(&state, &Theme::default(), 120, 40);
+    let s = printed(&state, &Theme::default(), 120, 40);
     let logs_shown = onwatch::ui::wall::shows_logs(&state);
     assert_eq!(s.contains("Logs [3]"), logs_shown, "{s}");
     assert_eq!(s.contains("Alerts [2]"), !logs_shown, "{s}");
@@ -749,22 +725,22 @@ fn screens_at_120x40_and_250x70_in_both_themes() {
     let hc = load_theme("high-contrast", None).unwrap();
     insta::assert_snapshot!(
         "dashboard_120x40",
-        screen(&state, &Theme::default(), 120, 40)
+        printed(&state, &Theme::default(), 120, 40)
     );
     insta::assert_snapshot!(
         "dashboard_250x70",
-        screen(&state, &Theme::default(), 250, 70)
+        printed(&state, &Theme::default(), 250, 70)
     );
     // The same cells in high contrast: the text is identical, the styles differ.
     assert_eq!(
-        screen(&state, &hc, 120, 40),
-        screen(&state, &Theme::default(), 120, 40)
+        printed(&state, &hc, 120, 40),
+        printed(&state, &Theme::default(), 120, 40)
     );
     let (wall, _) = wall_state();
-    insta::assert_snapshot!("wall_250x70", screen(&wall, &hc, 250, 70));
+    insta::assert_snapshot!("wall_250x70", printed(&wall, &hc, 250, 70));
     assert_eq!(
-        screen(&wall, &Theme::default(), 250, 70),
-        screen(&wall, &hc, 250, 70)
+        printed(&wall, &Theme::default(), 250, 70),
+        printed(&wall, &hc, 250, 70)
     );
     for (w, h) in [(120, 40), (250, 70)] {
         for theme in [&Theme::default(), &hc] {

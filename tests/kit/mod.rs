@@ -1,23 +1,34 @@
 //! The shared test kit: fixtures every test binary builds the same way, defined once. Each
-//! binary uses a part, so what it leaves unused is not a warning.
-#![allow(dead_code)]
+//! binary (and bench, through `#[path]`) uses a part, so what it leaves unused is not a warning.
+#![allow(dead_code, unused_imports)]
+#![allow(clippy::unwrap_used)] // a fixture that cannot be built is a broken test
 
-use onwatch::domain::alerts::Labels;
+pub mod acts;
+pub mod alerts;
+pub mod http;
+pub mod logs;
+pub mod screen;
+
+pub use acts::escalation;
+pub use alerts::{alert, alerts_msg, labels, obs, replica, silenced, snapshot, source_msg};
+pub use http::{refused_url, serve};
+pub use logs::{logs_msg, texts, until};
+pub use screen::{render, rows, screen};
+
+use onwatch::app::{Effect, Msg, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
-
-/// A label set from pairs: `labels(&[("alertname", "X"), ("severity", "critical")])`.
-pub fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use onwatch::domain::keymap::Key;
 
 /// The moment every reducer test starts at: 2026-11-22 03:00 UTC, a night shift.
 pub fn t0() -> chrono::DateTime<chrono::Utc> {
+    at(3, 0, 0)
+}
+
+/// A time of day on t0's date, for tests that start earlier or later.
+pub fn at(h: u32, m: u32, s: u32) -> chrono::DateTime<chrono::Utc> {
     use chrono::TimeZone;
     chrono::Utc
-        .with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+        .with_ymd_and_hms(2026, 11, 22, h, m, s)
         .single()
         .expect("a valid time")
 }
@@ -61,4 +72,32 @@ pub fn setup() -> onwatch::app::state::Setup {
         local_offset: chrono::Offset::fix(&chrono::Utc),
         ..Default::default()
     }
+}
+
+/// The cockpit's State built from `setup` at t0, as the cockpit builds it.
+pub fn state(setup: onwatch::app::state::Setup) -> State {
+    State::new(setup, t0())
+}
+
+/// A key pressed at t0.
+pub fn press(state: &mut State, key: Key) -> Vec<Effect> {
+    update(state, Msg::Key(key), &clock())
+}
+
+/// Each character typed at t0, in order.
+pub fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, Key::char(c));
+    }
+}
+
+/// The keys that replace the pane's filter with `text`: `/`, the old text erased, `text`, Enter.
+pub fn filter_keys(text: &str) -> Vec<Key> {
+    use onwatch::domain::keymap::KeyCode;
+    let erase = std::iter::repeat_n(Key::plain(KeyCode::Backspace), 80);
+    std::iter::once(Key::char('/'))
+        .chain(erase)
+        .chain(text.chars().map(Key::char))
+        .chain(std::iter::once(Key::plain(KeyCode::Enter)))
+        .collect()
 }
