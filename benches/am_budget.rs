@@ -8,6 +8,8 @@
 
 #[path = "../tests/am_support/mod.rs"]
 mod am_support;
+#[path = "../tests/kit/mod.rs"]
+mod kit;
 
 use chrono::Utc;
 use onwatch::domain::alerts;

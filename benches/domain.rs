@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use onwatch::app::msg::ClusterSnapshot;
 use onwatch::app::state::Setup;
-use onwatch::app::{self, Clock, FixedClock, Key, Msg, Payload, SourceUpdate, State};
+use onwatch::app::{self, Clock, FixedClock, Key, Msg, Payload, State};
 use onwatch::domain::alerts::{self, Alert, Labels, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
@@ -125,12 +125,12 @@ fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
 }
 
 fn apply(state: &mut State, clock: &FixedClock, snapshot: &Arc<ClusterSnapshot>, generation: u64) {
-    let msg = Msg::Source(SourceUpdate {
-        source: SourceId::new(SourceKind::Alertmanager, "prod"),
+    let msg = kit::source_msg(
+        SourceId::new(SourceKind::Alertmanager, "prod"),
         generation,
-        fetched_at: clock.now(),
-        result: Ok(Payload::Alerts(snapshot.clone())),
-    });
+        clock.now(),
+        Ok(Payload::Alerts(snapshot.clone())),
+    );
     black_box(app::update(state, msg, clock));
 }
 

@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{Pane, Setup};
-use onwatch::app::{Clock, FixedClock, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, FixedClock, Payload, State, update};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::logs::{AnsiMode, LogLine, SanitiseOptions, detect_level, sanitise_styled};
 use onwatch::ui::{self, Theme};
@@ -55,15 +55,15 @@ fn full_state() -> State {
         .collect();
     update(
         &mut state,
-        Msg::Source(SourceUpdate {
-            source: id,
-            generation: 1,
-            fetched_at: clock.now(),
-            result: Ok(Payload::Logs(Arc::new(LogWindow {
+        kit::source_msg(
+            id,
+            1,
+            clock.now(),
+            Ok(Payload::Logs(Arc::new(LogWindow {
                 first_seq: 0,
                 lines,
             }))),
-        }),
+        ),
         &clock,
     );
     state.focus = Pane::Logs;

@@ -11,7 +11,7 @@ mod support;
 mod kit;
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
+use onwatch::app::msg::{Payload, SloSample};
 use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, State, update};
 use onwatch::config::{HttpOptions, SloConfig};
@@ -64,12 +64,7 @@ fn state_with(n: usize) -> State {
         .collect();
     update(
         &mut st,
-        Msg::Source(SourceUpdate {
-            source,
-            generation: 1,
-            fetched_at: t0,
-            result: Ok(Payload::Slo(Arc::new(samples))),
-        }),
+        kit::source_msg(source, 1, t0, Ok(Payload::Slo(Arc::new(samples)))),
         &FixedClock::new(t0),
     );
     st

@@ -9,28 +9,23 @@ use act_support::{executor, wait_for};
 use chrono::Utc;
 use kit::labels;
 use onwatch::actions::Target;
-use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
+use onwatch::app::acts::{ActionRequest, Outcome};
+use onwatch::domain::alerts::Alert;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-fn escalation(target: &str, note: &str) -> ActionRequest {
-    ActionRequest {
-        id: format!("1-0-{target}"),
-        created_at: Utc::now(),
-        user: "alice".into(),
-        kind: ActKind::Escalate {
-            cluster: "prod".into(),
-            chain: "crit".into(),
-            target: target.into(),
-            labels: labels(&[("alertname", "Disk"), ("severity", "warning")]),
-            annotations: labels(&[("summary", "disk full")]),
-            starts_at: Utc::now(),
-            generator_url: None,
-            fingerprint: "f".into(),
-            note: note.into(),
-        },
-    }
+/// alice escalates the warning Disk to `target` of chain crit.
+fn disk_warning(target: &str, note: &str) -> ActionRequest {
+    let alert = Alert {
+        annotations: labels(&[("summary", "disk full")]),
+        fingerprint: "f".into(),
+        ..kit::alert(
+            &[("alertname", "Disk"), ("severity", "warning")],
+            Utc::now(),
+        )
+    };
+    kit::escalation(&format!("1-0-{target}"), target, &alert, note)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -40,10 +35,8 @@ async fn alertmanager_repost_adds_the_labels_on_every_replica() {
     let mut clients = Vec::new();
     for _ in 0..2 {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        clients.push(act_support::am_client(&format!(
-            "http://{}",
-            l.local_addr().unwrap()
-        )));
+        let url = format!("http://{}", l.local_addr().unwrap());
+        clients.push(kit::am_client(&url, Duration::from_secs(3)));
         fakes.push(act_support::fake::serve_am(l));
     }
     let mut clusters = BTreeMap::new();
@@ -57,7 +50,7 @@ async fn alertmanager_repost_adds_the_labels_on_every_replica() {
         },
     );
     let (x, mut rx) = executor(dir.path(), clusters, targets, vec![]);
-    x.submit(escalation("tier2", "wake tier 2")).unwrap();
+    x.submit(disk_warning("tier2", "wake tier 2")).unwrap();
     let r = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))
     })
@@ -112,7 +105,7 @@ async fn command_gets_each_placeholder_as_one_argument_and_no_shell() {
         },
     );
     let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets, vec![]);
-    x.submit(escalation("cmd", &note)).unwrap();
+    x.submit(disk_warning("cmd", &note)).unwrap();
     let r = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))
     })
@@ -122,7 +115,7 @@ async fn command_gets_each_placeholder_as_one_argument_and_no_shell() {
     assert_eq!(args, format!("--alert=Disk\n{note}\n"));
     assert!(!pwned.exists());
     // a failing command is reported, not retried
-    x.submit(escalation("fails", "")).unwrap();
+    x.submit(disk_warning("fails", "")).unwrap();
     let r = wait_for(&mut rx, |o| {
         matches!(
             o,

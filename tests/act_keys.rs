@@ -7,12 +7,10 @@ use kit::{am, clock, labels, screen};
 use onwatch::app::acts::{
     ActKind, ActionRequest, ActionResult, ActsSetup, Chain, Dialog, Outcome, UNTIL_RESOLVED, View,
 };
-use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
-use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Msg, State, update};
 use onwatch::domain::alerts::{Alert, Labels, Matcher, Observation, Silence, SilenceState};
 use onwatch::domain::keymap::{Key, KeyCode};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn state(read_only: bool) -> State {
@@ -87,25 +85,8 @@ fn feed(
     silences: Vec<Silence>,
 ) -> Vec<Effect> {
     let c = clock();
-    update(
-        s,
-        Msg::Source(SourceUpdate {
-            source: am(),
-            generation,
-            fetched_at: c.now(),
-            result: Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
-                replicas: vec![ReplicaStatus {
-                    name: "am-0".into(),
-                    url: "http://127.0.0.1:1".into(),
-                    version: None,
-                    error: None,
-                }],
-                observations,
-                silences,
-            }))),
-        }),
-        &c,
-    )
+    let snapshot = kit::snapshot("http://127.0.0.1:1", observations, silences);
+    update(s, kit::alerts_msg(am(), generation, c.now(), snapshot), &c)
 }
 
 fn press(s: &mut State, k: Key) -> Vec<Effect> {

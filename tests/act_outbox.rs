@@ -9,8 +9,8 @@ mod kit;
 use act_support::{audit_lines, executor, outbox_len, wait_for};
 use chrono::Utc;
 use kit::labels;
-use onwatch::actions::Target;
 use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
+use onwatch::domain::alerts::Alert;
 use onwatch::domain::alerts::Labels;
 use std::collections::BTreeMap;
 use tokio::net::TcpListener;
@@ -34,7 +34,10 @@ fn ack(id: &str) -> ActionRequest {
 
 fn cluster(url: &str) -> BTreeMap<String, Vec<onwatch::sources::alertmanager::AlertmanagerClient>> {
     let mut m = BTreeMap::new();
-    m.insert("prod".to_string(), vec![act_support::am_client(url)]);
+    m.insert(
+        "prod".to_string(),
+        vec![kit::am_client(url, std::time::Duration::from_secs(3))],
+    );
     m
 }
 
@@ -183,14 +186,8 @@ async fn unack_expires_once_and_a_repeat_is_done_without_a_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_lines_are_json_and_never_hold_a_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("pd-key");
     let key = "R0UTINGKEYabcdef0123456789SECRET";
-    std::fs::write(&key_file, format!("{key}\n")).unwrap();
-    let secret = onwatch::config::secret::read(&onwatch::config::SecretRef {
-        file: Some(key_file),
-        env: None,
-    })
-    .unwrap();
+    let secret = act_support::secret_file(dir.path(), "pd-key", &format!("{key}\n"));
     let (pd, addr) = act_support::fake::serve_recorder(vec![(
         202,
         None,
@@ -199,36 +196,25 @@ async fn audit_lines_are_json_and_never_hold_a_secret() {
     .await;
     let poster =
         onwatch::sources::webhook::JsonPoster::new(std::time::Duration::from_secs(3)).unwrap();
-    let mut targets = BTreeMap::new();
-    targets.insert(
-        ("crit".to_string(), "pd".to_string()),
-        Target::PagerDuty {
-            client: onwatch::sources::pagerduty::PagerDutyClient::new(
-                &format!("http://{addr}"),
-                poster,
-            )
-            .unwrap(),
-            routing_key: secret.clone(),
-        },
-    );
+    let targets = BTreeMap::from([act_support::crit_target(
+        "pd",
+        act_support::pagerduty(addr, poster, secret.clone()),
+    )]);
     let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets, vec![secret]);
-    x.submit(ActionRequest {
-        id: "1-0-9".into(),
-        created_at: Utc::now(),
-        user: "alice".into(),
-        kind: ActKind::Escalate {
-            cluster: "prod".into(),
-            chain: "crit".into(),
-            target: "pd".into(),
-            labels: labels(&[("alertname", "Disk"), ("severity", "critical")]),
-            annotations: Labels::new(),
-            starts_at: Utc::now(),
-            generator_url: None,
-            fingerprint: "abc".into(),
-            // someone pasted the key into the note
-            note: format!("key is {key}"),
-        },
-    })
+    let alert = Alert {
+        fingerprint: "abc".into(),
+        ..kit::alert(
+            &[("alertname", "Disk"), ("severity", "critical")],
+            Utc::now(),
+        )
+    };
+    // someone pasted the key into the note
+    x.submit(kit::escalation(
+        "1-0-9",
+        "pd",
+        &alert,
+        &format!("key is {key}"),
+    ))
     .unwrap();
     let r = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))

@@ -5,13 +5,11 @@
 mod kit;
 use chrono::{DateTime, Duration, Utc};
 use kit::{am, screen, t0};
-use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
-use onwatch::app::{Effect, FixedClock, Key, Msg, Payload, SourceUpdate, State, update};
-use onwatch::domain::alerts::{Alert, Observation, Silence, SilenceState};
+use onwatch::app::{Effect, FixedClock, Key, Msg, State, update};
+use onwatch::domain::alerts::{Alert, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
-use std::sync::Arc;
 
 fn new_state() -> State {
     kit::state(Setup {
@@ -59,29 +57,13 @@ impl H {
         silences: Vec<Silence>,
     ) -> Vec<Effect> {
         self.generation += 1;
-        let snapshot = ClusterSnapshot {
-            replicas: vec![ReplicaStatus {
-                name: "am-0".into(),
-                url: "http://am-0".into(),
-                version: None,
-                error: None,
-            }],
-            observations: alerts
-                .into_iter()
-                .map(|alert| Observation {
-                    cluster: cluster.into(),
-                    replica: "am-0".into(),
-                    alert: Arc::new(alert),
-                })
-                .collect(),
-            silences,
-        };
-        let msg = Msg::Source(SourceUpdate {
-            source: SourceId::new(SourceKind::Alertmanager, cluster),
-            generation: self.generation,
-            fetched_at: self.now(),
-            result: Ok(Payload::Alerts(Arc::new(snapshot))),
-        });
+        let observations = alerts
+            .into_iter()
+            .map(|alert| kit::obs(cluster, "am-0", alert))
+            .collect();
+        let snapshot = kit::snapshot("http://am-0", observations, silences);
+        let source = SourceId::new(SourceKind::Alertmanager, cluster);
+        let msg = kit::alerts_msg(source, self.generation, self.now(), snapshot);
         update(&mut self.state, msg, &self.clock)
     }
 
@@ -384,12 +366,12 @@ fn a_cluster_down_at_start_does_not_hold_the_start_notification() {
         notifications(&h.poll(vec![crit("A", "1", now), crit("B", "2", now)], vec![])).is_empty()
     );
     h.generation += 1;
-    let failed = Msg::Source(SourceUpdate {
-        source: SourceId::new(SourceKind::Alertmanager, "prod-us"),
-        generation: h.generation,
-        fetched_at: now,
-        result: Err(SourceError::Unreachable("connection refused".into())),
-    });
+    let failed = kit::source_msg(
+        SourceId::new(SourceKind::Alertmanager, "prod-us"),
+        h.generation,
+        now,
+        Err(SourceError::Unreachable("connection refused".into())),
+    );
     let sent = notifications(&update(&mut h.state, failed, &h.clock));
     assert_eq!(sent, [("2 critical alerts firing".into(), "A, B".into())]);
 }

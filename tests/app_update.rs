@@ -5,7 +5,7 @@ mod kit;
 use kit::{am, clock, loki, prom};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Pane};
-use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, State, update};
 use onwatch::domain::alerts::{Alert, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId};
 use onwatch::domain::keymap::{Key, KeyCode};
@@ -41,12 +41,7 @@ fn source(
     result: Result<Payload, SourceError>,
     c: &FixedClock,
 ) -> Msg {
-    Msg::Source(SourceUpdate {
-        source: id,
-        generation,
-        fetched_at: c.now(),
-        result,
-    })
+    kit::source_msg(id, generation, c.now(), result)
 }
 
 fn slo_payload(ratio: f64) -> Payload {
@@ -82,16 +77,11 @@ fn alert(
 }
 
 fn alerts_payload(observations: Vec<Observation>, silences: Vec<Silence>) -> Payload {
-    Payload::Alerts(Arc::new(ClusterSnapshot {
-        replicas: vec![ReplicaStatus {
-            name: "am-0".into(),
-            url: "http://127.0.0.1:1".into(),
-            version: None,
-            error: None,
-        }],
+    Payload::Alerts(Arc::new(kit::snapshot(
+        "http://127.0.0.1:1",
         observations,
         silences,
-    }))
+    )))
 }
 
 fn key(c: char) -> Msg {
@@ -379,17 +369,10 @@ fn a_replica_down_degrades_the_cluster_without_emptying_it() {
     let mut s = state(false);
     let mut payload = ClusterSnapshot {
         replicas: vec![
+            kit::replica("am-0", "u0"),
             ReplicaStatus {
-                name: "am-0".into(),
-                url: "u0".into(),
-                version: None,
-                error: None,
-            },
-            ReplicaStatus {
-                name: "am-1".into(),
-                url: "u1".into(),
-                version: None,
                 error: Some(SourceError::Unreachable("connection refused".into())),
+                ..kit::replica("am-1", "u1")
             },
         ],
         observations: vec![alert("A", "critical", "a", &[], &c)],

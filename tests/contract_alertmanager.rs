@@ -4,17 +4,16 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failure here is a broken test
 
+mod kit;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use onwatch::app::msg::Payload;
-use onwatch::config::HttpOptions;
 use onwatch::domain::alerts::{AmState, Matcher, SilenceState};
 use onwatch::domain::health::SourceError;
 use onwatch::poll::ClusterFetcher;
-use onwatch::sources::alertmanager::{AlertmanagerClient, PostableSilence};
-use onwatch::sources::http::HttpClient;
+use onwatch::sources::alertmanager::PostableSilence;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -87,21 +86,6 @@ const STATUS: &str = r#"{
   "uptime": "2026-11-22T01:00:00.000Z"
 }"#;
 
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
-fn client(base: &str) -> AlertmanagerClient {
-    let opts = HttpOptions {
-        timeout: Some(TIMEOUT),
-        ..Default::default()
-    };
-    AlertmanagerClient::new(base, HttpClient::new(&opts, TIMEOUT).unwrap()).unwrap()
-}
-
 fn json(body: String) -> (StatusCode, [(&'static str, &'static str); 1], String) {
     (StatusCode::OK, [("content-type", "application/json")], body)
 }
@@ -123,18 +107,11 @@ fn replica(seen_query: Arc<Mutex<HashMap<String, String>>>) -> Router {
         .route("/api/v2/status", get(|| async { json(STATUS.into()) }))
 }
 
-async fn refused_url() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
-}
-
 #[tokio::test]
 async fn replays_alerts_of_0_25_and_current_releases() {
     let seen = Arc::new(Mutex::new(HashMap::new()));
-    let base = serve(replica(seen.clone())).await;
-    let alerts = client(&base).alerts().await.unwrap();
+    let base = kit::serve(replica(seen.clone())).await;
+    let alerts = kit::am_client(&base, TIMEOUT).alerts().await.unwrap();
     assert_eq!(alerts.len(), 2);
 
     let old = &alerts[0];
@@ -163,8 +140,8 @@ async fn replays_alerts_of_0_25_and_current_releases() {
 
 #[tokio::test]
 async fn replays_silences_and_status() {
-    let base = serve(replica(Arc::default())).await;
-    let c = client(&base);
+    let base = kit::serve(replica(Arc::default())).await;
+    let c = kit::am_client(&base, TIMEOUT);
     let silences = c.silences().await.unwrap();
     assert_eq!(silences.len(), 2);
     assert!(silences[0].is_ack());
@@ -188,7 +165,7 @@ async fn posts_a_silence_and_expires_it() {
     let posted = Arc::new(Mutex::new(None));
     let expired = Arc::new(Mutex::new(None));
     let (p, e) = (posted.clone(), expired.clone());
-    let base = serve(
+    let base = kit::serve(
         Router::new()
             .route(
                 "/api/v2/silences",
@@ -212,7 +189,7 @@ async fn posts_a_silence_and_expires_it() {
             ),
     )
     .await;
-    let c = client(&base);
+    let c = kit::am_client(&base, TIMEOUT);
     let now = chrono::Utc::now();
     let id = c
         .post_silence(&PostableSilence {
@@ -251,7 +228,7 @@ async fn posts_a_silence_and_expires_it() {
 
 #[tokio::test]
 async fn failures_map_to_source_errors() {
-    let base = serve(
+    let base = kit::serve(
         Router::new()
             .route(
                 "/api/v2/alerts",
@@ -271,7 +248,7 @@ async fn failures_map_to_source_errors() {
             ),
     )
     .await;
-    let c = client(&base);
+    let c = kit::am_client(&base, TIMEOUT);
     assert_eq!(
         c.alerts().await.unwrap_err(),
         SourceError::Http {
@@ -295,19 +272,25 @@ async fn failures_map_to_source_errors() {
         }
     );
     assert!(matches!(
-        client(&refused_url().await).alerts().await.unwrap_err(),
+        kit::am_client(&kit::refused_url().await, TIMEOUT)
+            .alerts()
+            .await
+            .unwrap_err(),
         SourceError::Unreachable(_)
     ));
 }
 
 #[tokio::test]
 async fn a_replica_down_costs_nothing_while_another_answers() {
-    let up = serve(replica(Arc::default())).await;
-    let down = refused_url().await;
+    let up = kit::serve(replica(Arc::default())).await;
+    let down = kit::refused_url().await;
     let names = |u: &str| u.trim_start_matches("http://").to_string();
     let mut f = ClusterFetcher::new(
         "prod",
-        vec![(names(&up), client(&up)), (names(&down), client(&down))],
+        vec![
+            (names(&up), kit::am_client(&up, TIMEOUT)),
+            (names(&down), kit::am_client(&down, TIMEOUT)),
+        ],
     );
     let Payload::Alerts(snap) = f.fetch().await.unwrap() else {
         panic!("an alerts payload")
@@ -330,11 +313,14 @@ async fn a_replica_down_costs_nothing_while_another_answers() {
 
 #[tokio::test]
 async fn both_replicas_answering_report_each_alert_twice_and_silences_once() {
-    let a = serve(replica(Arc::default())).await;
-    let b = serve(replica(Arc::default())).await;
+    let a = kit::serve(replica(Arc::default())).await;
+    let b = kit::serve(replica(Arc::default())).await;
     let mut f = ClusterFetcher::new(
         "prod",
-        vec![("a".into(), client(&a)), ("b".into(), client(&b))],
+        vec![
+            ("a".into(), kit::am_client(&a, TIMEOUT)),
+            ("b".into(), kit::am_client(&b, TIMEOUT)),
+        ],
     );
     let Payload::Alerts(snap) = f.fetch().await.unwrap() else {
         panic!("an alerts payload")
@@ -345,10 +331,13 @@ async fn both_replicas_answering_report_each_alert_twice_and_silences_once() {
 
 #[tokio::test]
 async fn every_replica_down_is_an_error() {
-    let (x, y) = (refused_url().await, refused_url().await);
+    let (x, y) = (kit::refused_url().await, kit::refused_url().await);
     let mut f = ClusterFetcher::new(
         "prod",
-        vec![("x".into(), client(&x)), ("y".into(), client(&y))],
+        vec![
+            ("x".into(), kit::am_client(&x, TIMEOUT)),
+            ("y".into(), kit::am_client(&y, TIMEOUT)),
+        ],
     );
     assert!(matches!(f.fetch().await, Err(SourceError::Unreachable(_))));
 }

@@ -5,17 +5,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failure here is a broken test
 
+mod kit;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use onwatch::app::msg::{LogWindow, Payload};
-use onwatch::config::HttpOptions;
 use onwatch::domain::health::SourceError;
 use onwatch::domain::logs::Level;
 use onwatch::poll::LokiFetcher;
-use onwatch::sources::http::HttpClient;
-use onwatch::sources::loki::LokiClient;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -88,22 +86,7 @@ async fn serve(store: Store) -> String {
     let app = Router::new()
         .route("/loki/api/v1/query_range", get(query_range))
         .with_state(store);
-    serve_router(app).await
-}
-
-async fn serve_router(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
-fn client(base: &str) -> LokiClient {
-    let opts = HttpOptions {
-        timeout: Some(TIMEOUT),
-        ..Default::default()
-    };
-    LokiClient::new(base, HttpClient::new(&opts, TIMEOUT).unwrap()).unwrap()
+    kit::serve(app).await
 }
 
 fn now_ns() -> i128 {
@@ -118,10 +101,6 @@ async fn poll(f: &mut LokiFetcher) -> Arc<LogWindow> {
     }
 }
 
-fn texts(w: &LogWindow) -> Vec<&str> {
-    w.lines.iter().map(|l| l.line.as_str()).collect()
-}
-
 #[tokio::test]
 async fn replays_streams_forward_with_the_parameters_loki_expects() {
     let store = Store::default();
@@ -130,7 +109,7 @@ async fn replays_streams_forward_with_the_parameters_loki_expects() {
     store.push(t + 1, "web", "first");
     store.push(t + 3, "web", "third");
     let base = serve(store.clone()).await;
-    let got = client(&base)
+    let got = kit::loki_client(&base, TIMEOUT)
         .query_range("{job=\"varlogs\"}", t, t + 10, 100, true)
         .await
         .unwrap();
@@ -165,7 +144,7 @@ async fn no_line_lost_or_repeated_across_the_poll_boundary() {
     let base = serve(store.clone()).await;
     let mut f = LokiFetcher::new(
         "prod",
-        client(&base),
+        kit::loki_client(&base, TIMEOUT),
         "{job=\"varlogs\"}",
         Duration::from_secs(60),
         100,
@@ -176,7 +155,7 @@ async fn no_line_lost_or_repeated_across_the_poll_boundary() {
     store.push(t + 1, "web", "b3");
     store.push(t + 2, "web", "d");
     let w2 = poll(&mut f).await;
-    let mut all = texts(&w2);
+    let mut all = kit::texts(&w2);
     assert_eq!(all.len(), 6, "{all:?}");
     assert_eq!(&all[4..], ["b3", "d"]);
     all.sort();
@@ -200,9 +179,15 @@ async fn bursts_larger_than_a_page_are_paged_without_loss() {
     let t = now_ns() - 10_000_000_000;
     store.push(t - 5, "web", "before");
     let base = serve(store.clone()).await;
-    let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 100)
-        .with_page_size(2);
-    assert_eq!(texts(&*poll(&mut f).await), ["before"]);
+    let mut f = LokiFetcher::new(
+        "prod",
+        kit::loki_client(&base, TIMEOUT),
+        "{}",
+        Duration::from_secs(60),
+        100,
+    )
+    .with_page_size(2);
+    assert_eq!(kit::texts(&*poll(&mut f).await), ["before"]);
     // Three lines share one nanosecond: more than a page of two.
     for (dt, line) in [(0, "p0"), (1, "s1"), (1, "s2"), (1, "s3"), (2, "p2")] {
         store.push(t + dt, "web", line);
@@ -210,7 +195,7 @@ async fn bursts_larger_than_a_page_are_paged_without_loss() {
     // At most four pages a poll: the rest comes with the next one, still in order.
     poll(&mut f).await;
     let w = poll(&mut f).await;
-    assert_eq!(texts(&w), ["before", "p0", "s1", "s2", "s3", "p2"]);
+    assert_eq!(kit::texts(&w), ["before", "p0", "s1", "s2", "s3", "p2"]);
 }
 
 #[tokio::test]
@@ -221,15 +206,24 @@ async fn the_first_poll_opens_on_the_newest_lines_of_the_lookback() {
         store.push(t + i, "web", &format!("line {i}"));
     }
     let base = serve(store.clone()).await;
-    let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 100)
-        .with_page_size(3);
+    let mut f = LokiFetcher::new(
+        "prod",
+        kit::loki_client(&base, TIMEOUT),
+        "{}",
+        Duration::from_secs(60),
+        100,
+    )
+    .with_page_size(3);
     // A busy lookback: the pane opens on the newest page, oldest first.
-    assert_eq!(texts(&*poll(&mut f).await), ["line 7", "line 8", "line 9"]);
+    assert_eq!(
+        kit::texts(&*poll(&mut f).await),
+        ["line 7", "line 8", "line 9"]
+    );
     let queries = store.queries.lock().unwrap().clone();
     assert_eq!(queries[0]["direction"], "backward");
     store.push(t + 10, "web", "line 10");
     assert_eq!(
-        texts(&*poll(&mut f).await),
+        kit::texts(&*poll(&mut f).await),
         ["line 7", "line 8", "line 9", "line 10"]
     );
 }
@@ -244,7 +238,13 @@ async fn lines_are_sanitised_levelled_and_windowed_with_consecutive_seqs() {
         "\x1b[31mERROR\x1b[0m payment failed\x1b]0;pwned\x07",
     );
     let base = serve(store.clone()).await;
-    let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 2);
+    let mut f = LokiFetcher::new(
+        "prod",
+        kit::loki_client(&base, TIMEOUT),
+        "{}",
+        Duration::from_secs(60),
+        2,
+    );
     let w = poll(&mut f).await;
     assert_eq!(w.first_seq, 0);
     assert_eq!(w.lines[0].line, "ERROR payment failed^[]0;pwned^G");
@@ -279,7 +279,13 @@ async fn first_line_ansi_is_sanitised_too() {
         "\x1b[31mERROR\x1b[0m payment failed\x1b]0;pwned\x07",
     );
     let base = serve(store).await;
-    let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 10);
+    let mut f = LokiFetcher::new(
+        "prod",
+        kit::loki_client(&base, TIMEOUT),
+        "{}",
+        Duration::from_secs(60),
+        10,
+    );
     let w = poll(&mut f).await;
     assert_eq!(w.lines[0].line, "ERROR payment failed^[]0;pwned^G");
     assert_eq!(w.lines[0].level, Level::Error);
@@ -287,7 +293,7 @@ async fn first_line_ansi_is_sanitised_too() {
 
 #[tokio::test]
 async fn loki_errors_are_source_errors() {
-    let base = serve_router(Router::new().route(
+    let base = kit::serve(Router::new().route(
         "/loki/api/v1/query_range",
         get(|Query(q): Query<HashMap<String, String>>| async move {
             match q.get("query").map(String::as_str) {
@@ -305,7 +311,7 @@ async fn loki_errors_are_source_errors() {
         }),
     ))
     .await;
-    let c = client(&base);
+    let c = kit::loki_client(&base, TIMEOUT);
     assert_eq!(
         c.query_range("{bad", 0, 1, 10, true).await.unwrap_err(),
         SourceError::Http {
@@ -345,14 +351,20 @@ async fn a_failed_poll_leaves_the_cursor_so_nothing_is_lost() {
             }
         }),
     );
-    let base = serve_router(app).await;
-    let mut f = LokiFetcher::new("prod", client(&base), "{}", Duration::from_secs(60), 10);
-    assert_eq!(texts(&*poll(&mut f).await), ["one"]);
+    let base = kit::serve(app).await;
+    let mut f = LokiFetcher::new(
+        "prod",
+        kit::loki_client(&base, TIMEOUT),
+        "{}",
+        Duration::from_secs(60),
+        10,
+    );
+    assert_eq!(kit::texts(&*poll(&mut f).await), ["one"]);
     store.push(t + 5, "web", "two");
     *fail_next.lock().unwrap() = true;
     assert!(matches!(
         f.fetch().await,
         Err(SourceError::Http { status: 503, .. })
     ));
-    assert_eq!(texts(&*poll(&mut f).await), ["one", "two"]);
+    assert_eq!(kit::texts(&*poll(&mut f).await), ["one", "two"]);
 }

@@ -2,12 +2,13 @@
 //! `/loki/api/v1/tail` (reference: loki-http-api.md "Stream logs").
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+mod kit;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use onwatch::app::msg::{LogWindow, Payload, SourceUpdate};
+use onwatch::app::msg::SourceUpdate;
 use onwatch::config::HttpOptions;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::logs::SanitiseOptions;
@@ -149,26 +150,6 @@ fn start(
     (spawn_stream(p, rx.clone(), |p| tail.run(p)), rx)
 }
 
-async fn until(
-    rx: &mut watch::Receiver<Option<SourceUpdate>>,
-    done: impl Fn(&LogWindow) -> bool,
-) -> LogWindow {
-    let wait = async {
-        loop {
-            rx.changed().await.unwrap();
-            let u = rx.borrow_and_update().clone().unwrap();
-            if let Ok(Payload::Logs(w)) = u.result
-                && done(&w)
-            {
-                return (*w).clone();
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), wait)
-        .await
-        .expect("the expected lines within the deadline")
-}
-
 #[tokio::test]
 async fn contract_loki_tail_close_1011_resumes_without_loss_or_duplicate() {
     let mut srv = server(vec![
@@ -196,7 +177,10 @@ async fn contract_loki_tail_close_1011_resumes_without_loss_or_duplicate() {
     ])
     .await;
     let (_h, mut rx) = start(&srv.url);
-    let w = until(&mut rx, |w| w.lines.iter().any(|l| l.line == "e")).await;
+    let w = kit::until(&mut rx, Duration::from_secs(20), |w| {
+        w.lines.iter().any(|l| l.line == "e")
+    })
+    .await;
     let lines: Vec<&str> = w.lines.iter().map(|l| l.line.as_str()).collect();
     assert_eq!(lines, ["a", "b", "c", "d", "e"]);
     assert_eq!(w.first_seq, 0);
@@ -229,7 +213,7 @@ async fn contract_loki_tail_dropped_entries_are_shown() {
     )])
     .await;
     let (_h, mut rx) = start(&srv.url);
-    let w = until(&mut rx, |w| {
+    let w = kit::until(&mut rx, Duration::from_secs(20), |w| {
         w.lines.iter().any(|l| l.line.contains("5 in all"))
     })
     .await;

@@ -3,6 +3,7 @@
 //! `hits.total` as an object, `_shards`, `sort` arrays on each hit, `search_after` honoured.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+mod kit;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -128,10 +129,6 @@ async fn window(f: &mut EsFetcher) -> LogWindow {
     }
 }
 
-fn texts(w: &LogWindow) -> Vec<&str> {
-    w.lines.iter().map(|l| l.line.as_str()).collect()
-}
-
 #[tokio::test]
 async fn contract_opensearch_search_after_pages_across_equal_timestamps() {
     let (url, ix) = server().await;
@@ -139,7 +136,7 @@ async fn contract_opensearch_search_after_pages_across_equal_timestamps() {
     doc(&ix, now - 5000, "a", "first");
     let mut f = fetcher(&url, 2);
     let w = window(&mut f).await;
-    assert_eq!(texts(&w), ["first"]);
+    assert_eq!(kit::texts(&w), ["first"]);
     let l = &w.lines[0];
     assert_eq!(l.level, Level::Warn, "from log.level");
     assert_eq!(
@@ -157,7 +154,7 @@ async fn contract_opensearch_search_after_pages_across_equal_timestamps() {
     }
     let w = window(&mut f).await;
     assert_eq!(
-        texts(&w),
+        kit::texts(&w),
         [
             "first",
             "same ms b1",
@@ -172,7 +169,7 @@ async fn contract_opensearch_search_after_pages_across_equal_timestamps() {
     assert_eq!(w.lines.len(), 6);
     doc(&ix, now - 1000, "b6", "same ms b6");
     let w = window(&mut f).await;
-    assert_eq!(texts(&w).last(), Some(&"same ms b6"));
+    assert_eq!(kit::texts(&w).last(), Some(&"same ms b6"));
     assert_eq!(w.lines.len(), 7);
     let reqs = ix.requests.lock().unwrap();
     assert_eq!(reqs[0].0, "logs-*");
@@ -196,7 +193,7 @@ async fn contract_opensearch_empty_start_then_lines_and_errors_keep_the_cursor()
     let now = chrono::Utc::now().timestamp_millis();
     doc(&ix, now, "x", "\x1b[31mred\x1b[0m \x07bell");
     let w = window(&mut f).await;
-    assert_eq!(texts(&w), ["red ^Gbell"]);
+    assert_eq!(kit::texts(&w), ["red ^Gbell"]);
     *ix.fail.lock().unwrap() = true;
     let err = f.fetch().await.unwrap_err();
     assert_eq!(
@@ -206,5 +203,5 @@ async fn contract_opensearch_empty_start_then_lines_and_errors_keep_the_cursor()
     *ix.fail.lock().unwrap() = false;
     doc(&ix, now + 1, "y", "after the error");
     let w = window(&mut f).await;
-    assert_eq!(texts(&w), ["red ^Gbell", "after the error"]);
+    assert_eq!(kit::texts(&w), ["red ^Gbell", "after the error"]);
 }

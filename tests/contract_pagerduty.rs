@@ -7,41 +7,35 @@ mod act_support;
 mod kit;
 use act_support::fake::{Recorder, serve_recorder};
 use act_support::{executor, wait_for};
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use kit::labels;
 use onwatch::actions::Target;
 use onwatch::app::acts::{ActKind, ActionRequest, Outcome};
+use onwatch::domain::alerts::Alert;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 const KEY: &str = "R0123456789abcdef0123456789abcde";
 
-fn escalation(target: &str) -> ActionRequest {
-    ActionRequest {
-        id: "1-0-1".into(),
-        created_at: Utc::now(),
-        user: "alice".into(),
-        kind: ActKind::Escalate {
-            cluster: "prod".into(),
-            chain: "crit".into(),
-            target: target.into(),
-            labels: labels(&[
-                ("alertname", "DiskFull"),
-                ("severity", "critical"),
-                ("instance", "db-1:9100"),
-                ("job", "node"),
-            ]),
-            annotations: labels(&[
-                ("summary", "disk 99% full"),
-                ("runbook_url", "https://rb.example/disk"),
-            ]),
-            starts_at: Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap(),
-            generator_url: Some("http://prom.example/graph?g0.expr=x".into()),
-            fingerprint: "a1b2c3".into(),
-            note: "db team, please".into(),
-        },
-    }
+/// alice escalates DiskFull on db-1 to `target` of chain crit.
+fn disk_full(target: &str) -> ActionRequest {
+    let pairs = [
+        ("alertname", "DiskFull"),
+        ("severity", "critical"),
+        ("instance", "db-1:9100"),
+        ("job", "node"),
+    ];
+    let alert = Alert {
+        annotations: labels(&[
+            ("summary", "disk 99% full"),
+            ("runbook_url", "https://rb.example/disk"),
+        ]),
+        generator_url: Some("http://prom.example/graph?g0.expr=x".into()),
+        fingerprint: "a1b2c3".into(),
+        ..kit::alert(&pairs, kit::t0())
+    };
+    kit::escalation("1-0-1", target, &alert, "db team, please")
 }
 
 fn expected_trigger() -> Value {
@@ -79,27 +73,13 @@ async fn run(
     script: Vec<(u16, Option<&str>, Value)>,
 ) -> (Recorder, Outcome, Vec<Outcome>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("key");
-    std::fs::write(&key_file, KEY).unwrap();
-    let secret = onwatch::config::secret::read(&onwatch::config::SecretRef {
-        file: Some(key_file),
-        env: None,
-    })
-    .unwrap();
+    let secret = act_support::secret_file(dir.path(), "key", KEY);
     let (rec, addr) = serve_recorder(script).await;
     let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
-    let mut targets = BTreeMap::new();
-    targets.insert(
-        ("crit".to_string(), "pd".to_string()),
-        Target::PagerDuty {
-            client: onwatch::sources::pagerduty::PagerDutyClient::new(
-                &format!("http://{addr}"),
-                poster.clone(),
-            )
-            .unwrap(),
-            routing_key: secret.clone(),
-        },
-    );
+    let mut targets = BTreeMap::from([act_support::crit_target(
+        "pd",
+        act_support::pagerduty(addr, poster.clone(), secret.clone()),
+    )]);
     targets.insert(
         ("crit".to_string(), "hook".to_string()),
         Target::Webhook {
@@ -120,7 +100,7 @@ async fn run(
     } else {
         "pd"
     };
-    x.submit(escalation(target)).unwrap();
+    x.submit(disk_full(target)).unwrap();
     let mut seen = Vec::new();
     let last = wait_for(&mut rx, |o| {
         matches!(
@@ -237,23 +217,10 @@ async fn acknowledge(
     script: Vec<(u16, Option<&str>, Value)>,
 ) -> (Recorder, Outcome, Vec<Outcome>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("pd-ack-key");
-    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
-    let secret = onwatch::config::secret::read(&onwatch::config::SecretRef {
-        file: Some(key_file),
-        env: None,
-    })
-    .unwrap();
+    let secret = act_support::secret_file(dir.path(), "pd-ack-key", &format!("{KEY}\n"));
     let (rec, addr) = serve_recorder(script).await;
     let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
-    let target = Target::PagerDuty {
-        client: onwatch::sources::pagerduty::PagerDutyClient::new(
-            &format!("http://{addr}"),
-            poster,
-        )
-        .unwrap(),
-        routing_key: secret.clone(),
-    };
+    let target = act_support::pagerduty(addr, poster, secret.clone());
     let (x, mut rx) = act_support::executor_with_pagerduty_ack(
         dir.path(),
         BTreeMap::new(),

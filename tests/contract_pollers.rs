@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failure here is a broken test
 
+mod kit;
 use axum::Router;
 use axum::routing::{get, post};
 use onwatch::app::msg::Payload;
@@ -13,33 +14,19 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
-async fn refused_url() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
-}
-
 fn ok_json(body: &'static str) -> ([(&'static str, &'static str); 1], &'static str) {
     ([("content-type", "application/json")], body)
 }
 
 async fn backends() -> (String, String, String) {
-    let prom = serve(Router::new().route(
+    let prom = kit::serve(Router::new().route(
         "/api/v1/query",
         post(|| async {
             ok_json(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"0.001"]}]}}"#)
         }),
     ))
     .await;
-    let am = serve(
+    let am = kit::serve(
         Router::new()
             .route(
                 "/api/v2/alerts",
@@ -56,7 +43,7 @@ async fn backends() -> (String, String, String) {
             ),
     )
     .await;
-    let loki = serve(Router::new().route(
+    let loki = kit::serve(Router::new().route(
         "/loki/api/v1/query_range",
         get(|| async {
             ok_json(r#"{"status":"success","data":{"resultType":"streams","result":[]}}"#)
@@ -118,7 +105,7 @@ fn config(prom: &str, am_urls: Vec<String>, loki: &str) -> Config {
 #[tokio::test]
 async fn poll_once_all_polls_every_source_once() {
     let (prom, am, loki) = backends().await;
-    let down = refused_url().await;
+    let down = kit::refused_url().await;
     let updates = poll_once_all(&config(&prom, vec![am, down], &loki)).await;
     let kinds: Vec<SourceKind> = updates.iter().map(|u| u.source.kind).collect();
     assert_eq!(

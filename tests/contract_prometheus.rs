@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failure here is a broken test
 
+mod kit;
 use axum::Router;
 use axum::extract::Form;
 use axum::http::{HeaderMap, StatusCode};
@@ -148,22 +149,11 @@ const BAD_DATA: &str = r#"{"status":"error","errorType":"bad_data","error":"inva
 
 const EMPTY_VECTOR: &str = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
 
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
 fn opts() -> HttpOptions {
     HttpOptions {
         timeout: Some(TIMEOUT),
         ..Default::default()
     }
-}
-
-fn client(base: &str) -> PrometheusClient {
-    PrometheusClient::new(base, HttpClient::new(&opts(), TIMEOUT).unwrap()).unwrap()
 }
 
 fn json(body: &'static str) -> (StatusCode, [(&'static str, &'static str); 1], &'static str) {
@@ -172,14 +162,15 @@ fn json(body: &'static str) -> (StatusCode, [(&'static str, &'static str); 1], &
 
 /// A server whose `/api/v1/query` answers `body` with `status`.
 async fn query_server(status: StatusCode, body: &'static str) -> String {
-    serve(Router::new().route("/api/v1/query", post(move || async move { (status, body) }))).await
+    kit::serve(Router::new().route("/api/v1/query", post(move || async move { (status, body) })))
+        .await
 }
 
 #[tokio::test]
 async fn replays_instant_vector_posted_as_a_form() {
     let seen = Arc::new(Mutex::new(HashMap::new()));
     let s = seen.clone();
-    let base = serve(Router::new().route(
+    let base = kit::serve(Router::new().route(
         "/api/v1/query",
         post(move |Form(form): Form<HashMap<String, String>>| {
             let s = s.clone();
@@ -192,7 +183,10 @@ async fn replays_instant_vector_posted_as_a_form() {
     .await;
     let at = chrono::DateTime::from_timestamp(1_435_781_451, 781_000_000).unwrap();
     let long_query = format!("up{{job=~\"{}\"}}", "x|".repeat(5000));
-    let samples = client(&base).instant(&long_query, Some(at)).await.unwrap();
+    let samples = kit::prom_client(&base, TIMEOUT)
+        .instant(&long_query, Some(at))
+        .await
+        .unwrap();
     assert_eq!(samples.len(), 2);
     assert_eq!(samples[0].labels["job"], "prometheus");
     assert_eq!(samples[0].value, 1.0);
@@ -206,9 +200,10 @@ async fn replays_instant_vector_posted_as_a_form() {
 #[tokio::test]
 async fn replays_range_matrix() {
     let base =
-        serve(Router::new().route("/api/v1/query_range", post(|| async { json(RANGE_UP) }))).await;
+        kit::serve(Router::new().route("/api/v1/query_range", post(|| async { json(RANGE_UP) })))
+            .await;
     let end = chrono::Utc::now();
-    let series = client(&base)
+    let series = kit::prom_client(&base, TIMEOUT)
         .range(
             "up",
             end - chrono::Duration::seconds(30),
@@ -231,7 +226,7 @@ async fn replays_range_matrix() {
 
 #[tokio::test]
 async fn replays_rules_and_buildinfo() {
-    let base = serve(
+    let base = kit::serve(
         Router::new()
             .route("/api/v1/rules", get(|| async { json(RULES) }))
             .route(
@@ -240,7 +235,7 @@ async fn replays_rules_and_buildinfo() {
             ),
     )
     .await;
-    let c = client(&base);
+    let c = kit::prom_client(&base, TIMEOUT);
     let groups = c.rules().await.unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].name, "example");
@@ -258,7 +253,10 @@ async fn replays_rules_and_buildinfo() {
 #[tokio::test]
 async fn error_envelope_is_an_api_error() {
     let base = query_server(StatusCode::BAD_REQUEST, BAD_DATA).await;
-    let e = client(&base).instant("sum by", None).await.unwrap_err();
+    let e = kit::prom_client(&base, TIMEOUT)
+        .instant("sum by", None)
+        .await
+        .unwrap_err();
     assert_eq!(
         e,
         SourceError::Api {
@@ -276,7 +274,10 @@ async fn http_500_and_401_keep_status_and_a_short_clean_body() {
     )
     .await;
     assert_eq!(
-        client(&base).instant("up", None).await.unwrap_err(),
+        kit::prom_client(&base, TIMEOUT)
+            .instant("up", None)
+            .await
+            .unwrap_err(),
         SourceError::Http {
             status: 500,
             message: "upstream exploded".into()
@@ -284,7 +285,10 @@ async fn http_500_and_401_keep_status_and_a_short_clean_body() {
     );
     let base = query_server(StatusCode::UNAUTHORIZED, "Unauthorized").await;
     assert_eq!(
-        client(&base).instant("up", None).await.unwrap_err(),
+        kit::prom_client(&base, TIMEOUT)
+            .instant("up", None)
+            .await
+            .unwrap_err(),
         SourceError::Http {
             status: 401,
             message: "Unauthorized".into()
@@ -295,7 +299,10 @@ async fn http_500_and_401_keep_status_and_a_short_clean_body() {
 #[tokio::test]
 async fn malformed_json_is_a_bad_response() {
     let base = query_server(StatusCode::OK, "{\"status\":\"success\",\"data\":{\"resu").await;
-    let e = client(&base).instant("up", None).await.unwrap_err();
+    let e = kit::prom_client(&base, TIMEOUT)
+        .instant("up", None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&e, SourceError::BadResponse(m) if m.contains("Prometheus API response")),
         "{e:?}"
@@ -306,7 +313,10 @@ async fn malformed_json_is_a_bad_response() {
 async fn matrix_where_a_vector_is_expected() {
     let base = query_server(StatusCode::OK, RANGE_UP).await;
     assert_eq!(
-        client(&base).instant("up[5m]", None).await.unwrap_err(),
+        kit::prom_client(&base, TIMEOUT)
+            .instant("up[5m]", None)
+            .await
+            .unwrap_err(),
         SourceError::BadResponse("expected vector, got matrix".into())
     );
 }
@@ -337,11 +347,15 @@ async fn a_huge_body_is_refused_not_buffered() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_in_time() {
-    let base =
-        serve(Router::new().route("/api/v1/query", post(std::future::pending::<&'static str>)))
-            .await;
+    let base = kit::serve(
+        Router::new().route("/api/v1/query", post(std::future::pending::<&'static str>)),
+    )
+    .await;
     let started = Instant::now();
-    let e = client(&base).instant("up", None).await.unwrap_err();
+    let e = kit::prom_client(&base, TIMEOUT)
+        .instant("up", None)
+        .await
+        .unwrap_err();
     assert_eq!(e, SourceError::Timeout("300ms".into()));
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -355,7 +369,7 @@ async fn connection_refused_is_unreachable() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let e = client(&format!("http://user:hunter2@{addr}"))
+    let e = kit::prom_client(&format!("http://user:hunter2@{addr}"), TIMEOUT)
         .instant("up", None)
         .await
         .unwrap_err();
@@ -375,7 +389,7 @@ async fn bearer_token_from_env_reaches_the_server_but_no_error() {
     let seen = Arc::new(Mutex::new(None));
     let s = seen.clone();
     // A proxy that rejects the token and echoes the header back in its error page.
-    let base = serve(Router::new().route(
+    let base = kit::serve(Router::new().route(
         "/api/v1/query",
         post(move |headers: HeaderMap| {
             let s = s.clone();
@@ -423,7 +437,7 @@ fn slo(name: &str, error_query: &str) -> SloConfig {
 /// Answers by the query text: `empty` -> no series, `nan` -> NaN (0/0), `broken` -> bad_data,
 /// anything else -> 0.002.
 async fn slo_server() -> String {
-    serve(Router::new().route(
+    kit::serve(Router::new().route(
         "/api/v1/query",
         post(|Form(form): Form<HashMap<String, String>>| async move {
             let q = form.get("query").cloned().unwrap_or_default();
@@ -448,7 +462,7 @@ async fn slo_fetcher_reads_no_data_as_none_and_keeps_partial_errors() {
     let base = slo_server().await;
     let windows = vec![Duration::from_secs(300), Duration::from_secs(3600)];
     let mut f = SloFetcher::new(
-        client(&base),
+        kit::prom_client(&base, TIMEOUT),
         vec![
             slo("ok", "sum(rate(errors[$window]))"),
             slo("empty", "sum(rate(empty[$window]))"),
@@ -483,7 +497,7 @@ async fn slo_fetcher_reads_no_data_as_none_and_keeps_partial_errors() {
 async fn slo_fetcher_fails_only_when_every_query_failed() {
     let base = slo_server().await;
     let mut f = SloFetcher::new(
-        client(&base),
+        kit::prom_client(&base, TIMEOUT),
         vec![slo("broken", "sum(rate(broken[$window]))")],
         vec![Duration::from_secs(300)],
     );

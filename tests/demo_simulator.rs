@@ -3,6 +3,7 @@
 // Helpers outside `#[test]` functions are test code too; clippy.toml's test allowance misses them.
 #![allow(clippy::unwrap_used)]
 
+mod kit;
 use onwatch::demo::{DemoOptions, DemoServer, INCIDENT_PAGING_AT, SLOS};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -814,7 +815,7 @@ async fn the_same_seed_plays_the_same_data() {
 /// the simulator's incident-channel webhook; the row says who escalated to what.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
-    use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
+    use onwatch::app::{Effect, Msg, State, SystemClock, update};
     use onwatch::domain::health::{SourceId, SourceKind};
     use onwatch::domain::keymap::{Key, KeyCode};
     bounded(async {
@@ -862,12 +863,12 @@ async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
             let payload = fetcher.fetch().await.unwrap();
             update(
                 s,
-                Msg::Source(SourceUpdate {
-                    source: SourceId::new(SourceKind::Alertmanager, "demo"),
+                kit::source_msg(
+                    SourceId::new(SourceKind::Alertmanager, "demo"),
                     generation,
-                    fetched_at: chrono::Utc::now(),
-                    result: Ok(payload),
-                }),
+                    chrono::Utc::now(),
+                    Ok(payload),
+                ),
                 &SystemClock,
             );
         };

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 mod kit;
-use onwatch::app::msg::{LogWindow, Payload, SourceUpdate};
+use onwatch::app::msg::SourceUpdate;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::logs::{AnsiMode, LogLine, SanitiseOptions};
 use onwatch::poll::command::CommandTail;
@@ -27,31 +27,6 @@ fn publisher(
         max_bytes,
         Arc::new(Notify::new()),
     )
-}
-
-/// Waits (bounded) until a published window satisfies `done`.
-async fn until(
-    rx: &mut watch::Receiver<Option<SourceUpdate>>,
-    done: impl Fn(&LogWindow) -> bool,
-) -> LogWindow {
-    let wait = async {
-        loop {
-            rx.changed().await.unwrap();
-            let update = rx.borrow_and_update().clone().unwrap();
-            if let Ok(Payload::Logs(w)) = update.result
-                && done(&w)
-            {
-                return (*w).clone();
-            }
-        }
-    };
-    tokio::time::timeout(DEADLINE, wait)
-        .await
-        .expect("the expected lines within the deadline")
-}
-
-fn texts(w: &LogWindow) -> Vec<&str> {
-    w.lines.iter().map(|l| l.line.as_str()).collect()
 }
 
 fn assert_clean(l: &LogLine) {
@@ -85,12 +60,12 @@ async fn command_source_sanitises_a_hostile_process() {
     let mut tail = CommandTail::new(vec!["python3".into(), "-c".into(), HOSTILE.into()], opts);
     tail.backoff_start = Duration::from_secs(3600);
     let handle = spawn_stream(p, rx.clone(), |p| tail.run(p));
-    let w = until(&mut rx, |w| {
+    let w = kit::until(&mut rx, DEADLINE, |w| {
         w.lines.iter().any(|l| l.line.contains("exited"))
     })
     .await;
     drop(handle);
-    let t = texts(&w);
+    let t = kit::texts(&w);
     let stdout: Vec<&LogLine> = w.lines.iter().filter(|l| l.labels.is_empty()).collect();
     assert_eq!(stdout[0].line, "red plain");
     assert_eq!(stdout[0].styles.len(), 1, "the colour kept as a style");
@@ -144,7 +119,7 @@ async fn a_journald_json_command_is_read_for_time_message_and_priority() {
     );
     tail.backoff_start = Duration::from_secs(3600);
     let handle = spawn_stream(p, rx.clone(), |p| tail.run(p));
-    let w = until(&mut rx, |w| {
+    let w = kit::until(&mut rx, DEADLINE, |w| {
         w.lines.iter().any(|l| l.line.contains("exited"))
     })
     .await;
@@ -176,7 +151,7 @@ async fn a_command_that_exits_is_restarted_with_backoff() {
     tail.backoff_max = Duration::from_millis(40);
     let _handle = spawn_stream(p, rx.clone(), |p| tail.run(p));
     // Four runs, each ended by its note (a run's line comes before its exit is seen).
-    let w = until(&mut rx, |w| {
+    let w = kit::until(&mut rx, DEADLINE, |w| {
         w.lines
             .iter()
             .filter(|l| l.line.starts_with("onwatch:"))
@@ -184,8 +159,8 @@ async fn a_command_that_exits_is_restarted_with_backoff() {
             >= 4
     })
     .await;
-    assert!(texts(&w).iter().filter(|t| **t == "run").count() >= 4);
-    let notes: Vec<&str> = texts(&w)
+    assert!(kit::texts(&w).iter().filter(|t| **t == "run").count() >= 4);
+    let notes: Vec<&str> = kit::texts(&w)
         .into_iter()
         .filter(|t| t.starts_with("onwatch:"))
         .collect();
@@ -221,7 +196,7 @@ async fn dropping_the_source_kills_the_command_and_its_children() {
         SanitiseOptions::default(),
     );
     let handle = spawn_stream(p, rx.clone(), |p| tail.run(p));
-    let w = until(&mut rx, |w| {
+    let w = kit::until(&mut rx, DEADLINE, |w| {
         w.lines.iter().any(|l| l.line.starts_with("pids "))
     })
     .await;
@@ -313,7 +288,7 @@ async fn file_source_publishes_lines_and_opens_on_the_recent_end() {
         sanitise: SanitiseOptions::default(),
     };
     let _h = spawn_stream(p, rx.clone(), |p| tail.run(p));
-    let w = until(&mut rx, |w| !w.lines.is_empty()).await;
+    let w = kit::until(&mut rx, DEADLINE, |w| !w.lines.is_empty()).await;
     assert!(w.lines[0].line.starts_with("old "), "{}", w.lines[0].line);
     assert_eq!(w.lines[0].line.len(), 10, "a whole line");
     assert_eq!(w.lines.last().unwrap().line, "old 019999");
@@ -324,7 +299,10 @@ async fn file_source_publishes_lines_and_opens_on_the_recent_end() {
         .unwrap()
         .write_all(b"\x1b[1mnew\x1b[0m\n")
         .unwrap();
-    let w = until(&mut rx, |w| w.lines.last().is_some_and(|l| l.line == "new")).await;
+    let w = kit::until(&mut rx, DEADLINE, |w| {
+        w.lines.last().is_some_and(|l| l.line == "new")
+    })
+    .await;
     w.lines.iter().for_each(assert_clean);
 }
 

@@ -6,7 +6,7 @@ mod kit;
 use kit::{am, clock, loki};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow};
 use onwatch::app::state::{AlertTemplate, LogPane, LogView, Setup};
-use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Payload, State, update};
 use onwatch::domain::alerts::{Alert, Observation};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
@@ -82,12 +82,12 @@ fn logs(s: &mut State, id: SourceId, generation: u64, first_seq: u64, lines: Vec
     let c = clock();
     update(
         s,
-        Msg::Source(SourceUpdate {
-            source: id,
+        kit::source_msg(
+            id,
             generation,
-            fetched_at: c.now(),
-            result: Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
-        }),
+            c.now(),
+            Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
+        ),
         &c,
     );
 }
@@ -238,11 +238,11 @@ fn l_opens_the_selected_alerts_logs() {
     };
     update(
         &mut s,
-        Msg::Source(SourceUpdate {
-            source: am(),
-            generation: 1,
-            fetched_at: c.now(),
-            result: Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
+        kit::source_msg(
+            am(),
+            1,
+            c.now(),
+            Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
                 replicas: vec![],
                 observations: vec![Observation {
                     cluster: "am".into(),
@@ -251,7 +251,7 @@ fn l_opens_the_selected_alerts_logs() {
                 }],
                 silences: vec![],
             }))),
-        }),
+        ),
         &c,
     );
     kit::press(&mut s, Key::char('2'));

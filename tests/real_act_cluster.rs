@@ -13,7 +13,7 @@ use act_support::{executor, executor_with_pagerduty_ack, wait_for};
 use am_support::{AmPair, client as am_client};
 use onwatch::app::acts::Outcome;
 use onwatch::app::state::AlertRow;
-use onwatch::app::{Effect, Msg, SourceUpdate, State, SystemClock, update};
+use onwatch::app::{Effect, Msg, State, SystemClock, update};
 use onwatch::domain::alerts::{Silence, SilenceState};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
@@ -45,12 +45,12 @@ impl Poll {
         self.generation += 1;
         update(
             s,
-            Msg::Source(SourceUpdate {
-                source: SourceId::new(SourceKind::Alertmanager, "prod"),
-                generation: self.generation,
-                fetched_at: chrono::Utc::now(),
-                result: Ok(payload),
-            }),
+            kit::source_msg(
+                SourceId::new(SourceKind::Alertmanager, "prod"),
+                self.generation,
+                chrono::Utc::now(),
+                Ok(payload),
+            ),
             &SystemClock,
         )
     }
@@ -331,22 +331,9 @@ async fn real_cluster_ack_with_pagerduty_is_one_silence_and_one_acknowledge() {
     )])
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("pd-key");
-    std::fs::write(&key_file, "R-real-cluster-key").unwrap();
-    let key = onwatch::config::secret::read(&onwatch::config::SecretRef {
-        file: Some(key_file),
-        env: None,
-    })
-    .unwrap();
+    let key = act_support::secret_file(dir.path(), "pd-key", "R-real-cluster-key");
     let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
-    let pd = onwatch::actions::Target::PagerDuty {
-        client: onwatch::sources::pagerduty::PagerDutyClient::new(
-            &format!("http://{addr}"),
-            poster,
-        )
-        .unwrap(),
-        routing_key: key.clone(),
-    };
+    let pd = act_support::pagerduty(addr, poster, key.clone());
     let mut clusters = BTreeMap::new();
     clusters.insert("prod".to_string(), clients.clone());
     let (exec, mut rx) =

@@ -10,7 +10,7 @@ mod kit;
 use am_support::{AmPair, prom_alert};
 use chrono::{DateTime, Utc};
 use onwatch::app::state::{AlertRow, Setup};
-use onwatch::app::{Effect, FixedClock, Key, Msg, SourceUpdate, State, update};
+use onwatch::app::{Effect, FixedClock, Key, Msg, State, update};
 use onwatch::domain::alerts::AlertReading;
 use onwatch::poll::ClusterFetcher;
 use std::time::{Duration, Instant};
@@ -53,12 +53,7 @@ impl Harness {
     async fn poll(&mut self) {
         let result = self.fetcher.fetch().await;
         self.generation += 1;
-        let msg = Msg::Source(SourceUpdate {
-            source: kit::am(),
-            generation: self.generation,
-            fetched_at: self.clock_now(),
-            result,
-        });
+        let msg = kit::source_msg(kit::am(), self.generation, self.clock_now(), result);
         let effects = update(&mut self.state, msg, &self.clock);
         self.keep_notifications(effects);
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod am_support;
+mod kit;
 
 use am_support::{AmPair, prom_alert};
 use chrono::Utc;

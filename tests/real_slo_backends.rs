@@ -5,16 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod kit;
 mod support;
 
 use chrono::{DateTime, Utc};
 use onwatch::app::msg::{Payload, SloSample};
-use onwatch::config::{HttpOptions, SloConfig};
+use onwatch::config::SloConfig;
 use onwatch::domain::duration;
 use onwatch::domain::slo::{self, SloStatus};
 use onwatch::poll::SloFetcher;
-use onwatch::sources::http::HttpClient;
-use onwatch::sources::prometheus::PrometheusClient;
 use std::time::Duration;
 use support::history::{self, History};
 use support::prometheus::Prometheus;
@@ -22,14 +21,6 @@ use support::victoria::Victoria;
 
 const OBJECTIVE: f64 = 99.9;
 const PERIOD: Duration = Duration::from_secs(30 * 86_400);
-
-fn client(url: &str) -> PrometheusClient {
-    PrometheusClient::new(
-        url,
-        HttpClient::new(&HttpOptions::default(), Duration::from_secs(20)).unwrap(),
-    )
-    .unwrap()
-}
 
 /// One ratio SLO per service, `static` included: it has no error series, so its ratio is
 /// exactly 0 (the total times 0 stands in for the missing errors), never "no data".
@@ -122,7 +113,12 @@ async fn assert_accurate(url: &str, h: &History) {
     let at: DateTime<Utc> = DateTime::from_timestamp(h.end, 0).unwrap();
     let rules = slo::default_rules();
     let windows = slo::windows_for(&rules);
-    let mut f = SloFetcher::new(client(url), slos(h), windows.clone()).evaluated_at(at);
+    let mut f = SloFetcher::new(
+        kit::prom_client(url, Duration::from_secs(20)),
+        slos(h),
+        windows.clone(),
+    )
+    .evaluated_at(at);
     let Payload::Slo(samples) = f.fetch().await.unwrap() else {
         panic!("an SLO payload");
     };
@@ -158,7 +154,12 @@ async fn assert_grouped_and_latency_accurate(url: &str, h: &History) {
     let at: DateTime<Utc> = DateTime::from_timestamp(h.end, 0).unwrap();
     let windows = slo::windows_for(&slo::default_rules());
     let slos = grouped_and_latency();
-    let mut f = SloFetcher::new(client(url), slos.clone(), windows.clone()).evaluated_at(at);
+    let mut f = SloFetcher::new(
+        kit::prom_client(url, Duration::from_secs(20)),
+        slos.clone(),
+        windows.clone(),
+    )
+    .evaluated_at(at);
     let Payload::Slo(samples) = f.fetch().await.unwrap() else {
         panic!("an SLO payload");
     };

@@ -10,17 +10,14 @@ mod support;
 
 mod kit;
 use chrono::Utc;
-use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
+use onwatch::app::msg::{Payload, SloSample};
 use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, State, update};
-use onwatch::config::HttpOptions;
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::slo::{BurnRule, SloStatus, Urgency, default_rules, windows_for};
 use onwatch::domain::slo::{SloDef, SloOrigin};
 use onwatch::poll::SloFetcher;
 use onwatch::poll::slo_discover::discover;
-use onwatch::sources::http::HttpClient;
-use onwatch::sources::prometheus::PrometheusClient;
 use std::path::PathBuf;
 use std::time::Duration;
 use support::prometheus::Prometheus;
@@ -36,14 +33,6 @@ fn pyrra_shaped_fixture() -> PathBuf {
         .join("tests/fixtures/pyrra-prometheus-api-query.rules.yml")
 }
 
-fn client(url: &str) -> PrometheusClient {
-    PrometheusClient::new(
-        url,
-        HttpClient::new(&HttpOptions::default(), Duration::from_secs(10)).unwrap(),
-    )
-    .unwrap()
-}
-
 fn setup(slos: Vec<SloDef>) -> Setup {
     Setup {
         sources: vec![SourceId::new(SourceKind::Prometheus, "prod")],
@@ -56,7 +45,7 @@ fn setup(slos: Vec<SloDef>) -> Setup {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sloth_rules_loaded_in_prometheus_are_discovered_and_become_rows() {
     let p = Prometheus::start(None, &[fixture()]);
-    let c = client(&p.url());
+    let c = kit::prom_client(&p.url(), Duration::from_secs(10));
 
     let found = discover(&c.rules().await.unwrap());
     assert_eq!(found.len(), 1, "{found:?}");
@@ -115,12 +104,12 @@ async fn sloth_rules_loaded_in_prometheus_are_discovered_and_become_rows() {
     let clock = FixedClock::new(Utc::now());
     update(
         &mut state,
-        Msg::Source(SourceUpdate {
-            source: SourceId::new(SourceKind::Prometheus, "prod"),
-            generation: 1,
-            fetched_at: Utc::now(),
-            result: Ok(Payload::Slo(samples.clone())),
-        }),
+        kit::source_msg(
+            SourceId::new(SourceKind::Prometheus, "prod"),
+            1,
+            Utc::now(),
+            Ok(Payload::Slo(samples.clone())),
+        ),
         &clock,
     );
     assert_eq!(state.slos.len(), 2, "the configured row is kept");
@@ -135,12 +124,12 @@ async fn sloth_rules_loaded_in_prometheus_are_discovered_and_become_rows() {
     // A second report of the same SLO adds no second row.
     update(
         &mut state,
-        Msg::Source(SourceUpdate {
-            source: SourceId::new(SourceKind::Prometheus, "prod"),
-            generation: 2,
-            fetched_at: Utc::now(),
-            result: Ok(Payload::Slo(samples)),
-        }),
+        kit::source_msg(
+            SourceId::new(SourceKind::Prometheus, "prod"),
+            2,
+            Utc::now(),
+            Ok(Payload::Slo(samples)),
+        ),
         &clock,
     );
     assert_eq!(state.slos.len(), 2);
@@ -149,7 +138,7 @@ async fn sloth_rules_loaded_in_prometheus_are_discovered_and_become_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pyrra_shaped_rules_loaded_in_prometheus_are_discovered_and_measured_through_them() {
     let p = Prometheus::start(None, &[pyrra_shaped_fixture()]);
-    let c = client(&p.url());
+    let c = kit::prom_client(&p.url(), Duration::from_secs(10));
 
     let found = discover(&c.rules().await.unwrap());
     assert_eq!(found.len(), 1, "{found:?}");
@@ -214,12 +203,12 @@ async fn pyrra_shaped_rules_loaded_in_prometheus_are_discovered_and_measured_thr
         let clock = FixedClock::new(Utc::now());
         update(
             &mut state,
-            Msg::Source(SourceUpdate {
-                source: SourceId::new(SourceKind::Prometheus, "prod"),
-                generation: 1,
-                fetched_at: Utc::now(),
-                result: Ok(Payload::Slo(vec![sample].into())),
-            }),
+            kit::source_msg(
+                SourceId::new(SourceKind::Prometheus, "prod"),
+                1,
+                Utc::now(),
+                Ok(Payload::Slo(vec![sample].into())),
+            ),
             &clock,
         );
         assert_eq!(state.slos.len(), 1);

@@ -15,12 +15,10 @@ use chrono::{DateTime, Utc};
 use onwatch::app::msg::{Msg, SourceUpdate};
 use onwatch::app::state::Setup;
 use onwatch::app::{FixedClock, State, update};
-use onwatch::config::{HttpOptions, SloConfig};
+use onwatch::config::SloConfig;
 use onwatch::domain::slo::SloDef;
 use onwatch::domain::slo::{SloStatus, default_rules, windows_for};
 use onwatch::poll::SloFetcher;
-use onwatch::sources::http::HttpClient;
-use onwatch::sources::prometheus::PrometheusClient;
 use onwatch::ui::Theme;
 use ratatui::style::Modifier;
 use std::time::Duration;
@@ -28,14 +26,6 @@ use support::history;
 use support::prometheus::Prometheus;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(400);
-
-fn client(url: &str) -> PrometheusClient {
-    PrometheusClient::new(
-        url,
-        HttpClient::new(&HttpOptions::default(), REQUEST_TIMEOUT).unwrap(),
-    )
-    .unwrap()
-}
 
 fn slo(error_query: &str, total_query: &str) -> SloConfig {
     SloConfig {
@@ -71,9 +61,13 @@ fn state() -> State {
 }
 
 async fn poll(url: &str, slo: SloConfig, at: DateTime<Utc>) -> SourceUpdate {
-    let mut f = SloFetcher::new(client(url), vec![slo], windows_for(&default_rules()))
-        .evaluated_at(at)
-        .slow_every(1);
+    let mut f = SloFetcher::new(
+        kit::prom_client(url, REQUEST_TIMEOUT),
+        vec![slo],
+        windows_for(&default_rules()),
+    )
+    .evaluated_at(at)
+    .slow_every(1);
     let result = tokio::time::timeout(Duration::from_secs(30), f.fetch())
         .await
         .unwrap();

@@ -6,7 +6,7 @@
 
 mod kit;
 use kit::t0;
-use onwatch::app::msg::{Msg, Payload, SloSample, SourceUpdate};
+use onwatch::app::msg::{Msg, Payload, SloSample};
 use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{FixedClock, Key, State, update};
 use onwatch::domain::keymap::KeyCode;
@@ -65,12 +65,7 @@ fn fed(n: usize) -> (State, FixedClock) {
     let clock = FixedClock::new(t0());
     update(
         &mut st,
-        Msg::Source(SourceUpdate {
-            source: kit::prom(),
-            generation: 1,
-            fetched_at: t0(),
-            result: Ok(Payload::Slo(Arc::new(samples(n)))),
-        }),
+        kit::source_msg(kit::prom(), 1, t0(), Ok(Payload::Slo(Arc::new(samples(n))))),
         &clock,
     );
     (st, clock)
@@ -180,12 +175,12 @@ fn grouped_rows_follow_the_groups_found() {
         generation += 1;
         update(
             st,
-            Msg::Source(SourceUpdate {
-                source: kit::prom(),
+            kit::source_msg(
+                kit::prom(),
                 generation,
-                fetched_at: t0(),
-                result: Ok(Payload::Slo(Arc::new(samples))),
-            }),
+                t0(),
+                Ok(Payload::Slo(Arc::new(samples))),
+            ),
             &clock,
         );
         let mut rows: Vec<String> = st.slos.iter().map(|r| r.def.name.clone()).collect();

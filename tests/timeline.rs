@@ -6,14 +6,12 @@ mod kit;
 use chrono::{TimeZone, Utc};
 use kit::labels;
 use onwatch::app::acts::{ActKind, ActionRequest, ActionResult, Outcome};
-use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::state::Setup;
-use onwatch::app::{Clock, Effect, FixedClock, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, FixedClock, Msg, State, update};
 use onwatch::domain::alerts::{Alert, Labels};
 use onwatch::domain::health::{SourceId, SourceKind};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::timeline::{Entry, export_markdown};
-use std::sync::Arc;
 
 fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
     let start = Utc.with_ymd_and_hms(2026, 11, 22, 2, 58, 0).unwrap();
@@ -31,21 +29,8 @@ fn alerts(c: &FixedClock, generation: u64, firing: bool) -> Msg {
     } else {
         vec![]
     };
-    Msg::Source(SourceUpdate {
-        source: SourceId::new(SourceKind::Alertmanager, "prod"),
-        generation,
-        fetched_at: c.now(),
-        result: Ok(Payload::Alerts(Arc::new(ClusterSnapshot {
-            replicas: vec![ReplicaStatus {
-                name: "am-0".into(),
-                url: "u".into(),
-                version: None,
-                error: None,
-            }],
-            observations,
-            silences: vec![],
-        }))),
-    })
+    let snapshot = kit::snapshot("u", observations, vec![]);
+    kit::alerts_msg(kit::am(), generation, c.now(), snapshot)
 }
 
 fn done(c: &FixedClock, kind: ActKind) -> Msg {

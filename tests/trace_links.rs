@@ -8,7 +8,7 @@ use kit::{clock, loki};
 use onwatch::actions::osc;
 use onwatch::app::msg::LogWindow;
 use onwatch::app::state::{LogPane, Setup};
-use onwatch::app::{Clock, Effect, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Clock, Effect, Payload, State, update};
 use onwatch::domain::keymap::{Key, KeyCode};
 use onwatch::domain::logs::{LogLine, SanitiseOptions, detect_level, sanitise};
 use onwatch::ui::{self, Theme};
@@ -57,12 +57,12 @@ fn push(s: &mut State, generation: u64, first_seq: u64, raw: &[&str]) {
     let c = clock();
     update(
         s,
-        Msg::Source(SourceUpdate {
-            source: loki(),
+        kit::source_msg(
+            loki(),
             generation,
-            fetched_at: c.now(),
-            result: Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
-        }),
+            c.now(),
+            Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
+        ),
         &c,
     );
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use kit::{am, labels, loki, prom, render, rows};
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Setup};
-use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, SourceUpdate, State, update};
+use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, State, update};
 use onwatch::domain::alerts::{Alert, AmState, Observation, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceId};
 use onwatch::domain::keymap::KeyCode;
@@ -169,10 +169,8 @@ fn cluster() -> ClusterSnapshot {
         replicas: ["am-0", "am-1"]
             .iter()
             .map(|n| ReplicaStatus {
-                name: n.to_string(),
-                url: format!("http://127.0.0.1:9093/{n}"),
                 version: Some("0.28.1".into()),
-                error: None,
+                ..kit::replica(n, &format!("http://127.0.0.1:9093/{n}"))
             })
             .collect(),
         observations: vec![
@@ -232,12 +230,7 @@ fn source(
     secs_ago: i64,
     result: Result<Payload, SourceError>,
 ) -> Msg {
-    Msg::Source(SourceUpdate {
-        source: id,
-        generation,
-        fetched_at: now() - Duration::seconds(secs_ago),
-        result,
-    })
+    kit::source_msg(id, generation, now() - Duration::seconds(secs_ago), result)
 }
 
 fn key(k: Key) -> Msg {

@@ -5,18 +5,11 @@ pub mod fake;
 
 use onwatch::actions::{Executor, ExecutorConfig, RetryPolicy, Target};
 use onwatch::app::acts::{ActionResult, Outcome};
-use onwatch::config::HttpOptions;
 use onwatch::sources::alertmanager::AlertmanagerClient;
-use onwatch::sources::http::HttpClient;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
-
-pub fn am_client(url: &str) -> AlertmanagerClient {
-    let http = HttpClient::new(&HttpOptions::default(), Duration::from_secs(3)).unwrap();
-    AlertmanagerClient::new(url, http).unwrap()
-}
 
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy {
@@ -90,4 +83,35 @@ pub fn outbox_len(state_dir: &Path) -> usize {
                 .count()
         })
         .unwrap_or(0)
+}
+
+/// A routing key as the config reads it: from the file `name` in `dir`, holding `text`.
+pub fn secret_file(dir: &Path, name: &str, text: &str) -> onwatch::config::secret::Secret {
+    let key_file = dir.join(name);
+    std::fs::write(&key_file, text).unwrap();
+    onwatch::config::secret::read(&onwatch::config::SecretRef {
+        file: Some(key_file),
+        env: None,
+    })
+    .unwrap()
+}
+
+/// PagerDuty Events v2 at the local server `addr`, sending with `routing_key`.
+pub fn pagerduty(
+    addr: std::net::SocketAddr,
+    poster: onwatch::sources::webhook::JsonPoster,
+    routing_key: onwatch::config::secret::Secret,
+) -> Target {
+    let client =
+        onwatch::sources::pagerduty::PagerDutyClient::new(&format!("http://{addr}"), poster)
+            .unwrap();
+    Target::PagerDuty {
+        client,
+        routing_key,
+    }
+}
+
+/// Escalation targets keyed as the executor looks them up: chain crit's target `name`.
+pub fn crit_target(name: &str, target: Target) -> ((String, String), Target) {
+    (("crit".to_string(), name.to_string()), target)
 }

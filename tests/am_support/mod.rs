@@ -5,11 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // test harness: a failure is a broken test
 
 use chrono::{DateTime, Utc};
-use onwatch::config::HttpOptions;
 use onwatch::domain::alerts::Matcher;
 use onwatch::poll::ClusterFetcher;
 use onwatch::sources::alertmanager::{AlertmanagerClient, PostableSilence};
-use onwatch::sources::http::HttpClient;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -263,9 +261,9 @@ impl Drop for AmPair {
     }
 }
 
+/// A client for a real replica: a slow CI machine gets 30 s for one request.
 pub fn client(url: &str) -> AlertmanagerClient {
-    let http = HttpClient::new(&HttpOptions::default(), Duration::from_secs(30)).unwrap();
-    AlertmanagerClient::new(url, http).unwrap()
+    crate::kit::am_client(url, Duration::from_secs(30))
 }
 
 /// An alert as Prometheus replica `replica` posts it.
