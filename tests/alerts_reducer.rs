@@ -4,20 +4,12 @@
 
 mod kit;
 use chrono::{DateTime, Duration, Utc};
-use kit::{am, screen, t0};
-use onwatch::app::state::Setup;
-use onwatch::app::{Effect, FixedClock, Key, Msg, State, update};
+use kit::Cockpit;
+use kit::screen;
+use onwatch::app::{Effect, Key, Msg, update};
 use onwatch::domain::alerts::{Alert, Silence, SilenceState};
 use onwatch::domain::health::{SourceError, SourceHealth, SourceId, SourceKind};
 use onwatch::domain::keymap::KeyCode;
-
-fn new_state() -> State {
-    kit::state(Setup {
-        sources: vec![am()],
-        dedup_labels: vec!["replica".into()],
-        ..kit::setup()
-    })
-}
 
 pub fn alert(pairs: &[(&str, &str)], started_min_ago: i64, now: DateTime<Utc>) -> Alert {
     Alert {
@@ -26,57 +18,12 @@ pub fn alert(pairs: &[(&str, &str)], started_min_ago: i64, now: DateTime<Utc>) -
     }
 }
 
-struct H {
-    state: State,
-    clock: FixedClock,
-    generation: u64,
+/// The kit's cockpit, with the view this file reads back.
+trait Names {
+    fn names(&self) -> Vec<String>;
 }
 
-impl H {
-    fn new() -> Self {
-        Self {
-            state: new_state(),
-            clock: FixedClock::new(t0()),
-            generation: 0,
-        }
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        use onwatch::app::Clock;
-        self.clock.now()
-    }
-
-    fn poll(&mut self, alerts: Vec<Alert>, silences: Vec<Silence>) -> Vec<Effect> {
-        self.poll_cluster("prod", alerts, silences)
-    }
-
-    fn poll_cluster(
-        &mut self,
-        cluster: &str,
-        alerts: Vec<Alert>,
-        silences: Vec<Silence>,
-    ) -> Vec<Effect> {
-        self.generation += 1;
-        let observations = alerts
-            .into_iter()
-            .map(|alert| kit::obs(cluster, "am-0", alert))
-            .collect();
-        let snapshot = kit::snapshot("http://am-0", observations, silences);
-        let source = SourceId::new(SourceKind::Alertmanager, cluster);
-        let msg = kit::alerts_msg(source, self.generation, self.now(), snapshot);
-        update(&mut self.state, msg, &self.clock)
-    }
-
-    fn key(&mut self, k: Key) -> Vec<Effect> {
-        update(&mut self.state, Msg::Key(k), &self.clock)
-    }
-
-    fn type_filter(&mut self, text: &str) {
-        for k in kit::filter_keys(text) {
-            self.key(k);
-        }
-    }
-
+impl Names for Cockpit {
     fn names(&self) -> Vec<String> {
         let mut v: Vec<String> = self
             .state
@@ -143,7 +90,7 @@ fn fixture(now: DateTime<Utc>) -> (Vec<Alert>, Vec<Silence>) {
 
 #[test]
 fn filter_in_matcher_syntax_replaces_the_substring_filter() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let (alerts, silences) = fixture(h.now());
     h.poll(alerts, silences);
     assert_eq!(h.names(), ["HighLatency/checkout", "HighLatency/search"]);
@@ -173,7 +120,7 @@ fn filter_in_matcher_syntax_replaces_the_substring_filter() {
 
 #[test]
 fn an_age_filter_follows_the_clock_between_polls() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let now = h.now();
     let mut young = alert(&[("alertname", "Young")], 0, now);
     young.starts_at = now - Duration::minutes(10) + Duration::seconds(3);
@@ -186,7 +133,7 @@ fn an_age_filter_follows_the_clock_between_polls() {
         h.state.filter_due,
         Some(boundary + Duration::nanoseconds(1))
     );
-    let tick = |h: &mut H| {
+    let tick = |h: &mut Cockpit| {
         h.clock.advance(Duration::seconds(1));
         update(&mut h.state, Msg::Tick, &h.clock);
     };
@@ -220,7 +167,7 @@ fn an_age_filter_follows_the_clock_between_polls() {
 
 #[test]
 fn a_bad_filter_keeps_the_input_open_with_the_reason() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let (alerts, silences) = fixture(h.now());
     h.poll(alerts, silences);
     h.type_filter("service=~check.*");
@@ -276,7 +223,7 @@ fn crit(name: &str, instance: &str, now: DateTime<Utc>) -> Alert {
 
 #[test]
 fn new_criticals_in_one_update_are_one_notification_then_rate_limited() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let now = h.now();
     let mut alerts: Vec<Alert> = (0..5)
         .map(|i| crit("NodeDown", &format!("h{i}"), now))
@@ -309,7 +256,7 @@ fn new_criticals_in_one_update_are_one_notification_then_rate_limited() {
 
 #[test]
 fn at_start_what_already_fires_is_one_notification_once_every_cluster_answered() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     h.state.sources.push(SourceHealth::new(SourceId::new(
         SourceKind::Alertmanager,
         "prod-us",
@@ -356,7 +303,7 @@ fn at_start_what_already_fires_is_one_notification_once_every_cluster_answered()
 
 #[test]
 fn a_cluster_down_at_start_does_not_hold_the_start_notification() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     h.state.sources.push(SourceHealth::new(SourceId::new(
         SourceKind::Alertmanager,
         "prod-us",
@@ -378,7 +325,7 @@ fn a_cluster_down_at_start_does_not_hold_the_start_notification() {
 
 #[test]
 fn silenced_acked_and_warning_alerts_never_notify() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let now = h.now();
     let mut silenced = crit("A", "x", now);
     silenced.silenced_by = vec!["s".into()];
@@ -397,7 +344,7 @@ fn silenced_acked_and_warning_alerts_never_notify() {
 
 #[test]
 fn a_flapping_alert_notifies_once_not_once_per_flap() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let mut sent = Vec::new();
     for minute in 0..30 {
         let alerts = if minute % 2 == 0 {
@@ -417,7 +364,7 @@ fn a_flapping_alert_notifies_once_not_once_per_flap() {
 #[test]
 fn an_alert_flapping_when_it_first_becomes_page_worthy_does_not_notify() {
     // It flaps while a maintenance silence hides it; when the silence ends it is still flapping.
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let silence = |now: DateTime<Utc>| Silence {
         id: "m".into(),
         matchers: vec![],
@@ -446,7 +393,7 @@ fn an_alert_flapping_when_it_first_becomes_page_worthy_does_not_notify() {
 
 #[test]
 fn detail_view_shows_everything_about_the_alert() {
-    let mut h = H::new();
+    let mut h = Cockpit::new();
     let now = h.now();
     let mut a = crit("HighLatency", "api-1", now);
     a.annotations

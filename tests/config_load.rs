@@ -203,7 +203,7 @@ fn invalid_configs_give_exact_messages() {
             "bad key name",
             format!("{BASE}\n[keys]\njump = \"j\"\n"),
             format!(
-                "{p}:20:1: [keys]: unknown action `jump`; actions are: move_down, move_up, top, bottom, select, back, next_pane, prev_pane, focus_slo, focus_alerts, focus_logs, filter, command, help, ack, unack, escalate, runbook, logs, follow, toggle_wrap, toggle_time, next_log_view, prev_log_view, open_trace, toggle_silenced, refresh, note, next_theme, quit"
+                "{p}:20:1: [keys]: unknown action `jump`; actions are: move_down, move_up, top, bottom, page_down, page_up, newest_page, cycle_sort, select, back, next_pane, prev_pane, focus_slo, focus_alerts, focus_logs, filter, command, help, ack, unack, escalate, runbook, logs, follow, toggle_wrap, toggle_time, next_log_view, prev_log_view, open_trace, toggle_silenced, refresh, note, next_theme, quit"
             ),
         ),
         (
@@ -215,9 +215,9 @@ fn invalid_configs_give_exact_messages() {
         ),
         (
             "key clash",
-            format!("{BASE}\n[keys]\nquit = \"q\"\nack = \"j\"\n"),
+            format!("{BASE}\n[keys]\nquit = \"q\"\nack = \"j\"\nunack = \"j\"\n"),
             format!(
-                "{p}:21:1: [keys]: key 'j' is bound to both 'move_down' and 'ack'; change one of them in [keys]"
+                "{p}:21:1: [keys]: key 'j' is bound to both 'ack' and 'unack'; change one of them in [keys]"
             ),
         ),
         (

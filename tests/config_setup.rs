@@ -172,11 +172,13 @@ fn a_clash_in_an_unvalidated_config_is_still_refused() {
     let mut c = example();
     c.keys
         .insert("ack".into(), config::KeyList::One("j".into()));
+    c.keys
+        .insert("unack".into(), config::KeyList::One("j".into()));
     let e = build_setup_with(&c, &CliOverrides::default(), &env_of(&[]), None).unwrap_err();
     assert_eq!(
         e,
         ConfigError::Setup(
-            "[keys]: key 'j' is bound to both 'move_down' and 'ack'; change one of them in [keys]"
+            "[keys]: key 'j' is bound to both 'ack' and 'unack'; change one of them in [keys]"
                 .into()
         )
     );

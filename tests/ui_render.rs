@@ -429,7 +429,9 @@ fn help_at_80x24_shows_every_key() {
 #[test]
 fn alert_detail_and_confirm_quit_overlays() {
     let (mut state, clock) = realistic(Keymap::default());
-    // Cursor on the DiskFilling group; go up to the first HighErrorRate alert and open it.
+    // Sorted by severity then age, the oldest HighErrorRate alert is first: open it.
+    update(&mut state, key(Key::char('o')), &clock);
+    update(&mut state, key(Key::plain(KeyCode::Esc)), &clock);
     update(&mut state, key(Key::char('g')), &clock);
     update(&mut state, key(Key::char('j')), &clock);
     update(&mut state, key(Key::plain(KeyCode::Enter)), &clock);

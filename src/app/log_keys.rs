@@ -2,7 +2,7 @@
 //! alert's logs) and the trace link.
 
 use super::msg::Effect;
-use super::state::{AlertRow, LogView, Pane, State};
+use super::state::{LogView, Pane, State};
 use crate::domain::health::SourceKind;
 use crate::domain::keymap::Action;
 use crate::domain::log_filter::LogFilter;
@@ -81,17 +81,9 @@ pub fn set_log_filter(state: &mut State, text: String) {
 /// `l`: the selected alert's logs: each log source with a template is restarted on the filled
 /// query (Loki, Elasticsearch) or filtered (command, file), from `startsAt − alert_lookback`.
 fn alert_logs(state: &mut State) -> Vec<Effect> {
-    let alert = match (state.focus, state.alert_rows().get(state.alert_cursor)) {
-        (_, _) if matches!(state.overlay, Some(super::state::Overlay::AlertDetail(_))) => {
-            match &state.overlay {
-                Some(super::state::Overlay::AlertDetail(a)) => Some((**a).clone()),
-                _ => None,
-            }
-        }
-        (Pane::Alerts, Some(AlertRow::Alert(g, a))) => Some(state.groups[*g].alerts[*a].clone()),
-        (Pane::Alerts, Some(AlertRow::Group(g))) => state.groups[*g].alerts.first().cloned(),
-        _ => None,
-    };
+    let alert = state
+        .action_target()
+        .and_then(|t| t.alerts.into_iter().next());
     let Some(alert) = alert else {
         state.status = Some("logs: select an alert first".into());
         return Vec::new();

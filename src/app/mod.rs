@@ -9,6 +9,7 @@ pub mod log_pane;
 pub mod msg;
 pub mod notify;
 pub mod report;
+pub mod selection;
 pub mod state;
 pub mod trace;
 pub mod update;

@@ -18,6 +18,7 @@ pub struct PageCandidate {
     pub name: String,
     pub cluster: String,
     pub summary: Option<String>,
+    pub starts_at: DateTime<Utc>,
 }
 
 impl PageCandidate {
@@ -31,6 +32,7 @@ impl PageCandidate {
                 .unwrap_or_else(|| "alert".into()),
             cluster: a.cluster().to_string(),
             summary: a.alert.annotations.get("summary").cloned(),
+            starts_at: a.alert.starts_at,
         }
     }
 }
@@ -166,6 +168,7 @@ mod tests {
             name: name.into(),
             cluster: "prod".into(),
             summary: None,
+            starts_at: t(0),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::domain::logs::LogBuffer;
 use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloDef, SloEvaluation, SloOrigin};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -245,7 +245,14 @@ pub struct State {
     pub filter_due: Option<DateTime<Utc>>,
     /// Why the filter being typed was refused (shown by the input; the input stays open).
     pub input_error: Option<String>,
+    /// Where the selected row is drawn; derived from `alert_selected` after every regroup.
     pub alert_cursor: usize,
+    /// What the cursor is on, by identity (`selection`).
+    pub alert_selected: Option<super::selection::RowId>,
+    /// The order of the groups and their alerts (`o` cycles).
+    pub alert_sort: alerts::AlertSort,
+    /// Pages the cursor has been on: the header counts the others as new.
+    pub pages_seen: HashSet<AlertId>,
     /// Flap detection (`[alerts.flap]`) and each alert identity's sample history.
     pub flap_config: FlapConfig,
     pub flaps: FlapTracker<AlertId>,
@@ -312,6 +319,9 @@ impl State {
             filter_due: None,
             input_error: None,
             alert_cursor: 0,
+            alert_selected: None,
+            alert_sort: alerts::AlertSort::default(),
+            pages_seen: HashSet::new(),
             flap_config: setup.flap,
             flaps: FlapTracker::default(),
             present: Vec::new(),
@@ -409,9 +419,11 @@ impl State {
         if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
             by.push("cluster".into());
         }
-        self.groups = alerts::group(shown, &by);
-        let rows = self.alert_rows().len();
-        self.alert_cursor = self.alert_cursor.min(rows.saturating_sub(1));
+        self.groups = alerts::sort_groups(alerts::group(shown, &by), self.alert_sort);
+        self.pages_seen
+            .retain(|id| self.page_worthy.iter().any(|p| p.id == *id));
+        self.reselect();
+        self.refresh_detail();
     }
 
     /// Takes a flap sample of every alert identity when one is due (driven by ticks and source

@@ -75,6 +75,17 @@ fn line(state: &State, theme: &Theme, detail: Detail) -> Line<'static> {
             theme.style(Role::Title).add_modifier(Modifier::REVERSED),
         ));
     }
+    // Said at every width: a page that sorted out of sight must still be seen, and reached.
+    let new = state.new_pages();
+    if new > 0 {
+        let key = state.keymap.keys_label(crate::app::Action::NewestPage);
+        let pages = if new == 1 { "page" } else { "pages" };
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!(" {new} new {pages}: {key} "),
+            theme.style(Role::Error).add_modifier(Modifier::REVERSED),
+        ));
+    }
     spans.push(Span::raw(" "));
     for h in &state.sources {
         spans.push(Span::raw(" "));

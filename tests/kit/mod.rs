@@ -6,6 +6,7 @@
 pub mod acts;
 pub mod alerts;
 pub mod clients;
+pub mod cockpit;
 pub mod http;
 pub mod logs;
 pub mod screen;
@@ -13,6 +14,7 @@ pub mod screen;
 pub use acts::escalation;
 pub use alerts::{alert, alerts_msg, labels, obs, replica, silenced, snapshot, source_msg};
 pub use clients::{am_client, http, loki_client, prom_client};
+pub use cockpit::Cockpit;
 pub use http::{refused_url, serve};
 pub use logs::{logs_msg, texts, until};
 pub use screen::{render, rows, screen};

@@ -5,21 +5,17 @@ use super::{AckChoice, AckDialog, Dialog, EscalateDialog, UnackDialog, UnackTarg
 use super::{matches, pagerduty_alert_id};
 use crate::app::line_edit::LineEdit;
 use crate::app::msg::Effect;
-use crate::app::state::{AlertRow, Pane, State};
+use crate::app::state::State;
 use crate::domain::alerts::{AlertId, AlertReading, DedupedAlert, Labels};
 use crate::domain::links::{self as runbook, RunbookTarget};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-/// The alerts under the cursor: a whole group or one alert.
+/// What the key acts on, by identity: the detail view's alert, or the row under the cursor
+/// (a whole group or one alert).
 fn selection(state: &State) -> Option<(Vec<DedupedAlert>, bool)> {
-    if state.focus != Pane::Alerts {
-        return None;
-    }
-    match state.alert_rows().get(state.alert_cursor)? {
-        AlertRow::Group(g) => Some((state.groups.get(*g)?.alerts.clone(), true)),
-        AlertRow::Alert(g, a) => Some((vec![state.groups.get(*g)?.alerts.get(*a)?.clone()], false)),
-    }
+    let t = state.action_target()?;
+    Some((t.alerts, t.is_group))
 }
 
 /// `a`: opens the ack dialog for the selection.

@@ -7,10 +7,7 @@ use crate::app::state::{Overlay, State};
 pub(super) fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
     let mut words = text.split_whitespace();
     match (words.next(), words.next()) {
-        (Some("q" | "quit"), None) => {
-            state.quit = true;
-            return vec![Effect::Quit];
-        }
+        (Some("q" | "quit"), None) => return super::keys::quit(state),
         (Some("theme"), Some(name)) => match state.theme_names.iter().position(|n| n == name) {
             Some(i) => {
                 state.theme_index = i;

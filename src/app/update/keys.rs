@@ -24,6 +24,16 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             state.status = Some("quit cancelled".into());
             return Vec::new();
         }
+        Some(Overlay::AlertDetail(_)) if acts_on_alert(state.keymap.action(&key)) => {
+            // The detail view's alert is what these act on; the logs need the pane in view.
+            let action = state.keymap.action(&key);
+            if action == Some(Action::Logs) {
+                let effects = action.map(|a| on_action(state, a)).unwrap_or_default();
+                state.overlay = None;
+                return effects;
+            }
+            return action.map(|a| on_action(state, a)).unwrap_or_default();
+        }
         Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) | Some(Overlay::SloDetail(..)) => {
             // Any of back/help/quit/select closes the overlay; other keys are ignored.
             if matches!(
@@ -42,6 +52,24 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     }
 }
 
+/// `q`, Ctrl-C and `:quit`: asks first while a page is active.
+pub(super) fn quit(state: &mut State) -> Vec<Effect> {
+    if state.page_active() {
+        state.overlay = Some(Overlay::ConfirmQuit);
+        return Vec::new();
+    }
+    state.quit = true;
+    vec![Effect::Quit]
+}
+
+/// The keys that act on an alert, wherever one is in view.
+fn acts_on_alert(action: Option<Action>) -> bool {
+    matches!(
+        action,
+        Some(Action::Ack | Action::Unack | Action::Escalate | Action::Runbook | Action::Logs)
+    )
+}
+
 fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if action.is_mutating() && state.read_only {
         state.status = Some(format!("read-only: {} is disabled", action.name()));
@@ -51,14 +79,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return effects;
     }
     match action {
-        Action::Quit => {
-            if state.page_active() {
-                state.overlay = Some(Overlay::ConfirmQuit);
-                return Vec::new();
-            }
-            state.quit = true;
-            return vec![Effect::Quit];
-        }
+        Action::Quit => return quit(state),
         Action::Help => state.overlay = Some(Overlay::Help),
         Action::Back => {
             state.status = None;
@@ -83,6 +104,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::MoveUp => move_cursor(state, -1),
         Action::Top => move_cursor(state, isize::MIN),
         Action::Bottom => move_cursor(state, isize::MAX),
+        Action::PageDown => move_cursor(state, page(state)),
+        Action::PageUp => move_cursor(state, -page(state)),
+        Action::NewestPage => state.select_newest_page(),
+        Action::CycleSort => {
+            state.alert_sort = state.alert_sort.next();
+            state.regroup();
+            state.status = Some(format!("alerts sorted by {}", state.alert_sort.name()));
+        }
         Action::Select => select(state),
         Action::Follow => {
             state.follow = !state.follow;
@@ -151,7 +180,10 @@ fn move_cursor(state: &mut State, delta: isize) {
     };
     match state.focus {
         Pane::Slo => state.slo_cursor = step(state.slo_cursor, state.slos.len()),
-        Pane::Alerts => state.alert_cursor = step(state.alert_cursor, state.alert_rows().len()),
+        Pane::Alerts => {
+            let i = step(state.alert_cursor, state.alert_rows().len());
+            state.select_row(i);
+        }
         Pane::Logs => {
             // Scrolling up pauses the tail; reaching the bottom again resumes it.
             let max = state.logs.len().saturating_sub(1);
@@ -164,6 +196,11 @@ fn move_cursor(state: &mut State, delta: isize) {
             state.follow = state.log_scroll == 0;
         }
     }
+}
+
+/// Rows a page key moves: about what a pane shows on this terminal.
+fn page(state: &State) -> isize {
+    (state.size.1 / 3).max(1) as isize
 }
 
 fn select(state: &mut State) {

@@ -3,12 +3,14 @@
 mod dedup;
 mod group;
 mod id;
+mod sort;
 #[cfg(test)]
 mod tests;
 
 pub use dedup::{dedup, dedup_refs, identity, identity_key};
 pub use group::{AlertGroup, group};
 pub use id::AlertId;
+pub use sort::{AlertSort, is_unacked_page, sort_groups};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -45,6 +45,14 @@ actions! {
     Top => "top", "top";
     /// Jump to the last row.
     Bottom => "bottom", "bottom";
+    /// Move a page down.
+    PageDown => "page_down", "page";
+    /// Move a page up.
+    PageUp => "page_up", "page";
+    /// Select the newest unacknowledged page, wherever it sorted.
+    NewestPage => "newest_page", "new page";
+    /// Sort the alerts another way (pages first, severity, newest, name, count).
+    CycleSort => "cycle_sort", "sort";
     /// Expand or collapse a group, or open the detail view.
     Select => "select", "open";
     /// Close the overlay, the detail view or the filter.

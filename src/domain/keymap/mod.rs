@@ -24,6 +24,10 @@ pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
         (MoveUp, vec![k('k'), p(KeyCode::Up)]),
         (Top, vec![k('g'), p(KeyCode::Home)]),
         (Bottom, vec![k('G'), p(KeyCode::End)]),
+        (PageDown, vec![p(KeyCode::PageDown)]),
+        (PageUp, vec![p(KeyCode::PageUp)]),
+        (NewestPage, vec![k('N')]),
+        (CycleSort, vec![k('o')]),
         (Select, vec![p(KeyCode::Enter)]),
         (Back, vec![p(KeyCode::Esc)]),
         (NextPane, vec![p(KeyCode::Tab)]),
@@ -56,22 +60,31 @@ pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
 }
 
 impl Keymap {
-    /// Defaults with the user's bindings applied: each named action gets exactly the keys given.
+    /// Defaults with the user's bindings applied: each named action gets exactly the keys
+    /// given. A key the user gives one action is taken from the default of another (so a new
+    /// default binding never breaks a config that already uses its key); one key the user
+    /// gives two actions is refused.
     pub fn with_overrides(overrides: &BTreeMap<Action, Vec<Key>>) -> Result<Self, String> {
-        let mut bindings = default_bindings();
-        for (action, keys) in overrides {
-            bindings.insert(*action, keys.clone());
-        }
         let mut by_key = BTreeMap::new();
-        for (action, keys) in &bindings {
+        for (action, keys) in overrides {
             for key in keys {
-                if let Some(other) = by_key.insert(*key, *action) {
+                if let Some(other) = by_key.insert(*key, *action)
+                    && other != *action
+                {
                     return Err(format!(
                         "key '{key}' is bound to both '{}' and '{}'; change one of them in [keys]",
                         other.name(),
                         action.name()
                     ));
                 }
+            }
+        }
+        for (action, keys) in default_bindings() {
+            if overrides.contains_key(&action) {
+                continue;
+            }
+            for key in keys {
+                by_key.entry(key).or_insert(action);
             }
         }
         Ok(Self { by_key })
@@ -120,6 +133,8 @@ mod tests {
     fn defaults_have_no_clash_and_cover_every_action() {
         let map = Keymap::with_overrides(&BTreeMap::new()).unwrap();
         assert_eq!(map, Keymap::default());
+        let bound: usize = default_bindings().values().map(Vec::len).sum();
+        assert_eq!(map.by_key.len(), bound, "a default key is bound twice");
         for a in Action::ALL {
             assert!(!map.keys_for(*a).is_empty(), "{a:?} has no key");
         }
@@ -136,12 +151,25 @@ mod tests {
     }
 
     #[test]
-    fn clash_is_refused_with_both_names() {
+    fn a_users_key_is_taken_from_another_actions_default() {
         let o = [(Action::Ack, vec![Key::char('j')])].into_iter().collect();
+        let map = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(map.action(&Key::char('j')), Some(Action::Ack));
+        assert_eq!(map.keys_label(Action::MoveDown), "↓");
+    }
+
+    #[test]
+    fn one_key_given_to_two_actions_is_refused_with_both_names() {
+        let o = [
+            (Action::Ack, vec![Key::char('x')]),
+            (Action::Unack, vec![Key::char('x')]),
+        ]
+        .into_iter()
+        .collect();
         let err = Keymap::with_overrides(&o).unwrap_err();
         assert_eq!(
             err,
-            "key 'j' is bound to both 'move_down' and 'ack'; change one of them in [keys]"
+            "key 'x' is bound to both 'ack' and 'unack'; change one of them in [keys]"
         );
     }
 }
