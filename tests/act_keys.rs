@@ -36,6 +36,7 @@ fn state(read_only: bool) -> State {
         over_ssh: false,
         nonce: 7,
         pagerduty_ack: None,
+        reposts: vec![],
     };
     s
 }
@@ -173,6 +174,7 @@ fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
     let ActKind::Ack {
         cluster,
         matchers,
+        exclude,
         comment,
         starts_at,
         ends_at,
@@ -182,6 +184,7 @@ fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
         panic!("{reqs:?}")
     };
     assert_eq!(cluster, "prod");
+    assert!(exclude.is_empty(), "no re-post target, nothing to exclude");
     assert_eq!(reqs[0].user, "alice");
     // identity: the replica label is dropped
     assert_eq!(

@@ -24,6 +24,7 @@ fn ack(id: &str) -> ActionRequest {
         kind: ActKind::Ack {
             cluster: "prod".into(),
             matchers: labels(&[("alertname", "Disk"), ("instance", "a")]),
+            exclude: Default::default(),
             comment: "ACK: on it".into(),
             starts_at: now,
             ends_at: now + chrono::Duration::hours(1),

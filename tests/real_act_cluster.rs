@@ -71,11 +71,12 @@ fn select_group(s: &mut State, name: &str) {
         .iter()
         .position(|g| g.labels["alertname"] == name)
         .unwrap();
-    s.alert_cursor = s
+    let row = s
         .alert_rows()
         .iter()
         .position(|r| *r == AlertRow::Group(g))
         .unwrap();
+    s.select_row(row);
 }
 
 /// Hands `Act` effects to the executor, waits for the outcome, feeds it back and polls at
@@ -253,6 +254,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
                 .iter()
                 .map(|m| (m.name.clone(), m.value.clone()))
                 .collect(),
+            exclude: Default::default(),
             comment: sil.comment.clone(),
             created_by: sil.created_by.clone(),
             starts_at: sil.starts_at,
@@ -305,6 +307,69 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
             break;
         }
         assert!(Instant::now() < deadline, "{:?}", s.groups);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_cluster_group_ack_leaves_the_escalated_copy_firing() {
+    let cluster = AmPair::start().await;
+    let mut copy = alert("ActCopy", "db-1");
+    copy["labels"]["escalated"] = "true".into();
+    cluster.post_alerts(&[alert("ActCopy", "db-1"), copy]).await;
+    let urls: Vec<String> = cluster.replicas.iter().map(|r| r.url()).collect();
+    let clients: Vec<_> = urls.iter().map(|u| am_client(u)).collect();
+    let mut poll = Poll {
+        fetcher: ClusterFetcher::new(
+            "prod",
+            urls.iter()
+                .enumerate()
+                .map(|(i, u)| (format!("am-{i}"), am_client(u)))
+                .collect(),
+        ),
+        generation: 0,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let clusters = BTreeMap::from([("prod".to_string(), clients.clone())]);
+    let (exec, mut rx) = executor(dir.path(), clusters, BTreeMap::new(), vec![]);
+    let mut s = state();
+    s.acts.setup.reposts = vec![kit::labels(&[("escalated", "true")])];
+    s.show_silenced = true;
+    poll.apply_to(&mut s).await;
+
+    select_group(&mut s, "ActCopy");
+    update(&mut s, Msg::Key(Key::char('a')), &SystemClock);
+    let effects = update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)), &SystemClock);
+    carry_out(&mut s, effects, &exec, &mut rx, &mut poll, Instant::now()).await;
+
+    for c in &clients {
+        let live = active_silences(c).await;
+        assert_eq!(live.len(), 1, "{live:?}");
+        let mut m: Vec<_> = live[0]
+            .matchers
+            .iter()
+            .map(|m| (m.name.as_str(), m.value.as_str(), m.is_equal))
+            .collect();
+        m.sort();
+        assert_eq!(
+            m,
+            [("alertname", "ActCopy", true), ("escalated", "true", false)]
+        );
+    }
+    // Alertmanager itself keeps the copy firing: the next tier is still paged.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        poll.apply_to(&mut s).await;
+        let readings: Vec<(bool, &str)> = s
+            .groups
+            .iter()
+            .flat_map(|g| &g.alerts)
+            .map(|a| (a.alert.labels.contains_key("escalated"), a.reading.name()))
+            .collect();
+        if readings.contains(&(false, "acked")) {
+            assert!(readings.contains(&(true, "firing")), "{readings:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{readings:?}");
     }
 }
 

@@ -82,6 +82,7 @@ fn a_scripted_incident_exports_the_expected_markdown() {
             ActKind::Ack {
                 cluster: "prod".into(),
                 matchers: group.clone(),
+                exclude: Default::default(),
                 comment: "ACK: looking at checkout".into(),
                 starts_at: c.now(),
                 ends_at: c.now() + chrono::Duration::hours(1),

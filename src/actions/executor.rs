@@ -139,14 +139,17 @@ fn classify(e: &SourceError) -> Fail {
     }
 }
 
-fn same_silence(s: &Silence, matchers: &Labels, created_by: &str, comment: &str) -> bool {
+fn same_silence(
+    s: &Silence,
+    matchers: &[crate::domain::alerts::Matcher],
+    created_by: &str,
+    comment: &str,
+) -> bool {
     s.state != SilenceState::Expired
         && s.created_by == created_by
         && s.comment == comment
         && s.matchers.len() == matchers.len()
-        && s.matchers
-            .iter()
-            .all(|m| m.is_equal && !m.is_regex && matchers.get(&m.name) == Some(&m.value))
+        && s.matchers.iter().all(|m| matchers.contains(m))
 }
 
 impl Executor {
@@ -282,6 +285,7 @@ impl Inner {
             ActKind::Ack {
                 cluster,
                 matchers,
+                exclude,
                 comment,
                 starts_at,
                 ends_at,
@@ -289,7 +293,7 @@ impl Inner {
             } => {
                 let silence = PostableSilence {
                     id: None,
-                    matchers: to_matchers(matchers),
+                    matchers: to_matchers(matchers, exclude),
                     starts_at: *starts_at,
                     ends_at: *ends_at,
                     created_by: req.user.clone(),
@@ -303,6 +307,7 @@ impl Inner {
                 cluster,
                 silence_id,
                 matchers,
+                exclude,
                 comment,
                 created_by,
                 starts_at,
@@ -310,7 +315,7 @@ impl Inner {
             } => {
                 let silence = PostableSilence {
                     id: Some(silence_id.clone()),
-                    matchers: to_matchers(matchers),
+                    matchers: to_matchers(matchers, exclude),
                     starts_at: *starts_at,
                     ends_at: *ends_at,
                     created_by: created_by.clone(),
@@ -421,18 +426,13 @@ impl Inner {
     /// Posts the silence to the first replica that answers, unless one like it (same matchers,
     /// author and comment) already exists: a retry after a lost answer creates nothing new.
     async fn silence_once(&self, cluster: &str, s: &PostableSilence) -> Result<String, Fail> {
-        let matchers: Labels = s
-            .matchers
-            .iter()
-            .map(|m| (m.name.clone(), m.value.clone()))
-            .collect();
         let mut last = Fail::Retry("no replica tried".into(), None);
         for r in self.replicas(cluster)? {
             match r.silences().await {
                 Ok(list) => {
                     if let Some(existing) = list
                         .iter()
-                        .find(|x| same_silence(x, &matchers, &s.created_by, &s.comment))
+                        .find(|x| same_silence(x, &s.matchers, &s.created_by, &s.comment))
                     {
                         return Ok(existing.id.clone());
                     }
@@ -528,13 +528,14 @@ async fn run_command(argv: &[String], timeout: Duration) -> Result<String, Fail>
     }
 }
 
-fn to_matchers(m: &Labels) -> Vec<crate::domain::alerts::Matcher> {
-    m.iter()
-        .map(|(k, v)| crate::domain::alerts::Matcher {
-            name: k.clone(),
-            value: v.clone(),
-            is_regex: false,
-            is_equal: true,
-        })
-        .collect()
+/// A silence's matchers: `name="value"` for each of `equal`, `name!="value"` for `not_equal`.
+fn to_matchers(equal: &Labels, not_equal: &Labels) -> Vec<crate::domain::alerts::Matcher> {
+    let one = |(k, v): (&String, &String), is_equal| crate::domain::alerts::Matcher {
+        name: k.clone(),
+        value: v.clone(),
+        is_regex: false,
+        is_equal,
+    };
+    let eq = equal.iter().map(|m| one(m, true));
+    eq.chain(not_equal.iter().map(|m| one(m, false))).collect()
 }

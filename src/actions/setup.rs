@@ -138,6 +138,15 @@ pub fn acts_setup(config: &Config, ssh_connection: Option<&str>) -> ActsSetup {
             .pagerduty_ack
             .as_ref()
             .map(|pd| pd.dedup_key.clone()),
+        reposts: config
+            .escalation
+            .iter()
+            .flat_map(|chain| &chain.targets)
+            .filter_map(|t| match t {
+                EscalationTarget::Alertmanager { labels, .. } => Some(labels.clone()),
+                _ => None,
+            })
+            .collect(),
     }
 }
 

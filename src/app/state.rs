@@ -393,6 +393,7 @@ impl State {
         );
         self.page_worthy = all()
             .filter(|a| super::notify::is_page_worthy(a, now) && !flaps.is_flapping(&a.id))
+            .filter(|a| !super::view::is_repeat_of_original(self, a))
             .map(super::notify::PageCandidate::from_alert)
             .collect();
         let filter = &self.alert_matchers;

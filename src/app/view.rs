@@ -1,7 +1,7 @@
 //! The read-only helpers drawing calls: the alerts pane's rows, the SLO order, a row's note
 //! about pending actions, the trace link at the logs pane's position. Never write State here.
 
-use super::acts::{ActKind, matches};
+use super::acts::ActKind;
 use super::state::{AlertRow, SloRow, State};
 use crate::domain::alerts::{AlertReading, DedupedAlert};
 use crate::domain::log_query::{trace_id, trace_url};
@@ -93,7 +93,7 @@ pub fn row_note(state: &State, alert: &DedupedAlert) -> Option<String> {
     let pending = state.acts.pending.values().find(|p| {
         p.request.kind.cluster() == alert.cluster()
             && !matches!(p.request.kind, ActKind::Extend { .. })
-            && matches(&alert.alert.labels, p.request.kind.matchers())
+            && p.request.kind.covers(&alert.alert.labels)
     });
     let esc = state
         .acts
@@ -116,6 +116,22 @@ pub fn row_note(state: &State, alert: &DedupedAlert) -> Option<String> {
     // first, so a narrow column cuts the ack's expiry rather than this
     let rest = note.unwrap_or_else(|| alert.reading.describe(state.now));
     Some(format!("PD acked · {rest}"))
+}
+
+/// An escalated copy whose original still fires in its cluster: the same incident, counted
+/// and paged once (the copy is for the next tier's routing, not a second problem).
+pub fn is_repeat_of_original(state: &State, alert: &DedupedAlert) -> bool {
+    use crate::domain::act::is_escalated_copy;
+    let reposts = &state.acts.setup.reposts;
+    if reposts.is_empty() || !is_escalated_copy(&alert.alert.labels, reposts) {
+        return false;
+    }
+    let name = alert.identity().get("alertname");
+    state.cluster_alerts(alert.cluster()).iter().any(|o| {
+        o.identity().get("alertname") == name
+            && !is_escalated_copy(&o.alert.labels, reposts)
+            && o.alert.ends_at.is_none_or(|e| e > state.now)
+    })
 }
 
 /// How far up from the pane's bottom line a trace id is looked for: more lines than any pane

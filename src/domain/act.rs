@@ -24,6 +24,9 @@ pub struct ActsSetup {
     pub nonce: u32,
     /// The dedup-key template of the PagerDuty `acknowledge` sent with each ack; `None`: none sent.
     pub pagerduty_ack: Option<String>,
+    /// The labels each Alertmanager re-post target adds (`escalated="true"`): what tells an
+    /// escalated copy from the alert it copies.
+    pub reposts: Vec<Labels>,
 }
 
 impl Default for ActsSetup {
@@ -36,6 +39,7 @@ impl Default for ActsSetup {
             over_ssh: false,
             nonce: 0,
             pagerduty_ack: None,
+            reposts: Vec::new(),
         }
     }
 }
@@ -60,10 +64,13 @@ pub struct ActionRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ActKind {
-    /// A silence on `matchers` (all equal, none regex), once per cluster.
+    /// A silence on `matchers` (all equal, none regex), once per cluster, that does not match
+    /// `exclude` (one `!=` matcher each): the escalated copies of the alerts it acks.
     Ack {
         cluster: String,
         matchers: Labels,
+        #[serde(default, skip_serializing_if = "Labels::is_empty")]
+        exclude: Labels,
         comment: String,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
@@ -80,6 +87,8 @@ pub enum ActKind {
         cluster: String,
         silence_id: String,
         matchers: Labels,
+        #[serde(default, skip_serializing_if = "Labels::is_empty")]
+        exclude: Labels,
         comment: String,
         created_by: String,
         starts_at: DateTime<Utc>,
@@ -136,6 +145,22 @@ impl ActKind {
         }
     }
 
+    /// The `!=` matchers of a silence this action posts (none for the others).
+    pub fn exclude(&self) -> &Labels {
+        static NONE: std::sync::LazyLock<Labels> = std::sync::LazyLock::new(Labels::new);
+        match self {
+            ActKind::Ack { exclude, .. } | ActKind::Extend { exclude, .. } => exclude,
+            _ => &NONE,
+        }
+    }
+
+    /// Whether an alert with `labels` is one this action is about: every matcher equal, and
+    /// for a silence, no `!=` matcher equal either.
+    pub fn covers(&self, labels: &Labels) -> bool {
+        let eq = |(k, v): (&String, &String)| labels.get(k) == Some(v);
+        self.matchers().iter().all(eq) && !self.exclude().iter().any(eq)
+    }
+
     /// One line for the footer: `ack prod {alertname="X"}`.
     pub fn describe(&self) -> String {
         let m = matchers_text(self.matchers());
@@ -147,6 +172,36 @@ impl ActKind {
             other => format!("{} {} {m}", other.name(), other.cluster()),
         }
     }
+}
+
+/// An escalated copy: an alert carrying every label some re-post target adds.
+pub fn is_escalated_copy(labels: &Labels, reposts: &[Labels]) -> bool {
+    reposts
+        .iter()
+        .any(|r| !r.is_empty() && r.iter().all(|(k, v)| labels.get(k) == Some(v)))
+}
+
+/// The `!=` matchers that keep an ack silence on `matchers` off the escalated copies of what
+/// it acks. Of each re-post target's labels, the ones it adds rather than overwrites (absent
+/// from every alert acked, `originals`) tell a copy apart; a target whose labels the matchers
+/// name (an ack of the copy itself) adds none.
+pub fn copy_exclusions<'a>(
+    matchers: &Labels,
+    originals: impl Iterator<Item = &'a Labels> + Clone,
+    reposts: &[Labels],
+) -> Labels {
+    let mut out = Labels::new();
+    for r in reposts {
+        if r.keys().any(|k| matchers.contains_key(k)) {
+            continue;
+        }
+        for (k, v) in r {
+            if !originals.clone().any(|l| l.contains_key(k)) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
 }
 
 /// What names one alert in a PagerDuty dedup key (`{{fingerprint}}`): Alertmanager's
@@ -182,4 +237,69 @@ pub enum Outcome {
     Done(String),
     /// Given up (refused by the backend, or retried for too long).
     Failed(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_copy_carries_every_label_of_one_repost() {
+        let reposts = [l(&[("escalated", "true"), ("severity", "page")])];
+        let copy = l(&[
+            ("alertname", "X"),
+            ("escalated", "true"),
+            ("severity", "page"),
+        ]);
+        assert!(is_escalated_copy(&copy, &reposts));
+        assert!(!is_escalated_copy(&l(&[("escalated", "true")]), &reposts));
+        assert!(
+            !is_escalated_copy(&copy, &[Labels::new()]),
+            "an empty repost marks nothing"
+        );
+    }
+
+    #[test]
+    fn exclusions_use_the_labels_a_repost_adds_not_those_it_overwrites() {
+        let reposts = [l(&[("escalated", "true"), ("severity", "page")])];
+        let original = l(&[("alertname", "X"), ("severity", "critical")]);
+        let group = l(&[("alertname", "X")]);
+        let got = copy_exclusions(&group, [&original].into_iter(), &reposts);
+        assert_eq!(got, l(&[("escalated", "true")]));
+        // Acking the copy itself: its own labels are matched, nothing is excluded.
+        let copy = l(&[("alertname", "X"), ("escalated", "true")]);
+        assert!(copy_exclusions(&copy, [&original].into_iter(), &reposts).is_empty());
+    }
+
+    #[test]
+    fn an_ack_covers_what_its_matchers_match_and_no_exclusion_does() {
+        let ack = ActKind::Ack {
+            cluster: "prod".into(),
+            matchers: l(&[("alertname", "X")]),
+            exclude: l(&[("escalated", "true")]),
+            comment: "ACK: x".into(),
+            starts_at: DateTime::<Utc>::MIN_UTC,
+            ends_at: DateTime::<Utc>::MAX_UTC,
+            until_resolved: false,
+        };
+        assert!(ack.covers(&l(&[("alertname", "X"), ("instance", "a")])));
+        assert!(!ack.covers(&l(&[("alertname", "X"), ("escalated", "true")])));
+        assert!(!ack.covers(&l(&[("alertname", "Y")])));
+    }
+
+    #[test]
+    fn a_request_written_before_exclusions_existed_still_reads() {
+        let old = r#"{"action":"ack","cluster":"prod","matchers":{"alertname":"X"},
+            "comment":"ACK: x","starts_at":"2026-01-01T00:00:00Z",
+            "ends_at":"2026-01-01T01:00:00Z","until_resolved":false}"#;
+        let kind: ActKind = serde_json::from_str(old).unwrap();
+        assert!(kind.exclude().is_empty());
+    }
 }

@@ -1,6 +1,6 @@
 //! The action dialogs (ack, un-ack, escalate) and views (runbook, runbook link, audit).
 
-use super::text::{safe, truncate};
+use super::text::{safe, truncate, wrap};
 use super::theme::{Role, Theme};
 use crate::app::State;
 use crate::app::acts::{AckDialog, Dialog, EscalateDialog, UnackDialog, View, matchers_text};
@@ -70,16 +70,18 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
     let rect = boxed(area, 84, 22);
     let inner = frame_block(frame, rect, "Acknowledge", theme);
     let w = inner.width as usize;
-    let mut top: Vec<Line> = d
-        .targets
-        .iter()
-        .map(|(c, m)| {
-            Line::from(truncate(
-                &format!("silence on {}: {}", safe(c), safe(&matchers_text(m))),
-                w,
-            ))
-        })
-        .collect();
+    let mut top: Vec<Line> = Vec::new();
+    for (c, m) in &d.targets {
+        let mut text = format!("silence on {}: {}", safe(c), safe(&matchers_text(m)));
+        if let Some(e) = d.exclude.get(c) {
+            let not: Vec<String> = e.iter().map(|(k, v)| format!("{k}!={v:?}")).collect();
+            text.push_str(&format!(
+                ", not escalated copies ({})",
+                safe(&not.join(", "))
+            ));
+        }
+        top.extend(wrap(&text, w).into_iter().map(Line::from));
+    }
     let mut spans = vec![Span::raw("duration: ")];
     for (i, c) in d.choices.iter().enumerate() {
         let label = format!(" {} ", c.label());

@@ -72,6 +72,40 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Lines of at most `max` columns: broken after a space where one is near enough, else
+/// mid-word, so nothing but the space a line breaks at is cut off (matchers in a dialog are
+/// read in full).
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > max && c == ' ' {
+            lines.push(std::mem::take(&mut line));
+            w = 0;
+            continue;
+        }
+        if w + cw > max {
+            // Break after the line's last space, if it has one.
+            let cut = line.rfind(' ').filter(|&i| i > 0);
+            let rest = match cut {
+                Some(i) => line.split_off(i + 1),
+                None => String::new(),
+            };
+            lines.push(std::mem::replace(&mut line, rest));
+            w = width(&line);
+        }
+        line.push(c);
+        w += cw;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Exactly `w` columns, left-aligned (cut with `…` if longer).
 pub fn pad(s: &str, w: usize) -> String {
     let mut out = String::with_capacity(w);
@@ -237,5 +271,17 @@ mod tests {
         assert_eq!(burn(f64::INFINITY), ">999");
         assert_eq!(budget(-0.42), "-42.0%");
         assert_eq!(budget(0.875), "87.5%");
+    }
+
+    #[test]
+    fn wraps_after_spaces_and_breaks_long_words() {
+        assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
+        assert_eq!(wrap("ab cde fg", 5), ["ab ", "cde ", "fg"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3), [""]);
+        let text = r#"{alertname="X", service="checkout", team="shop"}"#;
+        let lines = wrap(text, 12);
+        assert!(lines.iter().all(|l| super::width(l) <= 12), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
     }
 }

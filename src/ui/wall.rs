@@ -30,6 +30,9 @@ pub struct Counts {
 pub fn counts(state: &State) -> Counts {
     let mut c = Counts::default();
     for a in state.groups.iter().flat_map(|g| &g.alerts) {
+        if crate::app::view::is_repeat_of_original(state, a) {
+            continue;
+        }
         if a.flapping {
             // Held quiet: counted apart, never as firing.
             c.flapping += 1;

@@ -6,6 +6,7 @@ use super::{matches, pagerduty_alert_id};
 use crate::app::line_edit::LineEdit;
 use crate::app::msg::Effect;
 use crate::app::state::State;
+use crate::domain::act::{copy_exclusions, is_escalated_copy};
 use crate::domain::alerts::{AlertId, AlertReading, DedupedAlert, Labels};
 use crate::domain::links::{self as runbook, RunbookTarget};
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,7 +39,17 @@ pub fn open_ack(state: &mut State) {
         return;
     }
     let targets: Vec<(String, Labels)> = targets.into_iter().collect();
-    let preview = preview(state, &targets);
+    let reposts = &state.acts.setup.reposts;
+    let originals = selected
+        .iter()
+        .map(|a| &a.alert.labels)
+        .filter(|l| !is_escalated_copy(l, reposts));
+    let exclude: BTreeMap<String, Labels> = targets
+        .iter()
+        .map(|(c, m)| (c.clone(), copy_exclusions(m, originals.clone(), reposts)))
+        .filter(|(_, e)| !e.is_empty())
+        .collect();
+    let preview = preview(state, &targets, &exclude);
     let mut choices: Vec<AckChoice> = [900, 3600, 4 * 3600]
         .into_iter()
         .map(|s| AckChoice::For(Duration::from_secs(s)))
@@ -59,6 +70,7 @@ pub fn open_ack(state: &mut State) {
     };
     state.acts.dialog = Some(Dialog::Ack(AckDialog {
         targets,
+        exclude,
         selected: selected.len(),
         preview,
         choices,
@@ -119,12 +131,22 @@ fn group_matchers(state: &State, alerts: &[DedupedAlert]) -> Labels {
         .collect()
 }
 
-/// Every alert (silenced ones too) of the cluster whose labels equal all the matchers.
-fn preview(state: &State, targets: &[(String, Labels)]) -> Vec<(AlertId, String)> {
+/// Every alert (silenced ones too) of the cluster whose labels equal all the matchers and none
+/// of the exclusions.
+fn preview(
+    state: &State,
+    targets: &[(String, Labels)],
+    exclude: &BTreeMap<String, Labels>,
+) -> Vec<(AlertId, String)> {
     let mut out = Vec::new();
     for (cluster, matchers) in targets {
+        let excluded = |l: &Labels| {
+            exclude
+                .get(cluster)
+                .is_some_and(|e| e.iter().any(|(k, v)| l.get(k) == Some(v)))
+        };
         for a in state.cluster_alerts(cluster) {
-            if matches(&a.alert.labels, matchers) {
+            if matches(&a.alert.labels, matchers) && !excluded(&a.alert.labels) {
                 out.push((a.id.clone(), a.reading.name().to_string()));
             }
         }
@@ -179,13 +201,20 @@ pub fn open_unack(state: &mut State) {
     state.acts.dialog = Some(Dialog::Unack(UnackDialog { silences }));
 }
 
-/// `e`: opens the escalation dialog for the selected alert (a group: its first alert).
+/// `e`: opens the escalation dialog for the selected alert. On a group, its first alert that
+/// is not itself an escalated copy: a copy re-posted by the last step must not restart the
+/// chain, so the next `e` moves on as it does on the alert's own row.
 pub fn open_escalate(state: &mut State) {
     let Some((selected, _)) = selection(state) else {
         state.status = Some("escalate: select an alert".into());
         return;
     };
-    let Some(alert) = selected.into_iter().next() else {
+    let reposts = &state.acts.setup.reposts;
+    let first_original = selected
+        .iter()
+        .position(|a| !is_escalated_copy(&a.alert.labels, reposts))
+        .unwrap_or(0);
+    let Some(alert) = selected.into_iter().nth(first_original) else {
         return;
     };
     let Some(chain) = state

@@ -147,11 +147,13 @@ fn confirm_ack(state: &mut State, d: AckDialog) -> Vec<Effect> {
         state.now + chrono::Duration::from_std(length).unwrap_or(chrono::Duration::hours(1));
     let mut effects = Vec::new();
     for (cluster, matchers) in d.targets {
+        let exclude = d.exclude.get(&cluster).cloned().unwrap_or_default();
         effects.push(request(
             state,
             ActKind::Ack {
                 cluster,
                 matchers,
+                exclude,
                 comment: comment.clone(),
                 starts_at: state.now,
                 ends_at,

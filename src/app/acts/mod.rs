@@ -79,6 +79,8 @@ pub enum Dialog {
 pub struct AckDialog {
     /// One silence per cluster: (cluster, matchers).
     pub targets: Vec<(String, Labels)>,
+    /// Per cluster, the `!=` matchers that keep the silence off escalated copies.
+    pub exclude: BTreeMap<String, Labels>,
     /// How many alerts were selected.
     pub selected: usize,
     /// Every alert the silences will match, with its reading.

@@ -116,7 +116,7 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
             let matching = || {
                 current
                     .iter()
-                    .filter(|a| matches(&a.alert.labels, p.request.kind.matchers()))
+                    .filter(|a| p.request.kind.covers(&a.alert.labels))
             };
             match &p.request.kind {
                 ActKind::Ack { .. } => {
@@ -167,14 +167,22 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
         if !still_fires {
             continue;
         }
+        // Posted again as it is: a regex matcher would not survive the round trip.
+        if s.matchers.iter().any(|m| m.is_regex) {
+            continue;
+        }
+        let side = |equal: bool| -> Labels {
+            s.matchers
+                .iter()
+                .filter(|m| m.is_equal == equal)
+                .map(|m| (m.name.clone(), m.value.clone()))
+                .collect()
+        };
         extend.push(ActKind::Extend {
             cluster: cluster.to_string(),
             silence_id: s.id.clone(),
-            matchers: s
-                .matchers
-                .iter()
-                .map(|m| (m.name.clone(), m.value.clone()))
-                .collect(),
+            matchers: side(true),
+            exclude: side(false),
             comment: s.comment.clone(),
             created_by: s.created_by.clone(),
             starts_at: s.starts_at,
