@@ -255,3 +255,33 @@ fn page_keys_move_by_a_screenful() {
     c.key(Key::plain(KeyCode::PageUp));
     assert_eq!(c.state.alert_cursor, 8);
 }
+
+#[test]
+fn an_alerts_detail_scrolls_to_its_last_label_at_80x24() {
+    let mut c = grouped_by_instance();
+    let mut labels: Vec<(String, String)> = (0..30)
+        .map(|i| (format!("label_{i:02}"), format!("value-{i}")))
+        .collect();
+    labels.push(("zz_last".into(), "the-end".into()));
+    let mut a = firing(&c, "Wide", "warning", "web-1", 5);
+    a.labels.extend(labels);
+    c.poll(vec![a], vec![]);
+    c.send(Msg::Resize {
+        width: 80,
+        height: 24,
+    });
+    enter(&mut c);
+    c.keys("j");
+    enter(&mut c);
+    assert!(matches!(c.state.overlay, Some(Overlay::AlertDetail(_))));
+    let top = kit::screen(&c.state, 80, 24);
+    assert!(!top.contains("zz_last"), "{top}");
+    assert!(top.contains("lines 1–20 of"), "{top}");
+    c.key(Key::plain(KeyCode::End));
+    let bottom = kit::screen(&c.state, 80, 24);
+    assert!(bottom.contains("zz_last = the-end"), "{bottom}");
+    c.key(Key::plain(KeyCode::PageUp));
+    c.keys("g");
+    assert_eq!(c.state.overlay_scroll, 0);
+    assert!(matches!(c.state.overlay, Some(Overlay::AlertDetail(_))), "moves keep it open");
+}

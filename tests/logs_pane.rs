@@ -298,3 +298,34 @@ fn l_opens_the_selected_alerts_logs() {
         Level::Error | Level::Unknown
     ));
 }
+
+#[test]
+fn a_view_keeps_the_filter_typed_and_adds_its_own() {
+    let mut s = state();
+    filled(&mut s);
+    kit::press(&mut s, Key::char('3'));
+    for k in kit::filter_keys("sda") {
+        kit::press(&mut s, k);
+    }
+    kit::press(&mut s, Key::char('v'));
+    assert_eq!(s.log.current_view().name, "journal errors");
+    assert_eq!(s.log_filter, "sda", "the typed filter stays");
+    assert_eq!(
+        s.status.as_deref(),
+        Some("log view: journal errors, filter sda kept")
+    );
+    let shown = |s: &State| -> Vec<String> {
+        onwatch::ui::logs_pane::visible(s, 50)
+            .iter()
+            .map(|l| l.line.clone())
+            .collect()
+    };
+    assert_eq!(shown(&s), ["disk error on sda"]);
+    // The view's own filter applies too: a filter the view's lines do not match shows none.
+    for k in kit::filter_keys("payment") {
+        kit::press(&mut s, k);
+    }
+    assert!(shown(&s).is_empty(), "{:?}", shown(&s));
+    kit::press(&mut s, Key::char('V'));
+    assert_eq!(shown(&s).len(), 1, "back on all, only the typed filter");
+}

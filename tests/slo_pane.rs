@@ -192,3 +192,29 @@ fn grouped_rows_follow_the_groups_found() {
     assert_eq!(feed(&mut st, &[pay]), [pay]);
     assert_eq!(feed(&mut st, &["avail"]), ["avail"]);
 }
+
+#[test]
+fn slash_in_the_slo_pane_filters_the_slos_not_the_alerts() {
+    let mut st = state(12);
+    let clock = FixedClock::new(t0());
+    update(&mut st, Msg::Key(Key::char('1')), &clock);
+    for k in kit::filter_keys("slo-01") {
+        update(&mut st, Msg::Key(k), &clock);
+    }
+    assert!(st.alert_filter.is_empty(), "the alerts filter is untouched");
+    assert_eq!(st.slo_filter, "slo-01");
+    let names: Vec<&str> = st
+        .slo_order()
+        .into_iter()
+        .map(|i| st.slos[i].def.name.as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}"); // slo-010, slo-011
+    assert!(names.iter().all(|n| n.starts_with("slo-01")), "{names:?}");
+    let text = kit::screen(&st, 100, 40);
+    assert!(text.contains("1/2 filter: slo-01"), "{text}");
+    // The cursor stays among what is shown.
+    for _ in 0..5 {
+        update(&mut st, Msg::Key(Key::char('j')), &clock);
+    }
+    assert_eq!(st.slo_cursor, 1);
+}

@@ -53,12 +53,17 @@ pub fn on_log_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
 fn select_view(state: &mut State, i: usize) {
     state.log.view = i;
     let view = state.log.current_view().clone();
-    // A view's filter was checked when it was made; a bad one shows everything.
-    state.log.matcher = LogFilter::parse(&view.filter).unwrap_or_default();
-    state.log_filter = view.filter.clone();
+    // A view's filter was checked when it was made; a bad one shows everything. The filter
+    // typed with `/` stays: changing views does not drop what the engineer is looking for.
+    state.log.view_filter = LogFilter::parse(&view.filter).unwrap_or_default();
     state.log_scroll = 0;
     state.follow = true;
-    state.status = Some(format!("log view: {}", view.name));
+    let kept = if state.log_filter.is_empty() {
+        String::new()
+    } else {
+        format!(", filter {} kept", state.log_filter)
+    };
+    state.status = Some(format!("log view: {}{kept}", view.name));
 }
 
 /// Sets the logs pane's filter from what was typed; a bad regex keeps the previous filter.

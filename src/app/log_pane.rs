@@ -15,7 +15,7 @@ pub struct LogView {
     pub name: String,
     /// Log source names; empty for all.
     pub sources: Vec<String>,
-    /// Put in the pane's filter when the view is chosen.
+    /// Applied while the view is chosen, beside the filter typed with `/`.
     pub filter: String,
     /// Filters of single sources (an alert's `alert_filter` for a command or a file).
     pub per_source: BTreeMap<String, LogFilter>,
@@ -48,8 +48,10 @@ pub struct AlertTemplate {
 
 #[derive(Clone, Debug)]
 pub struct LogPane {
-    /// The compiled `log_filter`.
+    /// The compiled `log_filter` (typed with `/`; kept when the view changes).
     pub matcher: LogFilter,
+    /// The current view's own filter, compiled.
+    pub view_filter: LogFilter,
     /// `views[0]` is "all".
     pub views: Vec<LogView>,
     pub view: usize,
@@ -66,6 +68,7 @@ impl Default for LogPane {
     fn default() -> Self {
         Self {
             matcher: LogFilter::default(),
+            view_filter: LogFilter::default(),
             views: vec![LogView::all()],
             view: 0,
             wrap: false,
@@ -84,8 +87,10 @@ impl LogPane {
         &self.views[self.view.min(self.views.len().saturating_sub(1))]
     }
 
-    /// Shown in the pane: passes the view and the filter.
+    /// Shown in the pane: passes the view, its filter and the typed filter.
     pub fn shows(&self, line: &LogLine) -> bool {
-        self.current_view().shows(line) && self.matcher.matches(&line.line)
+        self.current_view().shows(line)
+            && self.view_filter.matches(&line.line)
+            && self.matcher.matches(&line.line)
     }
 }

@@ -204,6 +204,8 @@ pub struct State {
     pub keymap: Keymap,
     pub focus: Pane,
     pub overlay: Option<Overlay>,
+    /// Lines the open overlay is scrolled down (help, detail views); 0 when one opens.
+    pub overlay_scroll: usize,
     pub input: Option<Input>,
     /// The footer's message: the last action's result.
     pub status: Option<String>,
@@ -226,6 +228,8 @@ pub struct State {
     pub slos: Vec<SloRow>,
     pub burn_rules: Vec<BurnRule>,
     pub slo_cursor: usize,
+    /// `/` in the SLO pane: rows whose name, source or origin contain it (any case).
+    pub slo_filter: String,
 
     /// Last good snapshot per Alertmanager cluster (`set_cluster`).
     pub clusters: BTreeMap<String, Arc<ClusterSnapshot>>,
@@ -288,6 +292,7 @@ impl State {
             keymap: setup.keymap,
             focus: Pane::Alerts,
             overlay: None,
+            overlay_scroll: 0,
             input: None,
             status: setup.banner,
             size: (80, 24),
@@ -307,6 +312,7 @@ impl State {
                 .collect(),
             burn_rules: setup.burn_rules,
             slo_cursor: 0,
+            slo_filter: String::new(),
             clusters: BTreeMap::new(),
             deduped: BTreeMap::new(),
             group_by: setup.group_by,
@@ -339,6 +345,12 @@ impl State {
             acts: super::acts::Acts::new(setup.acts),
             log: setup.log,
         }
+    }
+
+    /// Opens an overlay at its top.
+    pub fn open_overlay(&mut self, overlay: Overlay) {
+        self.overlay = Some(overlay);
+        self.overlay_scroll = 0;
     }
 
     pub fn health(&self, id: &SourceId) -> Option<&SourceHealth> {

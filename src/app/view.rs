@@ -14,6 +14,22 @@ impl State {
             .unwrap_or("default")
     }
 
+    /// About how many lines the open overlay has, to stop scrolling at its end (drawing
+    /// clamps to what it really drew).
+    pub fn overlay_len(&self) -> usize {
+        use super::state::Overlay;
+        match &self.overlay {
+            None | Some(Overlay::ConfirmQuit) => 0,
+            // Laid out to fit the screen.
+            Some(Overlay::Help) => 0,
+            // The fields, each silence, each label and annotation.
+            Some(Overlay::AlertDetail(a)) => {
+                16 + a.alert.silenced_by.len() + a.alert.labels.len() + a.alert.annotations.len()
+            }
+            Some(Overlay::SloDetail(..)) => 60,
+        }
+    }
+
     /// Rows of the alerts pane: each group, followed by its alerts when expanded.
     pub fn alert_rows(&self) -> Vec<AlertRow> {
         let mut rows = Vec::new();
@@ -36,10 +52,12 @@ impl State {
     pub fn slo_order_first(&self, n: usize) -> Vec<usize> {
         // The key walks each row's burn rates: computed once per row, not per comparison. The
         // index last makes keys unique, so the order is the stable sort's whatever the method.
+        let needle = self.slo_filter.to_lowercase();
         let mut keyed: Vec<_> = self
             .slos
             .iter()
             .enumerate()
+            .filter(|(_, row)| needle.is_empty() || slo_text(row).contains(&needle))
             .map(|(i, row)| (slo_rank(row), i))
             .collect();
         if n < keyed.len() {
@@ -52,6 +70,11 @@ impl State {
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, i)| i).collect()
     }
+}
+
+/// What `/` in the SLO pane looks in: the name, the source and where the definition came from.
+fn slo_text(row: &SloRow) -> String {
+    format!("{} {} {:?}", row.def.name, row.def.source, row.origin).to_lowercase()
 }
 
 /// Where an SLO row sorts: worst status first, then least budget left (none: last), then

@@ -24,7 +24,21 @@ pub fn severity_role(s: Severity) -> Role {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let rows = state.alert_rows();
     let mut extra = Vec::new();
+    if !rows.is_empty() {
+        let at = state.alert_cursor.min(rows.len() - 1) + 1;
+        extra.push(Span::styled(
+            format!("{at}/{} ", rows.len()),
+            theme.style(Role::Muted),
+        ));
+    }
+    if state.alert_sort != crate::domain::alerts::AlertSort::default() {
+        extra.push(Span::styled(
+            format!("sort: {} ", state.alert_sort.name()),
+            theme.style(Role::Muted),
+        ));
+    }
     if !state.alert_filter.is_empty() {
         extra.push(Span::styled(
             format!("filter: {} ", safe(&state.alert_filter)),
@@ -43,7 +57,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if inner.is_empty() {
         return;
     }
-    let rows = state.alert_rows();
     if rows.is_empty() {
         frame.render_widget(Paragraph::new(empty_message(state, theme)), inner);
         return;

@@ -311,13 +311,20 @@ fn runbook(
             safe(e).into_owned(),
             theme.style(Role::Error),
         ))],
-        Some(Ok(t)) => markdown(t, theme).into_iter().skip(scroll).collect(),
+        Some(Ok(t)) => markdown(t, theme),
     };
-    frame.render_widget(Paragraph::new(lines), parts[0]);
+    let total = lines.len();
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    // Wrapped, not cut: a table wider than the screen (the timeline's) is still all there.
     frame.render_widget(
-        Paragraph::new(keys_line("j/k scroll · Esc close", theme)),
-        parts[1],
+        Paragraph::new(shown).wrap(ratatui::widgets::Wrap { trim: false }),
+        parts[0],
     );
+    let at = format!(
+        "line {} of {total} · j/k PgDn PgUp g G scroll · Esc close",
+        (scroll + 1).min(total)
+    );
+    frame.render_widget(Paragraph::new(keys_line(&at, theme)), parts[1]);
 }
 
 fn link_rect(area: Rect) -> Rect {
@@ -402,18 +409,23 @@ fn audit(
         ))],
         Some(Ok(l)) if l.is_empty() => vec![Line::from("no actions yet")],
         Some(Ok(l)) => {
-            // `scroll` is the last line shown; the newest is at the bottom
+            // `scroll` is the last record shown; the newest is at the bottom. Each record is
+            // wrapped, not cut, and the view ends with the last one.
             let end = (scroll + 1).min(l.len());
             let start = end.saturating_sub(h);
-            l[start..end]
+            let wrapped: Vec<String> = l[start..end]
                 .iter()
-                .map(|r| Line::from(truncate(&audit_line(r), parts[0].width as usize)))
-                .collect()
+                .flat_map(|r| wrap(&audit_line(r), parts[0].width as usize))
+                .collect();
+            let skip = wrapped.len().saturating_sub(h);
+            wrapped.into_iter().skip(skip).map(Line::from).collect()
         }
     };
+    let total = lines.and_then(|l| l.as_ref().ok()).map_or(0, Vec::len);
     frame.render_widget(Paragraph::new(body), parts[0]);
-    frame.render_widget(
-        Paragraph::new(keys_line("j/k scroll · Esc close", theme)),
-        parts[1],
+    let at = format!(
+        "record {} of {total} · j/k PgDn PgUp g G scroll · Esc close",
+        (scroll + 1).min(total)
     );
+    frame.render_widget(Paragraph::new(keys_line(&at, theme)), parts[1]);
 }

@@ -45,6 +45,36 @@ fn popup(title: Line<'static>, theme: &Theme) -> Block<'static> {
         .style(theme.style(Role::Fg).patch(theme.style(Role::Bg)))
 }
 
+/// Where the overlay's view of `total` lines, `height` at a time, starts: the state's scroll,
+/// no further than leaves the last line at the bottom.
+pub fn scroll_of(state: &State, total: usize, height: u16) -> usize {
+    state
+        .overlay_scroll
+        .min(total.saturating_sub(height as usize))
+}
+
+/// `lines 5–24 of 40 · j/k PgDn PgUp` when the lines do not all fit, for the block's bottom.
+pub fn position(state: &State, total: usize, height: u16, theme: &Theme) -> Option<Line<'static>> {
+    let h = height as usize;
+    if total <= h {
+        return None;
+    }
+    let from = scroll_of(state, total, height);
+    let keys = |a: Action| state.keymap.keys_label(a);
+    Some(Line::from(Span::styled(
+        format!(
+            " lines {}–{} of {total} · {}/{} {} {} ",
+            from + 1,
+            (from + h).min(total),
+            keys(Action::MoveDown),
+            keys(Action::MoveUp),
+            keys(Action::PageDown),
+            keys(Action::PageUp),
+        ),
+        theme.style(Role::Muted),
+    )))
+}
+
 /// One entry of the help: the action's live keys and its description.
 pub fn help_entries(state: &State) -> Vec<(String, Action, String)> {
     Action::ALL
@@ -224,8 +254,6 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         theme,
     );
     let inner = block.inner(rect);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(block, rect);
     let muted = theme.style(Role::Muted);
     let fg = theme.style(Role::Fg);
     let field = |k: &str, v: String| {
@@ -334,7 +362,19 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
             ]));
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let block = match position(state, lines.len(), inner.height, theme) {
+        Some(p) => block.title_bottom(p),
+        None => block,
+    };
+    let from = scroll_of(state, lines.len(), inner.height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((from.min(u16::MAX as usize) as u16, 0)),
+        inner,
+    );
 }
 
 /// `in 5 min` or `3 min ago`, with the absolute time.

@@ -210,10 +210,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, source: &str, name: &s
         )))
         .style(theme.style(Role::Fg).patch(theme.style(Role::Bg)));
     let inner = block.inner(rect);
+    let body = lines(state, row, theme, inner.width as usize);
+    let block = match super::overlay::position(state, body.len(), inner.height, theme) {
+        Some(p) => block.title_bottom(p),
+        None => block,
+    };
+    let from = super::overlay::scroll_of(state, body.len(), inner.height);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    let body = lines(state, row, theme, inner.width as usize);
-    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .scroll((from.min(u16::MAX as usize) as u16, 0)),
+        inner,
+    );
 }
 
 #[cfg(test)]

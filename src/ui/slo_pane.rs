@@ -129,7 +129,26 @@ pub fn status_role(status: SloStatus) -> Role {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let block = pane::block(state, Pane::Slo, Vec::new(), area.width, theme);
+    let shown = if state.slo_filter.is_empty() {
+        state.slos.len()
+    } else {
+        state.slo_order().len()
+    };
+    let mut extra = Vec::new();
+    if shown > 0 {
+        let at = state.slo_cursor.min(shown - 1) + 1;
+        extra.push(Span::styled(
+            format!("{at}/{shown} "),
+            theme.style(Role::Muted),
+        ));
+    }
+    if !state.slo_filter.is_empty() {
+        extra.push(Span::styled(
+            format!("filter: {} ", text::safe(&state.slo_filter)),
+            theme.style(Role::Paused),
+        ));
+    }
+    let block = pane::block(state, Pane::Slo, extra, area.width, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.is_empty() {

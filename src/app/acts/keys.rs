@@ -39,6 +39,22 @@ pub fn on_key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
                 *s = s.saturating_sub(1);
             }
         }
+        KeyCode::PageDown
+        | KeyCode::PageUp
+        | KeyCode::Char('g' | 'G')
+        | KeyCode::Home
+        | KeyCode::End => {
+            let page = (state.size.1 / 2).max(1) as usize;
+            if let Some(s) = scroll {
+                let last = len.saturating_sub(1);
+                *s = match key.code {
+                    KeyCode::PageDown => (*s + page).min(last),
+                    KeyCode::PageUp => s.saturating_sub(page),
+                    KeyCode::Char('g') | KeyCode::Home => 0,
+                    _ => last,
+                };
+            }
+        }
         KeyCode::Char('c') => {
             if let Some(View::Link { url }) = &state.acts.view {
                 let url = url.clone();

@@ -21,7 +21,7 @@ pub(super) fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
             }
         },
         (Some("refresh"), None) => return vec![Effect::Refresh(Vec::new())],
-        (Some("help"), None) => state.overlay = Some(Overlay::Help),
+        (Some("help"), None) => state.open_overlay(Overlay::Help),
         (Some("audit"), None) => return acts::open_audit(state),
         (Some("wall"), None) => toggle_wall(state),
         (Some("timeline"), None) => {

@@ -12,6 +12,7 @@ use crate::domain::timeline::{Entry, Event};
 pub(super) fn open_input(state: &mut State, kind: InputKind) {
     let edit = match (&kind, state.focus) {
         (InputKind::Filter, Pane::Logs) => LineEdit::with_text(&state.log_filter),
+        (InputKind::Filter, Pane::Slo) => LineEdit::with_text(&state.slo_filter),
         (InputKind::Filter, _) => LineEdit::with_text(&state.alert_filter),
         _ => LineEdit::new(),
     };
@@ -30,7 +31,7 @@ pub(super) fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
         KeyCode::Enter => {
             let text = input.text().trim().to_string();
             let kind = input.kind.clone();
-            if kind == InputKind::Filter && state.focus != Pane::Logs {
+            if kind == InputKind::Filter && state.focus == Pane::Alerts {
                 // A bad filter keeps the input open with the reason under it; never a crash.
                 match matchers::parse(&text) {
                     Ok(filter) => state.alert_matchers = filter,
@@ -78,7 +79,16 @@ fn add_note(state: &mut State, text: String) -> Vec<Effect> {
 fn apply_filter(state: &mut State, text: String) {
     match state.focus {
         Pane::Logs => crate::app::log_keys::set_log_filter(state, text),
-        _ => {
+        Pane::Slo => {
+            state.status = Some(if text.is_empty() {
+                "SLO filter cleared".into()
+            } else {
+                format!("SLO filter: {text}")
+            });
+            state.slo_filter = text;
+            state.slo_cursor = 0;
+        }
+        Pane::Alerts => {
             state.status = Some(if text.is_empty() {
                 "alert filter cleared".into()
             } else {

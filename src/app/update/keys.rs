@@ -35,13 +35,22 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             return action.map(|a| on_action(state, a)).unwrap_or_default();
         }
         Some(Overlay::Help) | Some(Overlay::AlertDetail(_)) | Some(Overlay::SloDetail(..)) => {
-            // Any of back/help/quit/select closes the overlay; other keys are ignored.
-            if matches!(
-                state.keymap.action(&key),
-                Some(Action::Back | Action::Help | Action::Quit | Action::Select)
-            ) {
-                state.overlay = None;
-            }
+            // Moves scroll it; back/help/quit/select close it; other keys are ignored.
+            let page = page(state);
+            let delta = match state.keymap.action(&key) {
+                Some(Action::Back | Action::Help | Action::Quit | Action::Select) => {
+                    state.overlay = None;
+                    return Vec::new();
+                }
+                Some(Action::MoveDown) => 1,
+                Some(Action::MoveUp) => -1,
+                Some(Action::PageDown) => page,
+                Some(Action::PageUp) => -page,
+                Some(Action::Top) => isize::MIN,
+                Some(Action::Bottom) => isize::MAX,
+                _ => return Vec::new(),
+            };
+            scroll_overlay(state, delta);
             return Vec::new();
         }
         None => {}
@@ -80,7 +89,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::Quit => return quit(state),
-        Action::Help => state.overlay = Some(Overlay::Help),
+        Action::Help => state.open_overlay(Overlay::Help),
         Action::Back => {
             state.status = None;
         }
@@ -179,7 +188,7 @@ fn move_cursor(state: &mut State, delta: isize) {
         }
     };
     match state.focus {
-        Pane::Slo => state.slo_cursor = step(state.slo_cursor, state.slos.len()),
+        Pane::Slo => state.slo_cursor = step(state.slo_cursor, state.slo_order().len()),
         Pane::Alerts => {
             let i = step(state.alert_cursor, state.alert_rows().len());
             state.select_row(i);
@@ -198,6 +207,16 @@ fn move_cursor(state: &mut State, delta: isize) {
     }
 }
 
+/// Scrolls the overlay, never past its last line at the top of the screen.
+fn scroll_overlay(state: &mut State, delta: isize) {
+    let max = state.overlay_len().saturating_sub(1);
+    state.overlay_scroll = match delta {
+        isize::MIN => 0,
+        isize::MAX => max,
+        d => (state.overlay_scroll as isize + d).clamp(0, max as isize) as usize,
+    };
+}
+
 /// Rows a page key moves: about what a pane shows on this terminal.
 fn page(state: &State) -> isize {
     (state.size.1 / 3).max(1) as isize
@@ -208,7 +227,7 @@ fn select(state: &mut State) {
         let order = state.slo_order();
         let cursor = state.slo_cursor.min(order.len().saturating_sub(1));
         if let Some(row) = order.get(cursor).and_then(|i| state.slos.get(*i)) {
-            state.overlay = Some(Overlay::SloDetail(
+            state.open_overlay(Overlay::SloDetail(
                 row.def.source.clone(),
                 row.def.name.clone(),
             ));
@@ -227,7 +246,7 @@ fn select(state: &mut State) {
         }
         Some(AlertRow::Alert(g, a)) => {
             let alert = state.groups[*g].alerts[*a].clone();
-            state.overlay = Some(Overlay::AlertDetail(Box::new(alert)));
+            state.open_overlay(Overlay::AlertDetail(Box::new(alert)));
         }
         None => {}
     }
