@@ -283,5 +283,8 @@ fn an_alerts_detail_scrolls_to_its_last_label_at_80x24() {
     c.key(Key::plain(KeyCode::PageUp));
     c.keys("g");
     assert_eq!(c.state.overlay_scroll, 0);
-    assert!(matches!(c.state.overlay, Some(Overlay::AlertDetail(_))), "moves keep it open");
+    assert!(
+        matches!(c.state.overlay, Some(Overlay::AlertDetail(_))),
+        "moves keep it open"
+    );
 }

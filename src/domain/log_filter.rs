@@ -96,7 +96,7 @@ fn reason(s: &str) -> &str {
     let lines = || s.lines().map(str::trim).filter(|l| !l.is_empty());
     lines()
         .find_map(|l| l.strip_prefix("error: "))
-        .or_else(|| lines().last())
+        .or_else(|| lines().next_back())
         .unwrap_or(s)
 }
 

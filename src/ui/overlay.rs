@@ -253,7 +253,6 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         ]),
         theme,
     );
-    let inner = block.inner(rect);
     let muted = theme.style(Role::Muted);
     let fg = theme.style(Role::Fg);
     let field = |k: &str, v: String| {
@@ -362,6 +361,20 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
             ]));
         }
     }
+    draw_scrolled(frame, rect, block, lines, state, theme);
+}
+
+/// A detail view: `lines` in `block` over `rect`, scrolled to the overlay's position, which
+/// the block's bottom says when they do not all fit.
+pub fn draw_scrolled(
+    frame: &mut Frame,
+    rect: Rect,
+    block: Block<'static>,
+    lines: Vec<Line<'static>>,
+    state: &State,
+    theme: &Theme,
+) {
+    let inner = block.inner(rect);
     let block = match position(state, lines.len(), inner.height, theme) {
         Some(p) => block.title_bottom(p),
         None => block,

@@ -11,7 +11,7 @@ use crate::domain::slo::{self, SloStatus, Urgency};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::Block;
 use std::time::Duration;
 
 const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -211,19 +211,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, source: &str, name: &s
         .style(theme.style(Role::Fg).patch(theme.style(Role::Bg)));
     let inner = block.inner(rect);
     let body = lines(state, row, theme, inner.width as usize);
-    let block = match super::overlay::position(state, body.len(), inner.height, theme) {
-        Some(p) => block.title_bottom(p),
-        None => block,
-    };
-    let from = super::overlay::scroll_of(state, body.len(), inner.height);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(block, rect);
-    frame.render_widget(
-        Paragraph::new(body)
-            .wrap(Wrap { trim: false })
-            .scroll((from.min(u16::MAX as usize) as u16, 0)),
-        inner,
-    );
+    super::overlay::draw_scrolled(frame, rect, block, body, state, theme);
 }
 
 #[cfg(test)]
