@@ -743,3 +743,58 @@ fn screens_at_120x40_and_250x70_in_both_themes() {
         }
     }
 }
+
+#[test]
+fn empty_panes_say_what_to_configure() {
+    let state = State::new(kit::setup(), now());
+    let theme = Theme::default();
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let s = rows(render(&state, &theme, w, h).backend().buffer()).join("\n");
+        for text in [
+            "no SLOs: add a [[prometheus]] and an [[slo]] to the config",
+            "no Alertmanager: add an [[alertmanager]] to the config",
+            "no log sources",
+            "add [[loki]], [[elasticsearch]], [[command]] or [[file]] to the config",
+        ] {
+            assert!(s.contains(text), "{w}x{h}: {text}\n{s}");
+        }
+        assert!(!s.contains("waiting for first poll"), "{s}");
+    }
+    insta::assert_snapshot!("empty_unconfigured_80x24", printed(&state, &theme, 80, 24));
+    insta::assert_snapshot!(
+        "empty_unconfigured_120x40",
+        printed(&state, &theme, 120, 40)
+    );
+}
+
+#[test]
+fn empty_panes_say_nothing_fires_once_the_sources_answered() {
+    let clock = FixedClock::new(now());
+    let setup = Setup {
+        slos: vec![],
+        ..setup(Keymap::default())
+    };
+    let mut state = State::new(setup, now());
+    let s = printed(&state, &Theme::default(), 80, 24);
+    assert_eq!(s.matches("waiting for first poll").count(), 3, "{s}");
+    for msg in [
+        source(prom(), 1, 2, Ok(Payload::Slo(Arc::new(Vec::new())))),
+        source(am(), 1, 2, Ok(Payload::Alerts(Arc::default()))),
+        kit::logs_msg(loki(), 1, now(), 0, vec![]),
+    ] {
+        update(&mut state, msg, &clock);
+    }
+    let s = printed(&state, &Theme::default(), 120, 40);
+    for text in [
+        "no SLOs: add an [[slo]] to the config, or discover = true on a [[prometheus]]",
+        "no alerts firing",
+        "no log lines: the sources answered, nothing logged",
+    ] {
+        assert!(s.contains(text), "{text}\n{s}");
+    }
+    insta::assert_snapshot!("empty_answered_120x40", s);
+    insta::assert_snapshot!(
+        "empty_answered_80x24",
+        printed(&state, &Theme::default(), 80, 24)
+    );
+}
