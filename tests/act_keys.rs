@@ -868,6 +868,72 @@ fn runbook_opens_locally_shows_over_ssh_and_refuses_bad_urls() {
 }
 
 #[test]
+fn a_runbook_the_opener_cannot_open_is_copied_and_the_footer_says_why() {
+    let mut s = state(false);
+    feed(
+        &mut s,
+        1,
+        vec![obs(
+            "Cpu",
+            "a",
+            &[],
+            labels(&[("runbook_url", "https://rb.example/cpu")]),
+        )],
+        vec![],
+    );
+    assert_eq!(
+        press(&mut s, ch('r')),
+        vec![Effect::OpenUrl("https://rb.example/cpu".into())]
+    );
+    let e = update(
+        &mut s,
+        Msg::OpenFailed {
+            url: "https://rb.example/cpu".into(),
+            why: "no browser opener (xdg-open: not found)".into(),
+        },
+        &clock(),
+    );
+    assert_eq!(e, vec![Effect::Copy("https://rb.example/cpu".into())]);
+    let screen = screen(&s, 120, 40);
+    let footer = screen.lines().last().unwrap();
+    assert!(
+        footer.contains("no browser opener (xdg-open: not found); URL copied"),
+        "{footer}"
+    );
+    assert!(!footer.contains("opening"), "{footer}");
+}
+
+/// An opener looked up on a `PATH` made for the test: none there, one that fails, one that
+/// opens.
+#[tokio::test]
+async fn the_opener_says_when_it_is_missing_or_fails() {
+    use onwatch::actions::opener::Opener;
+    use std::os::unix::fs::PermissionsExt;
+    let empty = tempfile::tempdir().unwrap();
+    let on = |dir: &std::path::Path| Opener {
+        program: "xdg-open".into(),
+        path: Some(dir.as_os_str().to_owned()),
+    };
+    assert_eq!(
+        on(empty.path()).open("https://rb.example/cpu").await,
+        Err("no browser opener (xdg-open: not found)".to_string())
+    );
+    for (code, want) in [
+        (
+            3,
+            Err("the browser opener failed (xdg-open: exit status: 3)".to_string()),
+        ),
+        (0, Ok(())),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("xdg-open");
+        std::fs::write(&script, format!("#!/bin/sh\nexit {code}\n")).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(on(dir.path()).open("https://rb.example/cpu").await, want);
+    }
+}
+
+#[test]
 fn dialogs_render_at_80x24_and_200x50() {
     for (w, h) in [(80, 24), (200, 50)] {
         let mut s = with_alerts(false);

@@ -310,3 +310,72 @@ fn help_lists_every_command_and_global_flag() {
         assert!(out.contains(word), "{word} missing from demo --help");
     }
 }
+
+/// A timeline file in `dir` holding one note, written `hours_ago`.
+fn timeline_with_a_note(dir: &Path, hours_ago: i64, text: &str) -> std::path::PathBuf {
+    use onwatch::domain::timeline::{Entry, Event};
+    std::fs::create_dir_all(dir).unwrap();
+    let entry = Entry {
+        at: chrono::Utc::now() - chrono::Duration::hours(hours_ago),
+        event: Event::Note {
+            by: "tester".into(),
+            text: text.into(),
+        },
+    };
+    let path = dir.join("timeline.jsonl");
+    std::fs::write(&path, serde_json::to_string(&entry).unwrap() + "\n").unwrap();
+    path
+}
+
+#[test]
+fn timeline_export_reads_the_state_dir_it_is_given_and_names_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("elsewhere");
+    let path = timeline_with_a_note(&dir, 1, "restarted the payments pods");
+    let (code, out, err) = run(onwatch(home.path())
+        .args(["timeline", "export", "--state-dir"])
+        .arg(&dir));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("restarted the payments pods"), "{out}");
+    assert!(err.is_empty(), "{err}");
+
+    // Nothing in the window: the file read is named, with what it holds outside the window.
+    let (code, out, err) = run(onwatch(home.path())
+        .args(["timeline", "export", "--since", "30m", "--state-dir"])
+        .arg(&dir));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("No events in this window."), "{out}");
+    assert!(
+        err.contains(&format!(
+            "no events in the last 30m in {} (1 in all)",
+            path.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn timeline_export_reads_the_demo_timeline_with_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state").join("onwatch");
+    timeline_with_a_note(&state.join("demo"), 1, "demo note");
+
+    // Without --demo the default state dir is read; it has no timeline, and says so.
+    let (code, out, err) = run(onwatch(home.path()).args(["timeline", "export"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("demo note"), "{out}");
+    let default = state.join("timeline.jsonl");
+    assert!(
+        err.contains(&format!("{} does not exist", default.display())) && err.contains("--demo"),
+        "{err}"
+    );
+
+    let (code, out, err) = run(onwatch(home.path()).args(["timeline", "export", "--demo"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("demo note"), "{out}");
+
+    let (code, _, err) = run(onwatch(home.path())
+        .args(["timeline", "export", "--demo", "--state-dir"])
+        .arg(home.path()));
+    assert_eq!(code, 2, "one state dir or the other: {err}");
+}

@@ -745,3 +745,122 @@ fn screens_at_120x40_and_250x70_in_both_themes() {
         }
     }
 }
+
+#[test]
+fn wall_says_a_refused_key_and_shows_the_command_line() {
+    let (mut state, clock) = wall_state();
+    update(&mut state, key(Key::char('a')), &clock);
+    let theme = load_theme("high-contrast", None).unwrap();
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let s = rows(render(&state, &theme, w, h).backend().buffer());
+        // The notice row is the last one inside the frame.
+        let notice = &s[h as usize - 2];
+        assert!(notice.contains("read-only: ack is disabled"), "{notice}");
+    }
+    insta::assert_snapshot!("wall_refused_key_80x24", printed(&state, &theme, 80, 24));
+    insta::assert_snapshot!("wall_refused_key_120x40", printed(&state, &theme, 120, 40));
+    update(&mut state, key(Key::char(':')), &clock);
+    for c in "wal".chars() {
+        update(&mut state, key(Key::char(c)), &clock);
+    }
+    let s = rows(render(&state, &theme, 80, 24).backend().buffer());
+    assert!(s[22].starts_with("│: wal"), "{}", s[22]);
+    assert!(!s[22].contains("read-only"), "{}", s[22]);
+}
+
+#[test]
+fn empty_panes_say_what_to_configure() {
+    let state = State::new(kit::setup(), now());
+    let theme = Theme::default();
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let s = rows(render(&state, &theme, w, h).backend().buffer()).join("\n");
+        for text in [
+            "no SLOs: add a [[prometheus]] and an [[slo]] to the config",
+            "no Alertmanager: add an [[alertmanager]] to the config",
+            "no log sources",
+            "add [[loki]], [[elasticsearch]], [[command]] or [[file]] to the config",
+        ] {
+            assert!(s.contains(text), "{w}x{h}: {text}\n{s}");
+        }
+        assert!(!s.contains("waiting for first poll"), "{s}");
+    }
+    insta::assert_snapshot!("empty_unconfigured_80x24", printed(&state, &theme, 80, 24));
+    insta::assert_snapshot!(
+        "empty_unconfigured_120x40",
+        printed(&state, &theme, 120, 40)
+    );
+}
+
+#[test]
+fn empty_panes_say_nothing_fires_once_the_sources_answered() {
+    let clock = FixedClock::new(now());
+    let setup = Setup {
+        slos: vec![],
+        ..setup(Keymap::default())
+    };
+    let mut state = State::new(setup, now());
+    let s = printed(&state, &Theme::default(), 80, 24);
+    assert_eq!(s.matches("waiting for first poll").count(), 3, "{s}");
+    for msg in [
+        source(prom(), 1, 2, Ok(Payload::Slo(Arc::new(Vec::new())))),
+        source(am(), 1, 2, Ok(Payload::Alerts(Arc::default()))),
+        kit::logs_msg(loki(), 1, now(), 0, vec![]),
+    ] {
+        update(&mut state, msg, &clock);
+    }
+    let s = printed(&state, &Theme::default(), 120, 40);
+    for text in [
+        "no SLOs: add an [[slo]] to the config, or discover = true on a [[prometheus]]",
+        "no alerts firing",
+        "no log lines: the sources answered, nothing logged",
+    ] {
+        assert!(s.contains(text), "{text}\n{s}");
+    }
+    insta::assert_snapshot!("empty_answered_120x40", s);
+    insta::assert_snapshot!(
+        "empty_answered_80x24",
+        printed(&state, &Theme::default(), 80, 24)
+    );
+}
+
+#[test]
+fn the_demo_banner_is_cut_before_help_and_quit() {
+    let banner = "demo on http://127.0.0.1:41234: simulated incident, seed 42, speed 1x";
+    let setup = Setup {
+        banner: Some(banner.into()),
+        ..setup(Keymap::default())
+    };
+    let state = State::new(setup, now());
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let s = rows(render(&state, &Theme::default(), w, h).backend().buffer());
+        let footer = &s[h as usize - 1];
+        assert!(footer.contains(" ? help "), "{w}x{h}: {footer}");
+        assert!(footer.contains("q quit "), "{w}x{h}: {footer}");
+        assert!(
+            footer.contains("demo on http://127.0.0.1:41234"),
+            "{footer}"
+        );
+    }
+    let footer = &rows(render(&state, &Theme::default(), 80, 24).backend().buffer())[23];
+    assert!(
+        footer.contains('…') && !footer.contains("speed 1x"),
+        "{footer}"
+    );
+    let footer = &rows(
+        render(&state, &Theme::default(), 120, 40)
+            .backend()
+            .buffer(),
+    )[39];
+    assert!(
+        footer.contains(banner),
+        "room for all of it at 120: {footer}"
+    );
+    insta::assert_snapshot!(
+        "demo_banner_80x24",
+        printed(&state, &Theme::default(), 80, 24)
+    );
+    insta::assert_snapshot!(
+        "demo_banner_120x40",
+        printed(&state, &Theme::default(), 120, 40)
+    );
+}

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod escalate;
 pub mod executor;
+pub mod opener;
 pub mod osc;
 pub mod outbox;
 pub mod runbook;

@@ -9,10 +9,16 @@ use std::path::{Path, PathBuf};
 
 /// Where the timeline lives for this config: `[actions] state_dir`, else the platform state dir.
 pub fn path_for(config: Option<&Config>) -> PathBuf {
-    config
-        .and_then(|c| c.actions.state_dir.clone())
-        .unwrap_or_else(crate::config::state_dir)
-        .join("timeline.jsonl")
+    path_in(
+        &config
+            .and_then(|c| c.actions.state_dir.clone())
+            .unwrap_or_else(crate::config::state_dir),
+    )
+}
+
+/// The timeline file of the state dir `dir`.
+pub fn path_in(dir: &Path) -> PathBuf {
+    dir.join("timeline.jsonl")
 }
 
 /// Appends entries, creating the file (and its directory) on first use.

@@ -31,6 +31,12 @@ pub enum Msg {
     Notice(String),
     /// The newest audit log lines, for `:audit`.
     AuditLines(Result<Vec<String>, String>),
+    /// The system opener could not open `url` (`Effect::OpenUrl`): `why` is the phrase for
+    /// the footer, e.g. "no browser opener (xdg-open: not found)".
+    OpenFailed {
+        url: String,
+        why: String,
+    },
 }
 
 /// What `update` asks the runtime to do; performed outside the reducer.
@@ -51,7 +57,8 @@ pub enum Effect {
     },
     /// Hand an action to the executor (outbox first, then sent, retried, audited).
     Act(Box<super::acts::ActionRequest>),
-    /// Open a checked runbook URL with the system opener (an argument, never a shell).
+    /// Open a checked runbook URL with the system opener (an argument, never a shell); when it
+    /// cannot, the answer is `Msg::OpenFailed`.
     OpenUrl(String),
     /// Read a checked local runbook file and answer with `Msg::RunbookText`.
     ReadRunbook(std::path::PathBuf),

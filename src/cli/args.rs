@@ -80,6 +80,14 @@ pub enum TimelineCommand {
         /// How far back, e.g. 6h, 2d.
         #[arg(long, default_value = "6h", value_parser = parse_duration)]
         since: std::time::Duration,
+        /// Read the demo's timeline: `onwatch demo` keeps its state in demo/ under the default
+        /// state dir, apart from a real cockpit's.
+        #[arg(long, conflicts_with = "state_dir")]
+        demo: bool,
+        /// Read the timeline in this state dir (default: the config's [actions] state_dir, else
+        /// the platform state dir, e.g. ~/.local/state/onwatch).
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
     },
 }
 
@@ -124,6 +132,16 @@ mod tests {
         assert_eq!(parse_size("80x24"), Ok((80, 24)));
         assert!(parse_size("80").is_err());
         assert!(parse_size("0x5").is_err());
+    }
+
+    #[test]
+    fn timeline_export_reads_one_state_dir() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(["onwatch", "timeline", "export"].iter().chain(args))
+        };
+        assert!(parse(&["--demo"]).is_ok());
+        assert!(parse(&["--state-dir", "/tmp/x"]).is_ok());
+        assert!(parse(&["--demo", "--state-dir", "/tmp/x"]).is_err());
     }
 
     #[test]

@@ -66,12 +66,16 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             &SystemClock,
         );
     }
+    let (later_tx, later) = tokio::sync::mpsc::unbounded_channel();
     let mut acts = Runner {
         timeline: actions::timeline::path_for(Some(&config)),
         notifier,
         executor,
         results: act_rx,
         runbook_dir: state.acts.setup.runbook_dir.clone(),
+        opener: actions::opener::Opener::system(),
+        later_tx,
+        later,
     };
     let mut themes = ThemeCache::new(cli.no_color);
     if let Err(e) = themes.get(state.theme_name()) {
@@ -176,6 +180,10 @@ async fn event_loop(
             }
             Some(result) = acts.results.recv() => {
                 effects = app::update(state, Msg::ActionResult(result), &clock);
+                dirty = true;
+            }
+            Some(msg) = acts.later.recv() => {
+                effects = app::update(state, msg, &clock);
                 dirty = true;
             }
             _ = tick.tick() => {

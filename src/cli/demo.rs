@@ -40,8 +40,9 @@ pub async fn run(
             return EXIT_FAILURE;
         }
     };
+    // The URL first: on a narrow footer the banner is cut before the help key's hint.
     let banner = format!(
-        "demo: simulated incident (seed {seed}, speed {speed}x) on {}",
+        "demo on {}: simulated incident, seed {seed}, speed {speed}x",
         server.prometheus_url
     );
     let code = cockpit::run(cli, config, Some(banner)).await;

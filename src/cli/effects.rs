@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// What performs effects outside the screen: the executor and the channel its results come
 /// back on, the timeline file, the notifier.
@@ -21,9 +22,15 @@ pub struct Runner {
     /// Desktop, bell and OSC notifications (`Effect::Notify`).
     pub notifier: super::notify::Notifier,
     pub executor: actions::Executor,
-    pub results: tokio::sync::mpsc::UnboundedReceiver<ActionResult>,
+    pub results: UnboundedReceiver<ActionResult>,
     /// Where local runbooks may be read from (`Effect::ReadRunbook` is checked against it).
     pub runbook_dir: Option<PathBuf>,
+    /// Opens runbook and trace URLs (`Effect::OpenUrl`).
+    pub opener: actions::opener::Opener,
+    /// What an effect has to say after it was performed (an opener that exited non-zero):
+    /// sent on `later_tx`, read by the cockpit loop from `later`.
+    pub later_tx: UnboundedSender<Msg>,
+    pub later: UnboundedReceiver<Msg>,
 }
 
 /// What an effect may reach besides the runner: the terminal (OSC 52, OSC notifications) and
@@ -56,10 +63,7 @@ impl Runner {
                     })],
                 }
             }
-            Effect::OpenUrl(url) => {
-                open_url(&url);
-                Vec::new()
-            }
+            Effect::OpenUrl(url) => self.open_url(url),
             Effect::ReadRunbook(path) => {
                 let title = path.display().to_string();
                 let result = actions::runbook::read(&path, self.runbook_dir.as_deref());
@@ -119,27 +123,25 @@ impl Runner {
             }
         }
     }
-}
 
-/// The system opener with the URL as its one argument (no shell); reaped in the background.
-fn open_url(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    match tokio::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        Ok(mut child) => {
-            tokio::spawn(async move {
-                let _ = child.wait().await;
-            });
-        }
-        Err(e) => tracing::warn!("cannot run {opener}: {e}"),
+    /// Starts the opener on `url`; a failure to start is answered now, a non-zero exit later
+    /// (on `later`), both as `Msg::OpenFailed`.
+    fn open_url(&self, url: String) -> Vec<Msg> {
+        let child = match self.opener.spawn(&url) {
+            Ok(child) => child,
+            Err(why) => {
+                tracing::warn!("{why}");
+                return vec![Msg::OpenFailed { url, why }];
+            }
+        };
+        let (opener, tx) = (self.opener.clone(), self.later_tx.clone());
+        tokio::spawn(async move {
+            if let Err(why) = opener.wait(child).await {
+                tracing::warn!("{why}");
+                // The cockpit may have quit meanwhile: nobody left to tell.
+                let _ = tx.send(Msg::OpenFailed { url, why });
+            }
+        });
+        Vec::new()
     }
 }

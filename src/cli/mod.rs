@@ -62,8 +62,13 @@ pub fn run(cli: Cli) -> i32 {
             Err(code) => code,
         },
         Some(Command::Timeline {
-            command: TimelineCommand::Export { since },
-        }) => timeline::export(&cli, since),
+            command:
+                TimelineCommand::Export {
+                    since,
+                    demo,
+                    state_dir,
+                },
+        }) => timeline::export(&cli, since, demo, state_dir),
         Some(Command::Snapshot { format, size }) => match load_config(&cli) {
             Ok((config, _)) => runtime.block_on(snapshot::run(&cli, &config, format, size)),
             Err(code) => code,

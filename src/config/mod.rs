@@ -10,7 +10,9 @@ pub(crate) mod validate;
 mod validate_logs;
 
 pub use error::{ConfigError, EXIT_CONFIG, line_column};
-pub use paths::{config_path, default_config_path, no_config_message, state_dir, user_themes_dir};
+pub use paths::{
+    config_path, default_config_path, demo_state_dir, no_config_message, state_dir, user_themes_dir,
+};
 pub use schema::*;
 pub use sources::SourceRef;
 

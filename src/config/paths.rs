@@ -53,6 +53,11 @@ pub fn state_dir() -> PathBuf {
     }
 }
 
+/// Where `onwatch demo` keeps its outbox, audit log and timeline: apart from a real cockpit's.
+pub fn demo_state_dir() -> PathBuf {
+    state_dir().join("demo")
+}
+
 /// `<config dir>/themes`: `NAME.toml` there adds a theme or overrides the built-in of that name.
 pub fn user_themes_dir() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().join("themes"))

@@ -22,10 +22,7 @@ fn escalation(server: &DemoServer) -> String {
          [[escalation]]\nname = \"demo\"\n\n\
          [[escalation.targets]]\ntype = \"alertmanager\"\nname = \"tier-2 pager\"\nlabels = {{ escalated = \"true\" }}\n\n\
          [[escalation.targets]]\ntype = \"webhook\"\nname = \"incident channel\"\nurl = {}\nbody = {}\n",
-        q(&crate::config::state_dir()
-            .join("demo")
-            .display()
-            .to_string()),
+        q(&crate::config::demo_state_dir().display().to_string()),
         q(&server.webhook_url),
         q(body),
     )

@@ -107,14 +107,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn empty_message(state: &State, theme: &Theme) -> Line<'static> {
     let sources: Vec<_> = sources_of(state, SourceKind::Alertmanager).collect();
     let answered = sources.iter().any(|h| h.last_ok.is_some());
-    let failed: Vec<String> = sources
-        .iter()
-        .filter_map(|h| {
-            h.last_error
-                .as_ref()
-                .map(|e| format!("{}: {}", safe(&h.id.name), safe(&e.to_string())))
-        })
-        .collect();
+    let failed = pane::failures(&sources);
     if !answered && !failed.is_empty() {
         Line::from(Span::styled(
             format!(" no answer yet: {}", failed.join("; ")),
@@ -132,7 +125,7 @@ fn empty_message(state: &State, theme: &Theme) -> Line<'static> {
         ))
     } else if sources.is_empty() {
         Line::from(Span::styled(
-            " no Alertmanager configured",
+            " no Alertmanager: add an [[alertmanager]] to the config",
             theme.style(Role::Muted),
         ))
     } else {

@@ -46,23 +46,45 @@ pub fn hint_actions(state: &State) -> Vec<Action> {
         .collect()
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    if let Some(input) = &state.input {
-        let prefix = match input.kind {
-            InputKind::Filter => "/",
-            InputKind::Command => ":",
-            InputKind::Note => "note: ",
-        };
-        let [p, rest] =
-            Layout::horizontal([Constraint::Length(2), Constraint::Fill(1)]).areas(area);
+/// The line being typed (`/`, `:`, a note), when one is open; false when none is.
+fn draw_input(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) -> bool {
+    let Some(input) = &state.input else {
+        return false;
+    };
+    let prefix = match input.kind {
+        InputKind::Filter => "/",
+        InputKind::Command => ":",
+        InputKind::Note => "note: ",
+    };
+    let [p, rest] = Layout::horizontal([Constraint::Length(2), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!("{prefix} "),
+            theme.style(Role::FooterKey),
+        )),
+        p,
+    );
+    frame.render_widget(&super::input::text_area(&input.edit, theme), rest);
+    true
+}
+
+/// The wall's notice row: the line being typed while one is open, else the last status (a
+/// refused key, `:wall`'s own notice). The wall has no key hints: it is read from afar.
+pub fn draw_notice(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if draw_input(frame, area, state, theme) {
+        return;
+    }
+    if let Some(status) = &state.status {
+        let text = truncate(&format!(" {}", safe(status)), area.width as usize);
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("{prefix} "),
-                theme.style(Role::FooterKey),
-            )),
-            p,
+            Paragraph::new(Span::styled(text, theme.style(Role::Title))),
+            area,
         );
-        frame.render_widget(&super::input::text_area(&input.edit, theme), rest);
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if draw_input(frame, area, state, theme) {
         return;
     }
     if state.overlay == Some(Overlay::ConfirmQuit) {
@@ -76,17 +98,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let max = area.width as usize;
-    let status = state
-        .status
-        .as_deref()
-        .map(|s| truncate(&safe(s), max.saturating_sub(2)))
-        .unwrap_or_default();
-    let status_w = if status.is_empty() {
-        0
-    } else {
-        width(&status) + 2
-    };
-    let room = max.saturating_sub(status_w);
     let hint = |action: Action| {
         let keys = state.keymap.keys_label(action);
         let w = 1 + width(&keys) + 1 + width(action.hint()) + 1;
@@ -97,9 +108,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .map(hint)
         .filter(|(_, keys, _)| !keys.is_empty())
         .collect();
-    // Help and quit always get their place; the others fill what is left, in order.
+    // Help and quit always get their place, even next to a long status (the demo's banner):
+    // the status is cut first; the other hints fill what is left, in order.
     let essential = |a: Action| matches!(a, Action::Help | Action::Quit | Action::Back);
     let reserved: usize = all.iter().filter(|h| essential(h.0)).map(|h| h.2).sum();
+    let status = state
+        .status
+        .as_deref()
+        .map(|s| truncate(&safe(s), max.saturating_sub(reserved + 2)))
+        .unwrap_or_default();
+    let status_w = if status.is_empty() {
+        0
+    } else {
+        width(&status) + 2
+    };
+    let room = max.saturating_sub(status_w);
     let mut used = reserved;
     let mut shown = Vec::new();
     let mut full = false;

@@ -9,7 +9,43 @@ use crate::domain::logs::{Level, LogLine};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// What the pane says with no line to show: what to configure, whom it waits for, what failed,
+/// or that the sources answered with nothing.
+fn empty_message(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let sources: Vec<_> = log_sources(state).collect();
+    let failed = pane::failures(&sources);
+    let answered = sources.iter().any(|h| h.last_ok.is_some());
+    let (text, role) = if !state.log_filter.is_empty() && !state.logs.is_empty() {
+        let text = format!(" no line matches '{}'", safe(&state.log_filter));
+        (text, Role::Muted)
+    } else if !state.logs.is_empty() {
+        // lines came, but the view or the level toggles hide every one
+        (" no line shown in this view".to_string(), Role::Muted)
+    } else if sources.is_empty() {
+        return vec![
+            Line::from(Span::styled(" no log sources", theme.style(Role::Muted))),
+            Line::from(Span::styled(
+                " add [[loki]], [[elasticsearch]], [[command]] or [[file]] to the config",
+                theme.style(Role::Muted),
+            )),
+        ];
+    } else if !answered && !failed.is_empty() {
+        (
+            format!(" no answer yet: {}", failed.join("; ")),
+            Role::Error,
+        )
+    } else if !answered {
+        (" waiting for first poll".to_string(), Role::Muted)
+    } else {
+        (
+            " no log lines: the sources answered, nothing logged".to_string(),
+            Role::Muted,
+        )
+    };
+    vec![Line::from(Span::styled(text, theme.style(role)))]
+}
 
 pub fn level_role(l: Level) -> Role {
     match l {
@@ -123,15 +159,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let lines = visible(state, inner.height as usize);
     if lines.is_empty() {
-        let msg = if !state.log_filter.is_empty() && !state.logs.is_empty() {
-            format!(" no line matches '{}'", safe(&state.log_filter))
-        } else if log_sources(state).all(|h| h.last_ok.is_none()) {
-            " waiting for first poll".to_string()
-        } else {
-            " no log lines yet".to_string()
-        };
         frame.render_widget(
-            Paragraph::new(Span::styled(msg, theme.style(Role::Muted))),
+            Paragraph::new(empty_message(state, theme)).wrap(Wrap { trim: false }),
             inner,
         );
         return;

@@ -39,6 +39,18 @@ pub fn log_sources(state: &State) -> impl Iterator<Item = &SourceHealth> {
     state.sources.iter().filter(|h| h.id.kind.is_log())
 }
 
+/// `name: error` of each source whose last poll failed, for a pane with nothing else to show.
+pub fn failures(sources: &[&SourceHealth]) -> Vec<String> {
+    sources
+        .iter()
+        .filter_map(|h| {
+            h.last_error
+                .as_ref()
+                .map(|e| format!("{}: {}", safe(&h.id.name), safe(&e.to_string())))
+        })
+        .collect()
+}
+
 /// A short freshness label for one source: `prod 12s`, `✗ prod: timed out after 5s (3m)`.
 pub fn freshness(state: &State, h: &SourceHealth, theme: &Theme) -> Vec<Span<'static>> {
     let name = safe(&h.id.name).into_owned();

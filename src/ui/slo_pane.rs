@@ -128,6 +128,20 @@ pub fn status_role(status: SloStatus) -> Role {
     }
 }
 
+/// What the pane says with no SLO: what to configure, or that it waits for Prometheus (which
+/// may discover some).
+fn empty_message(state: &State, theme: &Theme) -> Span<'static> {
+    let proms: Vec<_> = pane::sources_of(state, SourceKind::Prometheus).collect();
+    let text = if proms.is_empty() {
+        " no SLOs: add a [[prometheus]] and an [[slo]] to the config"
+    } else if proms.iter().all(|h| h.last_ok.is_none()) {
+        " waiting for first poll"
+    } else {
+        " no SLOs: add an [[slo]] to the config, or discover = true on a [[prometheus]]"
+    };
+    Span::styled(text, theme.style(Role::Muted))
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let shown = if state.slo_filter.is_empty() {
         state.slos.len()
@@ -155,13 +169,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     if state.slos.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                " no SLOs configured",
-                theme.style(Role::Muted),
-            )),
-            inner,
-        );
+        frame.render_widget(Paragraph::new(empty_message(state, theme)), inner);
         return;
     }
     let longest = state

@@ -1,7 +1,9 @@
 //! The war-room wall: read from across a room. An environment banner, big counts of what fires,
-//! one tile per SLO, and the top alert groups (or the log tail, when rotation is on).
+//! one tile per SLO, the top alert groups (or the log tail, when rotation is on), and a notice
+//! row for the status and the `:` line.
 
 use super::alerts_pane::{self, severity_role};
+use super::footer;
 use super::header::kind_short;
 use super::logs_pane;
 use super::slo_pane::status_role;
@@ -75,11 +77,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let big = inner.height >= 40 && inner.width >= 120;
     let count_rows = if big { 9 } else { 5 };
     let slo_rows = slo_tile_rows(state, inner.width) * 4;
-    let [banner, counts_area, slos, lower] = Layout::vertical([
+    let [banner, counts_area, slos, lower, notice] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(count_rows),
-        Constraint::Length(slo_rows.min(inner.height.saturating_sub(count_rows + 6))),
+        Constraint::Length(slo_rows.min(inner.height.saturating_sub(count_rows + 7))),
         Constraint::Min(3),
+        Constraint::Length(1),
     ])
     .areas(inner);
     draw_banner(frame, banner, state, theme, banner_color);
@@ -90,6 +93,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         alerts_pane::draw(frame, lower, state, theme);
     }
+    // Without it a refused key and the `:` line being typed would go unseen.
+    footer::draw_notice(frame, notice, state, theme);
+    footer::draw_input_error(frame, notice, state, theme);
 }
 
 fn draw_banner(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, color: Option<Color>) {

@@ -66,6 +66,11 @@ fn reduce(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.status = Some(text);
             Vec::new()
         }
+        Msg::OpenFailed { url, why } => {
+            // The URL is still one paste away: the clipboard gets it (OSC 52) instead.
+            state.status = Some(format!("{why}; URL copied"));
+            vec![Effect::Copy(url)]
+        }
         Msg::AuditLines(result) => {
             if let Some(acts::View::Audit { lines, scroll }) = state.acts.view.as_mut() {
                 *scroll = result.as_ref().map_or(0, |l| l.len().saturating_sub(1));
