@@ -205,6 +205,8 @@ pub struct State {
     pub focus: Pane,
     pub overlay: Option<Overlay>,
     pub input: Option<Input>,
+    /// The filters and commands entered this session, for ↑/↓ in the input line.
+    pub input_history: super::history::InputHistory,
     /// The footer's message: the last action's result.
     pub status: Option<String>,
     pub size: (u16, u16),
@@ -282,6 +284,7 @@ impl State {
             focus: Pane::Alerts,
             overlay: None,
             input: None,
+            input_history: Default::default(),
             status: setup.banner,
             size: (80, 24),
             theme_names: setup.theme_names,
