@@ -11,20 +11,17 @@ use unicode_width::UnicodeWidthChar;
 /// The keys of every input line and dialog text field, as `?` help lists them. The last three
 /// are answered around the editor: by the input line (history) and by it and the dialogs.
 pub const INPUT_KEYS: &[(&str, &str)] = &[
-    ("ctrl-a/e home/end", "to the start / end of the line"),
+    ("ctrl-a/e home/end", "to the start / end"),
     ("ctrl-b/f ←/→", "a char left / right"),
     ("alt-b/f ctrl-←/→", "a word left / right"),
-    ("ctrl-u/k", "delete to the start / end (kept for ctrl-y)"),
-    (
-        "ctrl-w alt-d",
-        "delete the word before / after (kept for ctrl-y)",
-    ),
-    ("ctrl-y", "paste what was deleted last"),
-    ("ctrl-h/d", "delete the char before / under the cursor"),
+    ("ctrl-u/k", "cut to start / end"),
+    ("ctrl-w alt-d", "cut a word ← / →"),
+    ("ctrl-y", "paste the last cut"),
+    ("ctrl-h/d", "delete a char ← / →"),
     ("ctrl-_ ctrl-r", "undo / redo"),
-    ("↑/↓", "earlier / later filters (in /) and commands (in :)"),
-    ("esc/ctrl-c", "cancel the line or the dialog"),
-    ("enter", "apply the line, confirm the dialog"),
+    ("↑/↓", "history (/ and :)"),
+    ("esc/ctrl-c", "cancel"),
+    ("enter", "apply / confirm"),
 ];
 
 /// Esc or Ctrl-C: what cancels an input line or a dialog (never quits from inside one).
