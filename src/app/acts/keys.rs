@@ -85,6 +85,8 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
                 state.acts.dialog = Some(Dialog::Ack(d));
             }
         },
+        // Only a plain y or n answers: ctrl-y pastes in the other dialogs, and is no "yes".
+        Some(Dialog::Unack(d)) if key.ctrl || key.alt => state.acts.dialog = Some(Dialog::Unack(d)),
         Some(Dialog::Unack(d)) => match key.code {
             KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => {
                 let mut effects = Vec::new();
