@@ -532,8 +532,8 @@ fn esc_cancels_every_dialog_at_every_step() {
         assert!(s.acts.dialog.is_none());
         assert_eq!(s.status.as_deref(), Some("escalate cancelled"));
     }
-    // unack: Esc and n both keep the silence
-    for cancel in [ESC, ch('n')] {
+    // unack: Esc, n and ctrl-c all keep the silence; ctrl-y (a paste elsewhere) is no "yes"
+    for cancel in [ESC, ch('n'), Key::ctrl('c')] {
         let mut s = state(false);
         let m = labels(&[
             ("alertname", "Cpu"),
@@ -549,6 +549,8 @@ fn esc_cancels_every_dialog_at_every_step() {
         select(&mut s, "Cpu", None);
         press(&mut s, ch('u'));
         assert!(matches!(s.acts.dialog, Some(Dialog::Unack(_))));
+        assert!(press(&mut s, Key::ctrl('y')).is_empty());
+        assert!(matches!(s.acts.dialog, Some(Dialog::Unack(_))));
         assert!(press(&mut s, cancel).is_empty());
         assert!(s.acts.dialog.is_none());
         assert_eq!(s.status.as_deref(), Some("unack cancelled"));
@@ -561,6 +563,12 @@ fn esc_cancels_every_dialog_at_every_step() {
     assert!(matches!(s.acts.view, Some(View::Audit { .. })));
     press(&mut s, ESC);
     assert!(s.acts.view.is_none());
+    // and with ctrl-c, which neither quits nor copies
+    press(&mut s, Key::char(':'));
+    typed(&mut s, "audit");
+    press(&mut s, ENTER);
+    assert!(press(&mut s, Key::ctrl('c')).is_empty());
+    assert!(s.acts.view.is_none() && !s.quit);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 mod kit;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use kit::{am, labels, loki, prom, render, rows};
+use onwatch::app::line_edit::INPUT_KEYS;
 use onwatch::app::msg::{ClusterSnapshot, LogWindow, ReplicaStatus, SloSample};
 use onwatch::app::state::{Overlay, Setup};
 use onwatch::app::{Action, FixedClock, Key, Keymap, Msg, Payload, State, update};
@@ -399,6 +400,18 @@ fn help_lists_every_action_with_its_live_key() {
         assert!(line.contains(&format!(" {keys} ")), "{a:?}: {line}");
         assert!(line.contains(a.name()), "{a:?}: {line}");
     }
+    // The input lines' keys follow, under their own title.
+    let title = lines
+        .iter()
+        .position(|l| l.contains("in an input line"))
+        .expect("the input keys' title");
+    for (keys, desc) in INPUT_KEYS {
+        let at = lines
+            .iter()
+            .position(|l| l.contains(&format!(" {keys} ")) && l.contains(desc))
+            .unwrap_or_else(|| panic!("{keys} missing from help"));
+        assert!(at > title, "{keys}");
+    }
     let ack = lines
         .iter()
         .find(|l| l.contains(Action::Ack.description()))
@@ -422,6 +435,12 @@ fn help_at_80x24_shows_every_key() {
         assert!(
             s.contains(&format!(" {} ", state.keymap.keys_label(*a))),
             "{a:?}"
+        );
+    }
+    for (keys, desc) in INPUT_KEYS {
+        assert!(
+            s.contains(&format!(" {keys} ")) && s.contains(desc),
+            "{keys}"
         );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod acts;
 pub mod clock;
+pub mod history;
 pub mod line_edit;
 pub mod log_keys;
 pub mod log_pane;

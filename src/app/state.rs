@@ -207,6 +207,8 @@ pub struct State {
     /// Lines the open overlay is scrolled down (help, detail views); 0 when one opens.
     pub overlay_scroll: usize,
     pub input: Option<Input>,
+    /// The filters and commands entered this session, for ↑/↓ in the input line.
+    pub input_history: super::history::InputHistory,
     /// The footer's message: the last action's result.
     pub status: Option<String>,
     pub size: (u16, u16),
@@ -294,6 +296,7 @@ impl State {
             overlay: None,
             overlay_scroll: 0,
             input: None,
+            input_history: Default::default(),
             status: setup.banner,
             size: (80, 24),
             theme_names: setup.theme_names,

@@ -42,6 +42,8 @@ pub fn from_crossterm(event: KeyEvent) -> Option<Key> {
     };
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     let code = match code {
+        // Ctrl-_ (readline's undo) arrives as the byte 0x1F, which crossterm reads as Ctrl-7.
+        KeyCode::Char('7') if ctrl => KeyCode::Char('_'),
         // Terminals send ctrl-letters lowercase or uppercase depending on shift; normalise.
         KeyCode::Char(c) if ctrl => KeyCode::Char(c.to_ascii_lowercase()),
         other => other,
@@ -71,5 +73,9 @@ mod tests {
             Some(Key::plain(KeyCode::Enter))
         );
         assert_eq!(k(Ct::CapsLock, KeyModifiers::NONE), None);
+        assert_eq!(
+            k(Ct::Char('7'), KeyModifiers::CONTROL),
+            Some(Key::ctrl('_'))
+        );
     }
 }

@@ -3,6 +3,7 @@
 use super::alerts_pane::{reading_label, severity_role};
 use super::text::{age_since, pad, safe, truncate};
 use super::theme::{Role, Theme};
+use crate::app::line_edit::INPUT_KEYS;
 use crate::app::state::Overlay;
 use crate::app::{Action, State};
 use crate::domain::alerts::{DedupedAlert, Silence};
@@ -93,39 +94,45 @@ pub fn help_entries(state: &State) -> Vec<(String, Action, String)> {
         .collect()
 }
 
+/// The title of the help's second part: the keys every input line and dialog field answers.
+const INPUT_TITLE: &str = "in an input line (/ : n) or a dialog's text";
+
 fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let entries = help_entries(state);
-    let n = entries.len() as u16;
-    let key_w = entries
+    // One line per action, the input keys' title, one line per input key; each part has its
+    // own key column, so the long input keys do not cut the actions' descriptions.
+    let n = (entries.len() + 1 + INPUT_KEYS.len()) as u16;
+    let act_w = entries
         .iter()
         .map(|(k, _, _)| super::text::width(k))
         .max()
         .unwrap_or(4)
         .max(4);
+    let input_w = INPUT_KEYS
+        .iter()
+        .map(|(k, _)| super::text::width(k))
+        .max()
+        .unwrap_or(4);
+    let key_style = theme.style(Role::FooterKey);
+    let muted = theme.style(Role::Muted);
+    let fg = theme.style(Role::Fg);
+    let title = || Line::from(Span::styled(format!(" {INPUT_TITLE}"), muted));
     // One column (keys, config name, description) when it fits; else two columns of keys and
     // descriptions, cut to the width.
     let one_col_h = n + 3;
     if area.height < one_col_h && area.height >= n && area.width >= 60 {
-        // Exactly tall enough for one line per action (80x24): no border, nothing cut.
+        // Exactly tall enough for one line per key: no border, nothing cut.
         frame.render_widget(Clear, area);
-        let lines: Vec<Line> = entries
-            .iter()
-            .map(|(keys, _, desc)| {
-                Line::from(vec![
-                    Span::styled(
-                        format!(" {}", pad(keys, key_w)),
-                        theme.style(Role::FooterKey),
-                    ),
-                    Span::styled(
-                        format!(
-                            " {}",
-                            truncate(desc, (area.width as usize).saturating_sub(key_w + 2))
-                        ),
-                        theme.style(Role::Fg),
-                    ),
-                ])
-            })
-            .collect();
+        let row = |keys: &str, key_w: usize, desc: &str| {
+            let desc_w = (area.width as usize).saturating_sub(key_w + 2);
+            Line::from(vec![
+                Span::styled(format!(" {}", pad(keys, key_w)), key_style),
+                Span::styled(format!(" {}", truncate(desc, desc_w)), fg),
+            ])
+        };
+        let mut lines: Vec<Line> = entries.iter().map(|(k, _, d)| row(k, act_w, d)).collect();
+        lines.push(title());
+        lines.extend(INPUT_KEYS.iter().map(|(k, d)| row(k, input_w, d)));
         frame.render_widget(
             Paragraph::new(lines).style(theme.style(Role::Fg).patch(theme.style(Role::Bg))),
             area,
@@ -145,15 +152,24 @@ fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         format!(" {} close ", state.keymap.keys_label(Action::Back)),
         theme.style(Role::Muted),
     )));
-    let inner = block.inner(rect);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(block, rect);
+    // Two columns that fit the screen but not inside a border (80x24) go without one.
+    let two_col_h = (entries.len().div_ceil(2) + 1 + INPUT_KEYS.len().div_ceil(2)) as u16;
+    let inner = if rect.height < one_col_h && two_col_h + 2 > rect.height {
+        frame.render_widget(Clear, rect);
+        frame.render_widget(
+            Block::new().style(theme.style(Role::Fg).patch(theme.style(Role::Bg))),
+            rect,
+        );
+        rect
+    } else {
+        let inner = block.inner(rect);
+        frame.render_widget(Clear, rect);
+        frame.render_widget(block, rect);
+        inner
+    };
     if inner.is_empty() {
         return;
     }
-    let key_style = theme.style(Role::FooterKey);
-    let muted = theme.style(Role::Muted);
-    let fg = theme.style(Role::Fg);
     let mut lines = Vec::new();
     if rect.height >= one_col_h && inner.width >= 58 {
         // The config name helps remapping in [keys]; shown when there is room for it.
@@ -165,38 +181,51 @@ fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 format!(" {}", pad(s, name_w))
             }
         };
+        // The input keys have no config name: their descriptions follow the keys.
+        let row = |keys: &str, key_w: usize, config: Option<&str>, desc: &str| {
+            let name_w = if config.is_some() { name_w } else { 0 };
+            let desc_w = (inner.width as usize).saturating_sub(key_w + name_w + 3);
+            Line::from(vec![
+                Span::styled(format!(" {}", pad(keys, key_w)), key_style),
+                Span::styled(config.map(name).unwrap_or_default(), muted),
+                Span::styled(format!(" {}", truncate(desc, desc_w)), fg),
+            ])
+        };
         lines.push(Line::from(Span::styled(
             format!(
                 " {}{} {}",
-                pad("keys", key_w),
+                pad("keys", act_w),
                 name("[keys] name"),
                 "what it does"
             ),
             muted,
         )));
         for (keys, action, desc) in &entries {
-            let desc_w = (inner.width as usize).saturating_sub(key_w + name_w + 3);
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {}", pad(keys, key_w)), key_style),
-                Span::styled(name(action.name()), muted),
-                Span::styled(format!(" {}", truncate(desc, desc_w)), fg),
-            ]));
+            lines.push(row(keys, act_w, Some(action.name()), desc));
         }
+        lines.push(title());
+        lines.extend(INPUT_KEYS.iter().map(|(k, d)| row(k, input_w, None, d)));
     } else {
         let col_w = (inner.width as usize).saturating_sub(1) / 2;
-        let rows = entries.len().div_ceil(2);
-        let kw = key_w.min(col_w / 3);
-        let desc_w = col_w.saturating_sub(kw + 2);
-        for r in 0..rows {
-            let mut spans = Vec::new();
-            for c in 0..2 {
-                if let Some((keys, _, desc)) = entries.get(c * rows + r) {
-                    spans.push(Span::styled(format!(" {}", pad(keys, kw)), key_style));
-                    spans.push(Span::styled(format!(" {}", pad(desc, desc_w)), fg));
+        // Each part in two columns, down the first then the second.
+        let mut columns = |items: Vec<(&str, &str)>, kw: usize| {
+            let rows = items.len().div_ceil(2);
+            let desc_w = col_w.saturating_sub(kw + 2);
+            for r in 0..rows {
+                let mut spans = Vec::new();
+                for c in 0..2 {
+                    if let Some((keys, desc)) = items.get(c * rows + r) {
+                        spans.push(Span::styled(format!(" {}", pad(keys, kw)), key_style));
+                        spans.push(Span::styled(format!(" {}", pad(desc, desc_w)), fg));
+                    }
                 }
+                lines.push(Line::from(spans));
             }
-            lines.push(Line::from(spans));
-        }
+        };
+        let actions = entries.iter().map(|(k, _, d)| (k.as_str(), d.as_str()));
+        columns(actions.collect(), act_w.min(col_w / 3));
+        columns(INPUT_KEYS.to_vec(), input_w.min(col_w / 2));
+        lines.insert(entries.len().div_ceil(2), title());
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

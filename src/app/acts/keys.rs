@@ -1,6 +1,7 @@
 //! Keys while a dialog or view is open, and what confirming a dialog sends.
 
 use super::{AckChoice, AckDialog, ActKind, Dialog, EscalateDialog, UNTIL_RESOLVED, View, request};
+use crate::app::line_edit;
 use crate::app::msg::Effect;
 use crate::app::state::State;
 use crate::domain::keymap::{Key, KeyCode};
@@ -27,8 +28,12 @@ pub fn on_key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
         ),
         View::Link { .. } => (None, 0),
     };
+    if line_edit::cancels(key) {
+        state.acts.view = None;
+        return Some(Vec::new());
+    }
     match key.code {
-        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => state.acts.view = None,
+        KeyCode::Enter | KeyCode::Char('q') => state.acts.view = None,
         KeyCode::Char('j') | KeyCode::Down => {
             if let Some(s) = scroll {
                 *s = (*s + 1).min(len.saturating_sub(1));
@@ -68,7 +73,7 @@ pub fn on_key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
 }
 
 fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
-    if key.code == KeyCode::Esc {
+    if line_edit::cancels(key) {
         let what = match &state.acts.dialog {
             Some(Dialog::Ack(_)) => "ack",
             Some(Dialog::Unack(_)) => "unack",
@@ -96,6 +101,8 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
                 state.acts.dialog = Some(Dialog::Ack(d));
             }
         },
+        // Only a plain y or n answers: ctrl-y pastes in the other dialogs, and is no "yes".
+        Some(Dialog::Unack(d)) if key.ctrl || key.alt => state.acts.dialog = Some(Dialog::Unack(d)),
         Some(Dialog::Unack(d)) => match key.code {
             KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => {
                 let mut effects = Vec::new();

@@ -1,13 +1,37 @@
 //! The one-line editor behind the filter, command and note inputs and the dialogs' comment and
 //! note: the text, the cursor (in chars) and the editing keys. Pure; `ui/` draws it.
 //!
-//! The keys do what the emacs-style text area drawn around it always did with them (Ctrl-A/E,
-//! Ctrl-B/F, Alt-B/F, Ctrl-K, Ctrl-W, Ctrl-Y, Ctrl-U undo, Ctrl-R redo, ...), so a user's habits
-//! keep working; it holds one line, so a typed newline becomes the space the multi-line text
-//! was joined with.
+//! The keys are readline's (Ctrl-A/E, Ctrl-B/F, Alt-B/F, Ctrl-U/K, Ctrl-W, Alt-D, Ctrl-Y, Ctrl-_
+//! undo), as in a shell, plus Ctrl-R redo and the few the text area drawn around it also
+//! answered (Ctrl-J, paging); it holds one line, so a typed newline becomes a space.
 
 use crate::domain::keymap::{Key, KeyCode};
 use unicode_width::UnicodeWidthChar;
+
+/// The keys of every input line and dialog text field, as `?` help lists them. The last three
+/// are answered around the editor: by the input line (history) and by it and the dialogs.
+pub const INPUT_KEYS: &[(&str, &str)] = &[
+    ("ctrl-a/e home/end", "to the start / end"),
+    ("ctrl-b/f ←/→", "a char left / right"),
+    ("alt-b/f ctrl-←/→", "a word left / right"),
+    ("ctrl-u/k", "cut to start / end"),
+    ("ctrl-w alt-d", "cut a word ← / →"),
+    ("ctrl-y", "paste the last cut"),
+    ("ctrl-h/d", "delete a char ← / →"),
+    ("ctrl-_ ctrl-r", "undo / redo"),
+    ("↑/↓", "history (/ and :)"),
+    ("esc/ctrl-c", "cancel"),
+    ("enter", "apply / confirm"),
+];
+
+/// Esc or Ctrl-C: what cancels an input line or a dialog (never quits from inside one).
+pub fn cancels(key: Key) -> bool {
+    match key.code {
+        KeyCode::Esc => true,
+        KeyCode::Char('c') => key.ctrl && !key.alt,
+        _ => false,
+    }
+}
 
 /// How many edits undo remembers.
 const HISTORY: usize = 50;
@@ -19,7 +43,7 @@ pub struct LineEdit {
     text: String,
     /// In chars, `0..=text.chars().count()`.
     cursor: usize,
-    /// What the last kill (Ctrl-K, Ctrl-J, Ctrl-W, Alt-D) removed, for Ctrl-Y.
+    /// What the last kill (Ctrl-U, Ctrl-K, Ctrl-W, Alt-D) removed, for Ctrl-Y.
     yank: String,
     history: Vec<Edit>,
     /// Edits `..undone` are applied; the ones after were undone and can be redone.
@@ -101,11 +125,12 @@ impl LineEdit {
             KeyCode::Char('d') if ctrl && !alt => self.delete(),
             KeyCode::Delete if !ctrl && !alt => self.delete(),
             KeyCode::Char('k') if ctrl && !alt => self.kill_to_end(),
-            KeyCode::Char('j') if ctrl && !alt => self.kill_to_start(),
+            KeyCode::Char('u' | 'j') if ctrl && !alt => self.kill_to_start(),
             KeyCode::Char('w') if ctrl && !alt => self.kill_word_back(),
             KeyCode::Char('h') | KeyCode::Backspace if !ctrl && alt => self.kill_word_back(),
             KeyCode::Char('d') | KeyCode::Delete if !ctrl && alt => self.kill_word_forward(),
-            KeyCode::Char('u') if ctrl && !alt => self.undo(),
+            // Ctrl-/ sends the same byte as Ctrl-_ on most terminals; both are emacs's undo.
+            KeyCode::Char('_' | '/') if ctrl && !alt => self.undo(),
             KeyCode::Char('r') if ctrl && !alt => self.redo(),
             KeyCode::Char('y') if ctrl && !alt => self.paste(),
             _ => {
@@ -169,12 +194,26 @@ impl LineEdit {
         if s.is_empty() {
             return false;
         }
-        let s = s.replace("\r\n", " ").replace(['\n', '\r'], " ");
+        let s = one_line(s);
         let at = self.offset(self.cursor);
         let mut text = self.text.clone();
         text.insert_str(at, &s);
         let before = self.cursor;
         self.change(text, before + s.chars().count(), before);
+        true
+    }
+
+    /// The whole line replaced by `text` (a recalled filter or command), the cursor after it;
+    /// one edit, which undo takes back.
+    pub fn set_text(&mut self, text: &str) -> bool {
+        let text = one_line(text);
+        let before = self.cursor;
+        let end = text.chars().count();
+        if text == self.text {
+            self.cursor = end;
+            return false;
+        }
+        self.change(text, end, before);
         true
     }
 
@@ -226,7 +265,7 @@ impl LineEdit {
         self.remove(c, end, end, true)
     }
 
-    /// Ctrl-J: from the start to the cursor, kept for Ctrl-Y.
+    /// Ctrl-U: from the start to the cursor, kept for Ctrl-Y.
     pub fn kill_to_start(&mut self) -> bool {
         let c = self.cursor;
         self.remove(0, c, c, true)
@@ -339,6 +378,11 @@ impl LineEdit {
         }
         (cur != CharKind::Space).then_some(0)
     }
+}
+
+/// What a newline was in the text area: the space its lines were joined with.
+fn one_line(s: &str) -> String {
+    s.replace("\r\n", " ").replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]

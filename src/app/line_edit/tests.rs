@@ -1,4 +1,4 @@
-//! The editor's keys, each as the text area it replaced answered it.
+//! The editor's keys: readline's, and the few more the text area it replaced answered.
 
 use super::*;
 
@@ -163,7 +163,7 @@ fn alt_d_kills_to_the_end_of_the_next_word() {
 }
 
 #[test]
-fn ctrl_k_and_ctrl_j_kill_to_the_ends_and_ctrl_y_yanks_back() {
+fn ctrl_k_and_ctrl_u_kill_to_the_ends_and_ctrl_y_yanks_back() {
     let mut e = typed("abcde");
     press(
         &mut e,
@@ -175,12 +175,92 @@ fn ctrl_k_and_ctrl_j_kill_to_the_ends_and_ctrl_y_yanks_back() {
     e.key(Key::ctrl('a'));
     e.key(Key::ctrl('y'));
     assert_eq!(at(&e), ("deabc", 2));
-    e.key(Key::ctrl('j'));
+    e.key(Key::ctrl('u'));
     assert_eq!(at(&e), ("abc", 0));
-    assert!(!e.key(Key::ctrl('j')));
+    assert!(!e.key(Key::ctrl('u')));
     e.key(Key::ctrl('e'));
     e.key(Key::ctrl('y'));
     assert_eq!(at(&e), ("abcde", 5));
+    // Ctrl-J, the text area's kill to the start, still does the same.
+    e.key(Key::plain(KeyCode::Left));
+    e.key(Key::ctrl('j'));
+    assert_eq!(at(&e), ("e", 0));
+}
+
+/// Every readline key from the same place: `foo b|ar baz`.
+#[test]
+fn readline_keys_from_the_middle_of_a_word() {
+    let middle = || {
+        let mut e = typed("foo bar baz");
+        for _ in 0..6 {
+            e.key(Key::plain(KeyCode::Left));
+        }
+        assert_eq!(e.cursor(), 5);
+        e
+    };
+    let cases: &[(&str, Key, &str, usize)] = &[
+        ("ctrl-a", Key::ctrl('a'), "foo bar baz", 0),
+        ("home", Key::plain(KeyCode::Home), "foo bar baz", 0),
+        ("ctrl-e", Key::ctrl('e'), "foo bar baz", 11),
+        ("end", Key::plain(KeyCode::End), "foo bar baz", 11),
+        ("ctrl-b", Key::ctrl('b'), "foo bar baz", 4),
+        ("left", Key::plain(KeyCode::Left), "foo bar baz", 4),
+        ("ctrl-f", Key::ctrl('f'), "foo bar baz", 6),
+        ("right", Key::plain(KeyCode::Right), "foo bar baz", 6),
+        ("alt-b", alt('b'), "foo bar baz", 4),
+        (
+            "ctrl-left",
+            with(KeyCode::Left, true, false),
+            "foo bar baz",
+            4,
+        ),
+        ("alt-f", alt('f'), "foo bar baz", 8),
+        (
+            "ctrl-right",
+            with(KeyCode::Right, true, false),
+            "foo bar baz",
+            8,
+        ),
+        ("ctrl-u", Key::ctrl('u'), "ar baz", 0),
+        ("ctrl-k", Key::ctrl('k'), "foo b", 5),
+        ("ctrl-w", Key::ctrl('w'), "foo ar baz", 4),
+        ("alt-d", alt('d'), "foo b baz", 5),
+        ("ctrl-h", Key::ctrl('h'), "foo ar baz", 4),
+        ("backspace", Key::plain(KeyCode::Backspace), "foo ar baz", 4),
+        ("ctrl-d", Key::ctrl('d'), "foo br baz", 5),
+        ("delete", Key::plain(KeyCode::Delete), "foo br baz", 5),
+        (
+            "ctrl-y with nothing killed",
+            Key::ctrl('y'),
+            "foo bar baz",
+            5,
+        ),
+    ];
+    for (name, key, text, cursor) in cases {
+        let mut e = middle();
+        e.key(*key);
+        assert_eq!(at(&e), (*text, *cursor), "{name}");
+    }
+}
+
+#[test]
+fn each_kill_is_what_ctrl_y_yanks() {
+    for (kill, yanked) in [
+        (Key::ctrl('u'), "foo b"),
+        (Key::ctrl('k'), "ar baz"),
+        (Key::ctrl('w'), "b"),
+        (alt('d'), "ar"),
+    ] {
+        let mut e = typed("foo bar baz");
+        for _ in 0..6 {
+            e.key(Key::plain(KeyCode::Left));
+        }
+        e.key(kill);
+        let left = e.text().to_string();
+        e.key(Key::ctrl('e'));
+        e.key(Key::ctrl('y'));
+        assert_eq!(e.text(), format!("{left}{yanked}"), "{kill:?}");
+    }
 }
 
 #[test]
@@ -196,13 +276,13 @@ fn backspace_and_delete_leave_the_yank_alone() {
 }
 
 #[test]
-fn ctrl_u_undoes_and_ctrl_r_redoes() {
+fn ctrl_underscore_undoes_and_ctrl_r_redoes() {
     let mut e = typed("ab");
-    e.key(Key::ctrl('u'));
+    e.key(Key::ctrl('_'));
     assert_eq!(at(&e), ("a", 1));
-    e.key(Key::ctrl('u'));
+    e.key(Key::ctrl('/'));
     assert_eq!(at(&e), ("", 0));
-    assert!(!e.key(Key::ctrl('u')));
+    assert!(!e.key(Key::ctrl('_')));
     e.key(Key::ctrl('r'));
     assert_eq!(at(&e), ("a", 1));
     e.key(Key::char('x'));
@@ -216,11 +296,11 @@ fn undo_puts_the_cursor_where_the_text_area_did() {
     let mut e = typed("abcd");
     e.key(Key::ctrl('a'));
     e.key(Key::plain(KeyCode::Delete));
-    e.key(Key::ctrl('u'));
+    e.key(Key::ctrl('_'));
     assert_eq!(at(&e), ("abcd", 1));
     e.key(Key::ctrl('a'));
     e.key(Key::ctrl('k'));
-    e.key(Key::ctrl('u'));
+    e.key(Key::ctrl('_'));
     assert_eq!(at(&e), ("abcd", 4));
     e.key(Key::ctrl('r'));
     assert_eq!(at(&e), ("", 0));
@@ -229,7 +309,7 @@ fn undo_puts_the_cursor_where_the_text_area_did() {
 #[test]
 fn undo_remembers_fifty_edits() {
     let mut e = typed(&"x".repeat(60));
-    while e.key(Key::ctrl('u')) {}
+    while e.key(Key::ctrl('_')) {}
     assert_eq!(e.text(), "x".repeat(10));
 }
 
@@ -237,8 +317,22 @@ fn undo_remembers_fifty_edits() {
 fn prefilled_text_is_an_edit_undo_takes_back() {
     let mut e = LineEdit::with_text("severity=page");
     assert_eq!(at(&e), ("severity=page", 13));
-    e.key(Key::ctrl('u'));
+    e.key(Key::ctrl('_'));
     assert_eq!(at(&e), ("", 0));
+}
+
+#[test]
+fn set_text_replaces_the_line_as_one_edit() {
+    let mut e = typed("sev");
+    e.key(Key::ctrl('a'));
+    assert!(e.set_text("severity=page\nteam=db"));
+    assert_eq!(at(&e), ("severity=page team=db", 21));
+    e.key(Key::ctrl('_'));
+    assert_eq!(at(&e), ("sev", 0));
+    e.key(Key::ctrl('e'));
+    e.key(Key::ctrl('a'));
+    assert!(!e.set_text("sev"), "the same text is no edit");
+    assert_eq!(at(&e), ("sev", 3));
 }
 
 #[test]

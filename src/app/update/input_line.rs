@@ -1,8 +1,9 @@
 //! The line being typed at the footer: a filter (alerts or logs, by the focused pane), a `:`
-//! command or a note for the timeline. Enter applies it, Esc drops it, other keys edit it.
+//! command or a note for the timeline. Enter applies it, Esc or Ctrl-C drops it, ↑/↓ recall
+//! earlier filters and commands, other keys edit it.
 
 use super::commands::run_command;
-use crate::app::line_edit::LineEdit;
+use crate::app::line_edit::{self, LineEdit};
 use crate::app::msg::Effect;
 use crate::app::state::{Input, InputKind, Pane, State};
 use crate::domain::keymap::{Key, KeyCode};
@@ -16,17 +17,49 @@ pub(super) fn open_input(state: &mut State, kind: InputKind) {
         (InputKind::Filter, _) => LineEdit::with_text(&state.alert_filter),
         _ => LineEdit::new(),
     };
+    if let Some(h) = state.input_history.of(&kind) {
+        h.reset();
+    }
     state.input = Some(Input { kind, edit });
+}
+
+/// ↑ (older) or ↓ (newer): the recalled line replaces the one being typed.
+fn recall(state: &mut State, older: bool) {
+    let Some(input) = state.input.as_mut() else {
+        return;
+    };
+    let Some(h) = state.input_history.of(&input.kind) else {
+        return;
+    };
+    let line = if older {
+        h.older(input.edit.text()).map(str::to_string)
+    } else {
+        h.newer()
+    };
+    if let Some(line) = line {
+        input.edit.set_text(&line);
+        state.input_error = None;
+    }
 }
 
 pub(super) fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
     let Some(input) = state.input.as_mut() else {
         return Vec::new();
     };
+    if line_edit::cancels(key) {
+        let what = match input.kind {
+            InputKind::Filter => "filter",
+            InputKind::Command => "command",
+            InputKind::Note => "note",
+        };
+        state.input = None;
+        state.input_error = None;
+        state.status = Some(format!("{what} cancelled"));
+        return Vec::new();
+    }
     match key.code {
-        KeyCode::Esc => {
-            state.input = None;
-            state.input_error = None;
+        KeyCode::Up | KeyCode::Down if !key.ctrl && !key.alt => {
+            recall(state, key.code == KeyCode::Up);
         }
         KeyCode::Enter => {
             let text = input.text().trim().to_string();
@@ -43,6 +76,9 @@ pub(super) fn on_input_key(state: &mut State, key: Key) -> Vec<Effect> {
             }
             state.input_error = None;
             state.input = None;
+            if let Some(h) = state.input_history.of(&kind) {
+                h.push(&text);
+            }
             return match kind {
                 InputKind::Filter => {
                     apply_filter(state, text);
