@@ -57,17 +57,11 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
         .map(|i| crit("OldPage", &format!("h{i:02}"), 60 + i))
         .collect();
     rt.block_on(am.post_alerts(&old));
-    let config = format!(
-        "[general]\nuser = \"pty\"\nrefresh = \"1s\"\n\n\
-         [alerts]\ngroup_by = [\"alertname\", \"instance\"]\ndedup_labels = [\"replica\"]\n\n\
-         [[alertmanager]]\nname = \"prod\"\nurls = [\"{}\", \"{}\"]\n",
-        am.replicas[0].url(),
-        am.replicas[1].url()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
-    std::fs::write(&path, config).unwrap();
-    let mut s = Session::start_sized(&["--config", path.to_str().unwrap()], 160, 40);
+    let urls: Vec<String> = am.replicas.iter().map(|r| r.url()).collect();
+    let alerts =
+        "[alerts]\ngroup_by = [\"alertname\", \"instance\"]\ndedup_labels = [\"replica\"]\n";
+    let (_dir, path) = pty_support::cockpit_config(&urls, alerts);
+    let mut s = Session::start_sized(&["--config", &path], 160, 40);
     s.wait_for(&["\x1b[?1049h"]);
     s.wait_screen(&["OldPage", "13 new pages: N"]);
 
@@ -113,7 +107,6 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
     assert!(took < Duration::from_secs(1), "{took:?}");
 
     // In the detail view, `a` acts on the alert shown: the newest page now is an OldPage.
-    let mark = s.output.len();
     s.send(b"N");
     s.wait_screen(&["page: OldPage (prod)"]);
     s.send(b"\r");
@@ -134,7 +127,6 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
     s.wait_screen(&["Alerts [2]"]);
 
     // `:quit` asks, as `q` does, while pages are active.
-    let mark = s.output.len();
     s.send(b":quit\r");
     s.wait_screen(&["Quit anyway"]);
     s.send(b"y");

@@ -106,17 +106,9 @@ fn one_new_alert_costs_a_partial_redraw() {
         )
     };
     rt.block_on(am.post_alerts(&[alert("DiskFilling", "db-1")]));
-    let config = format!(
-        "[general]\nuser = \"pty\"\nrefresh = \"1s\"\n\n\
-         [[alertmanager]]\nname = \"prod\"\nurls = [\"{}\", \"{}\"]\n",
-        am.replicas[0].url(),
-        am.replicas[1].url()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config.toml");
-    std::fs::write(&path, config).unwrap();
-
-    let mut s = Session::start(&["--config", path.to_str().unwrap()]);
+    let urls: Vec<String> = am.replicas.iter().map(|r| r.url()).collect();
+    let (_dir, path) = pty_support::cockpit_config(&urls, "");
+    let mut s = Session::start(&["--config", &path]);
     s.wait_for(&["\x1b[?1049h", "DiskFilling"]);
     let first_frames = s.output.len();
     // A few polls with nothing new: the baseline the change is measured against.

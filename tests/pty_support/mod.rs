@@ -176,3 +176,19 @@ pub fn assert_restored(text: &str) {
         "mouse capture must be off by default"
     );
 }
+
+/// A config for user `pty` polling the Alertmanager cluster `prod` at `urls` every second,
+/// with `extra` TOML tables; returns the directory holding it and the file's path.
+pub fn cockpit_config(urls: &[String], extra: &str) -> (tempfile::TempDir, String) {
+    let quoted: Vec<String> = urls.iter().map(|u| format!("{u:?}")).collect();
+    let config = format!(
+        "[general]\nuser = \"pty\"\nrefresh = \"1s\"\n\n{extra}\n\
+         [[alertmanager]]\nname = \"prod\"\nurls = [{}]\n",
+        quoted.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
