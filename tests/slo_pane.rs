@@ -218,3 +218,30 @@ fn slash_in_the_slo_pane_filters_the_slos_not_the_alerts() {
     }
     assert_eq!(st.slo_cursor, 1);
 }
+
+#[test]
+fn the_slo_cursor_stays_on_its_slo_when_a_poll_reorders_the_rows() {
+    let (mut st, clock) = fed(5);
+    update(&mut st, Msg::Key(Key::char('1')), &clock);
+    update(&mut st, Msg::Key(Key::char('j')), &clock);
+    let chosen = |st: &State| st.slos[st.slo_order()[st.slo_cursor]].def.name.clone();
+    assert_eq!(chosen(&st), "slo-003", "worst first: 004, then 003");
+    // The next poll reverses the burn rates: slo-000 now burns fastest.
+    let mut next = samples(5);
+    next.reverse();
+    for (i, s) in next.iter_mut().enumerate() {
+        s.name = format!("slo-{i:03}");
+    }
+    update(
+        &mut st,
+        kit::source_msg(kit::prom(), 2, t0(), Ok(Payload::Slo(Arc::new(next)))),
+        &clock,
+    );
+    assert_eq!(st.slos[st.slo_order()[0]].def.name, "slo-000", "reordered");
+    assert_eq!(chosen(&st), "slo-003", "the cursor followed its SLO");
+    update(&mut st, Msg::Key(Key::plain(KeyCode::Enter)), &clock);
+    assert_eq!(
+        st.overlay,
+        Some(Overlay::SloDetail("prod".into(), "slo-003".into()))
+    );
+}

@@ -130,6 +130,30 @@ impl State {
         self.pages_seen.insert(id);
     }
 
+    /// Puts the SLO cursor on row `i` of the pane's order and remembers which SLO it is.
+    pub fn select_slo_row(&mut self, i: usize) {
+        let order = self.slo_order();
+        if let Some(row) = order.get(i).and_then(|&r| self.slos.get(r)) {
+            self.slo_selected = Some((row.def.source.clone(), row.def.name.clone()));
+            self.slo_cursor = i;
+        }
+    }
+
+    /// After the SLO rows changed: the cursor back on the selected SLO, if it is still shown.
+    pub fn reselect_slo(&mut self) {
+        let order = self.slo_order();
+        let found = self.slo_selected.as_ref().and_then(|(source, name)| {
+            order.iter().position(|&r| {
+                let d = &self.slos[r].def;
+                d.source == *source && d.name == *name
+            })
+        });
+        match found {
+            Some(i) => self.slo_cursor = i,
+            None => self.select_slo_row(self.slo_cursor.min(order.len().saturating_sub(1))),
+        }
+    }
+
     /// How many unacknowledged pages (filtered out or not) the cursor has not been on yet.
     pub fn new_pages(&self) -> usize {
         self.page_worthy

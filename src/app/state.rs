@@ -230,6 +230,9 @@ pub struct State {
     pub slos: Vec<SloRow>,
     pub burn_rules: Vec<BurnRule>,
     pub slo_cursor: usize,
+    /// The SLO the cursor is on, (source, name): rows re-sort as they burn, the cursor does not
+    /// move to another SLO with them.
+    pub slo_selected: Option<(String, String)>,
     /// `/` in the SLO pane: rows whose name, source or origin contain it (any case).
     pub slo_filter: String,
 
@@ -315,6 +318,7 @@ impl State {
                 .collect(),
             burn_rules: setup.burn_rules,
             slo_cursor: 0,
+            slo_selected: None,
             slo_filter: String::new(),
             clusters: BTreeMap::new(),
             deduped: BTreeMap::new(),

@@ -38,6 +38,8 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
                 .filter(|h| h.id == update.source)
                 .for_each(|h| h.degraded.clear());
             apply_slos(state, &name, &samples, update.fetched_at);
+            // Rows re-sort by how badly they burn: the cursor stays on its SLO.
+            state.reselect_slo();
         }
         Payload::Alerts(snapshot) => {
             let degraded: Vec<String> = snapshot

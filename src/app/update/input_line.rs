@@ -122,7 +122,7 @@ fn apply_filter(state: &mut State, text: String) {
                 format!("SLO filter: {text}")
             });
             state.slo_filter = text;
-            state.slo_cursor = 0;
+            state.select_slo_row(0);
         }
         Pane::Alerts => {
             state.status = Some(if text.is_empty() {

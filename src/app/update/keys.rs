@@ -188,7 +188,10 @@ fn move_cursor(state: &mut State, delta: isize) {
         }
     };
     match state.focus {
-        Pane::Slo => state.slo_cursor = step(state.slo_cursor, state.slo_order().len()),
+        Pane::Slo => {
+            let i = step(state.slo_cursor, state.slo_order().len());
+            state.select_slo_row(i);
+        }
         Pane::Alerts => {
             let i = step(state.alert_cursor, state.alert_rows().len());
             state.select_row(i);
