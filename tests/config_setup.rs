@@ -64,13 +64,14 @@ fn maps_sources_slos_and_limits_from_the_example() {
     assert_eq!(s.user, "alice");
     assert!(!s.read_only && !s.wall);
 
-    // [keys] refresh = ["R", "ctrl-r", "f5"], runbook = "o"
+    // [keys] refresh = ["R", "ctrl-r", "f5"], runbook = ["r", "ctrl-o"]
     assert_eq!(
         s.keymap.action(&"f5".parse::<Key>().unwrap()),
         Some(Action::Refresh)
     );
-    assert_eq!(s.keymap.action(&Key::char('o')), Some(Action::Runbook));
-    assert_eq!(s.keymap.action(&Key::char('r')), None);
+    assert_eq!(s.keymap.action(&Key::ctrl('o')), Some(Action::Runbook));
+    assert_eq!(s.keymap.action(&Key::char('r')), Some(Action::Runbook));
+    assert_eq!(s.keymap.action(&Key::char('o')), Some(Action::CycleSort));
 }
 
 #[test]

@@ -440,8 +440,11 @@ impl State {
             by.push("cluster".into());
         }
         self.groups = alerts::sort_groups(alerts::group(shown, &by), self.alert_sort);
-        self.pages_seen
-            .retain(|id| self.page_worthy.iter().any(|p| p.id == *id));
+        if !self.pages_seen.is_empty() {
+            // A page that stopped (acked, resolved) and fires again is new again.
+            let live: HashSet<&AlertId> = self.page_worthy.iter().map(|p| &p.id).collect();
+            self.pages_seen.retain(|id| live.contains(id));
+        }
         self.reselect();
         self.refresh_detail();
     }

@@ -67,9 +67,9 @@ actions! {
     FocusAlerts => "focus_alerts", "alerts";
     /// Focus the logs pane.
     FocusLogs => "focus_logs", "logs";
-    /// Filter the focused pane (matchers for alerts, text for logs).
+    /// Filter the focused pane (names for SLOs, matchers for alerts, text for logs).
     Filter => "filter", "filter";
-    /// Enter a command (`:theme`, `:wall`, `:quit`).
+    /// A command: :theme NAME, :refresh, :audit, :timeline, :wall, :help, :quit.
     Command => "command", "cmd";
     /// Show the keys.
     Help => "help", "help";
