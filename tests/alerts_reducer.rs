@@ -449,3 +449,46 @@ fn detail_view_shows_everything_about_the_alert() {
     }
     assert!(!text.contains('\x1b'));
 }
+
+#[test]
+fn the_alertmanager_cluster_splits_groups_and_a_cluster_label_is_only_a_label() {
+    use onwatch::domain::health::{SourceId, SourceKind};
+    let mut c = Cockpit::with(onwatch::app::state::Setup {
+        sources: vec![
+            SourceId::new(SourceKind::Alertmanager, "prod"),
+            SourceId::new(SourceKind::Alertmanager, "staging"),
+        ],
+        ..kit::setup()
+    });
+    let now = c.now();
+    // Both clusters' alerts carry the same `cluster` label, as kube-prometheus setups do.
+    let labelled = alert(&[("alertname", "Down"), ("cluster", "eu-1")], 5, now);
+    c.poll_cluster("prod", vec![labelled.clone()], vec![]);
+    c.poll_cluster("staging", vec![labelled], vec![]);
+    let groups: Vec<(String, String)> = c
+        .state
+        .groups
+        .iter()
+        .map(|g| (g.labels["alertname"].clone(), g.labels["@cluster"].clone()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("Down".to_string(), "prod".to_string()),
+            ("Down".to_string(), "staging".to_string())
+        ]
+    );
+    // Grouping by the label itself is grouping by the label.
+    c.state.group_by = vec!["cluster".into()];
+    c.state.regroup();
+    assert!(
+        c.state.groups.iter().all(|g| g.labels["cluster"] == "eu-1"),
+        "{:?}",
+        c.state.groups
+    );
+    assert_eq!(
+        c.state.groups.len(),
+        2,
+        "still one group per Alertmanager cluster"
+    );
+}

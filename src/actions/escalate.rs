@@ -104,9 +104,8 @@ impl<'a> Esc<'a> {
     }
 
     fn runbook(&self) -> Option<String> {
-        self.annotations
-            .get("runbook_url")
-            .and_then(|u| crate::domain::links::check(u.trim(), None).ok())
+        crate::domain::links::runbook_annotation(self.annotations)
+            .and_then(|u| crate::domain::links::check(u, None).ok())
             .map(|t| t.url())
     }
 

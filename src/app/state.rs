@@ -436,8 +436,8 @@ impl State {
             .collect();
         self.filter_due = due;
         let mut by = self.group_by.clone();
-        if self.clusters.len() > 1 && !by.iter().any(|l| l == "cluster") {
-            by.push("cluster".into());
+        if self.clusters.len() > 1 && !by.iter().any(|l| l == alerts::CLUSTER) {
+            by.push(alerts::CLUSTER.into());
         }
         self.groups = alerts::sort_groups(alerts::group(shown, &by), self.alert_sort);
         if !self.pages_seen.is_empty() {

@@ -33,20 +33,33 @@ const SHELL_META: &[char] = &[
     '\t', ' ',
 ];
 
-/// The runbook of an alert: annotation `runbook_url`, else `<dir>/<alertname>.md`.
+/// The annotations a runbook link is read from, first found wins: Prometheus' convention,
+/// then Sloth's and other generators'.
+pub const RUNBOOK_ANNOTATIONS: &[&str] = &["runbook_url", "runbook", "playbook", "playbook_url"];
+
+/// The alert's runbook annotation (the first of `RUNBOOK_ANNOTATIONS` that is set), trimmed.
+pub fn runbook_annotation(annotations: &Labels) -> Option<&str> {
+    RUNBOOK_ANNOTATIONS
+        .iter()
+        .filter_map(|k| annotations.get(*k))
+        .map(|v| v.trim())
+        .find(|v| !v.is_empty())
+}
+
+/// The runbook of an alert: its runbook annotation, else `<dir>/<alertname>.md`.
 pub fn locate(
     annotations: &Labels,
     labels: &Labels,
     dir: Option<&Path>,
 ) -> Result<RunbookTarget, String> {
-    if let Some(url) = annotations
-        .get("runbook_url")
-        .filter(|u| !u.trim().is_empty())
-    {
-        return check(url.trim(), dir);
+    if let Some(url) = runbook_annotation(annotations) {
+        return check(url, dir);
     }
     let Some(dir) = dir else {
-        return Err("no runbook_url annotation and no [runbooks] dir configured".into());
+        return Err(
+            "no runbook_url (or runbook, playbook) annotation and no [runbooks] dir configured"
+                .into(),
+        );
     };
     let name = labels.get("alertname").map(String::as_str).unwrap_or("");
     if name.is_empty()
@@ -219,6 +232,22 @@ mod tests {
                 "{bad:?}: {r:?}"
             );
         }
+    }
+
+    #[test]
+    fn slothes_runbook_annotation_is_read_after_runbook_url() {
+        let labels = Labels::new();
+        let mut ann = Labels::new();
+        ann.insert("runbook".into(), " https://rb.example/sloth ".into());
+        assert_eq!(
+            locate(&ann, &labels, None),
+            Ok(RunbookTarget::Remote("https://rb.example/sloth".into()))
+        );
+        ann.insert("runbook_url".into(), "https://rb.example/prom".into());
+        assert_eq!(
+            locate(&ann, &labels, None),
+            Ok(RunbookTarget::Remote("https://rb.example/prom".into()))
+        );
     }
 
     #[test]

@@ -338,6 +338,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         ("summary", "summary"),
         ("description", "descr."),
         ("runbook_url", "runbook"),
+        ("runbook", "runbook"),
     ] {
         if let Some(v) = a.alert.annotations.get(key) {
             lines.push(field(title, safe(v).into_owned()));
@@ -376,7 +377,9 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         .alert
         .annotations
         .iter()
-        .filter(|(k, _)| !["summary", "description", "runbook_url"].contains(&k.as_str()))
+        .filter(|(k, _)| {
+            !["summary", "description", "runbook_url", "runbook"].contains(&k.as_str())
+        })
         .collect();
     if !other.is_empty() {
         lines.push(Line::from(Span::styled(

@@ -4,6 +4,9 @@ use super::{AlertReading, DedupedAlert, Labels, Severity};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// The group-by key that means the Alertmanager cluster (as `@cluster` in filters).
+pub const CLUSTER: &str = "@cluster";
+
 /// Alerts sharing the values of the group-by labels.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlertGroup {
@@ -34,13 +37,13 @@ impl AlertGroup {
 /// Groups alerts by the given labels; groups sorted by worst severity, then oldest first.
 /// Alerts inside a group are sorted the same way.
 pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
-    // `cluster` falls back to the Alertmanager cluster the alert came from.
+    // `@cluster` is the Alertmanager cluster the alert came from, never a label: a label
+    // called `cluster` (one of the commonest) is just a label.
     fn value<'a>(a: &'a DedupedAlert, l: &str) -> &'a str {
-        match a.alert.labels.get(l) {
-            Some(v) => v,
-            None if l == "cluster" => a.cluster(),
-            None => "",
+        if l == CLUSTER {
+            return a.cluster();
         }
+        a.alert.labels.get(l).map_or("", String::as_str)
     }
     let hash = |a: &DedupedAlert| {
         use std::hash::{Hash, Hasher};

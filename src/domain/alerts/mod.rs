@@ -8,7 +8,7 @@ mod sort;
 mod tests;
 
 pub use dedup::{dedup, dedup_refs, identity, identity_key};
-pub use group::{AlertGroup, group};
+pub use group::{AlertGroup, CLUSTER, group};
 pub use id::AlertId;
 pub use sort::{AlertSort, is_unacked_page, sort_groups};
 
@@ -72,9 +72,13 @@ pub struct Silence {
 }
 
 impl Silence {
-    /// An ack is a silence whose comment starts with `ACK`; any other is maintenance.
+    /// An ack is a silence whose comment starts with `ACK` in any case (`ack:`, as typed with
+    /// amtool, too); any other is maintenance.
     pub fn is_ack(&self) -> bool {
-        self.comment.trim_start().starts_with("ACK")
+        self.comment
+            .trim_start()
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("ack"))
     }
 }
 
@@ -88,17 +92,36 @@ pub enum Severity {
     Critical,
 }
 
+/// The labels severity is read from, in order: the first whose value is known wins. Sloth's
+/// page alerts say `severity=pageteam` (a team's routing name) and `sloth_severity=page`.
+pub const SEVERITY_LABELS: &[&str] = &["severity", "sloth_severity", "priority"];
+
 impl Severity {
     pub fn from_labels(labels: &Labels) -> Self {
-        let Some(v) = labels.get("severity") else {
-            return Severity::None;
-        };
+        SEVERITY_LABELS
+            .iter()
+            .filter_map(|l| labels.get(*l))
+            .map(|v| Self::from_value(v))
+            .find(|s| *s != Severity::None)
+            .unwrap_or(Severity::None)
+    }
+
+    /// A severity value as alerting setups write it (any case); `None` when unknown.
+    pub fn from_value(v: &str) -> Self {
         let is = |names: &[&str]| names.iter().any(|n| v.eq_ignore_ascii_case(n));
-        if is(&["critical", "page", "error", "high", "p1", "emergency"]) {
+        if is(&[
+            "critical",
+            "page",
+            "pageteam",
+            "error",
+            "high",
+            "p1",
+            "emergency",
+        ]) {
             Severity::Critical
-        } else if is(&["warning", "warn", "ticket", "medium", "p2", "p3"]) {
+        } else if is(&["warning", "warn", "ticket", "medium", "p2"]) {
             Severity::Warning
-        } else if is(&["info", "informational", "low", "none", "p4", "p5"]) {
+        } else if is(&["info", "informational", "low", "none", "p3", "p4", "p5"]) {
             Severity::Info
         } else {
             Severity::None

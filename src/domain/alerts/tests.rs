@@ -172,6 +172,39 @@ fn severity_names() {
     assert_eq!(Severity::from_labels(&labels(&[])), Severity::None);
 }
 
+#[test]
+fn severity_as_sloth_and_kube_prometheus_write_it() {
+    let sloth_page = labels(&[("severity", "pageteam"), ("sloth_severity", "page")]);
+    assert_eq!(Severity::from_labels(&sloth_page), Severity::Critical);
+    // A routing name severity does not know falls through to sloth_severity.
+    let routed = labels(&[("severity", "team-shop"), ("sloth_severity", "ticket")]);
+    assert_eq!(Severity::from_labels(&routed), Severity::Warning);
+    assert_eq!(
+        Severity::from_labels(&labels(&[("severity", "none")])),
+        Severity::Info,
+        "kube-prometheus' Watchdog"
+    );
+    assert_eq!(
+        Severity::from_labels(&labels(&[("priority", "P3")])),
+        Severity::Info
+    );
+}
+
+#[test]
+fn an_ack_is_any_case_of_the_prefix() {
+    for comment in [
+        "ACK: on it",
+        "ack: on it",
+        "  Ack restarting",
+        "ACKNOWLEDGED",
+    ] {
+        assert!(silence("s", comment).is_ack(), "{comment}");
+    }
+    for comment in ["maintenance", "", "ac", "é ack"] {
+        assert!(!silence("s", comment).is_ack(), "{comment}");
+    }
+}
+
 proptest::proptest! {
     /// The hashed dedup agrees with the definition: one alert per (cluster, labels minus the
     /// dedup labels), with every distinct source listed.
