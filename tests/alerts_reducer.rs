@@ -492,3 +492,71 @@ fn the_alertmanager_cluster_splits_groups_and_a_cluster_label_is_only_a_label() 
         "still one group per Alertmanager cluster"
     );
 }
+
+#[test]
+fn the_snapshot_json_carries_silenced_and_inhibited_alerts_with_their_counts() {
+    use onwatch::domain::alerts::AmState;
+    let mut c = Cockpit::new();
+    let now = c.now();
+    let firing = alert(&[("alertname", "Disk"), ("instance", "a")], 5, now);
+    let silenced = kit::silenced(
+        alert(&[("alertname", "Disk"), ("instance", "b")], 5, now),
+        &["s1"],
+    );
+    let inhibited = Alert {
+        state: AmState::Suppressed,
+        inhibited_by: vec!["fp-node-down".into()],
+        ..alert(&[("alertname", "Disk"), ("instance", "c")], 5, now)
+    };
+    let maintenance = onwatch::domain::alerts::Silence {
+        id: "s1".into(),
+        matchers: vec![],
+        starts_at: now,
+        ends_at: now + Duration::hours(1),
+        created_by: "bob".into(),
+        comment: "db maintenance".into(),
+        state: onwatch::domain::alerts::SilenceState::Active,
+    };
+    c.poll(vec![firing, silenced, inhibited], vec![maintenance]);
+    assert_eq!(
+        c.state.groups[0].alerts.len(),
+        1,
+        "the pane hides them by default"
+    );
+    let v = onwatch::app::report::state_json(&c.state);
+    let g = &v["alert_groups"][0];
+    assert_eq!(
+        (&g["firing"], &g["silenced"], &g["inhibited"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{g}"
+    );
+    let states: Vec<(&str, &serde_json::Value, &serde_json::Value)> = g["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["state"].as_str().unwrap(),
+                &a["silenced_by"],
+                &a["inhibited_by"],
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&(
+            "silenced",
+            &serde_json::json!(["s1"]),
+            &serde_json::json!([])
+        )),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&(
+            "inhibited",
+            &serde_json::json!([]),
+            &serde_json::json!(["fp-node-down"])
+        )),
+        "{states:?}"
+    );
+    assert_eq!(states.len(), 3);
+}

@@ -4,6 +4,22 @@ use super::state::State;
 use crate::domain::duration;
 use serde_json::{Value, json};
 
+/// Every alert of every cluster (silenced and inhibited too, whatever the pane shows), grouped
+/// and sorted as the pane groups them, with the filter not applied: the report is the record.
+fn every_alert_grouped(state: &State) -> Vec<crate::domain::alerts::AlertGroup> {
+    use crate::domain::alerts::{self, DedupedAlert};
+    let all: Vec<DedupedAlert> = state
+        .deduped
+        .values()
+        .flatten()
+        .map(|a| DedupedAlert {
+            flapping: state.flaps.is_flapping(&a.id),
+            ..a.clone()
+        })
+        .collect();
+    alerts::sort_groups(alerts::group(all, &state.grouping()), state.alert_sort)
+}
+
 pub fn state_json(state: &State) -> Value {
     let sources: Vec<Value> = state
         .sources
@@ -41,8 +57,7 @@ pub fn state_json(state: &State) -> Value {
             })
         })
         .collect();
-    let groups: Vec<Value> = state
-        .groups
+    let groups: Vec<Value> = every_alert_grouped(state)
         .iter()
         .map(|g| {
             json!({
@@ -51,12 +66,17 @@ pub fn state_json(state: &State) -> Value {
                 "firing": g.firing,
                 "acked": g.acked,
                 "silenced": g.silenced,
+                "inhibited": g.inhibited,
+                "flapping": g.flapping,
                 "alerts": g.alerts.iter().map(|a| json!({
                     "cluster": a.cluster(),
                     "labels": a.alert.labels,
                     "annotations": a.alert.annotations,
                     "state": a.reading.name(),
                     "reading": a.reading,
+                    "silenced_by": a.alert.silenced_by,
+                    "inhibited_by": a.alert.inhibited_by,
+                    "flapping": a.flapping,
                     "severity": a.severity,
                     "starts_at": a.alert.starts_at,
                     "sources": a.sources,

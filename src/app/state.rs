@@ -377,6 +377,16 @@ impl State {
         slo_page || crit
     }
 
+    /// What alerts are grouped by: the configured labels, and the Alertmanager cluster when
+    /// there are several, so the same alert from two clusters stays two rows.
+    pub fn grouping(&self) -> Vec<String> {
+        let mut by = self.group_by.clone();
+        if self.clusters.len() > 1 && !by.iter().any(|l| l == alerts::CLUSTER) {
+            by.push(alerts::CLUSTER.into());
+        }
+        by
+    }
+
     /// Takes a cluster's new snapshot. Its alerts are deduplicated here, once per snapshot,
     /// and kept beside it for every regroup, dialog preview and ack settling until the next.
     pub fn set_cluster(&mut self, name: String, snapshot: Arc<ClusterSnapshot>) {
@@ -435,10 +445,7 @@ impl State {
             })
             .collect();
         self.filter_due = due;
-        let mut by = self.group_by.clone();
-        if self.clusters.len() > 1 && !by.iter().any(|l| l == alerts::CLUSTER) {
-            by.push(alerts::CLUSTER.into());
-        }
+        let by = self.grouping();
         self.groups = alerts::sort_groups(alerts::group(shown, &by), self.alert_sort);
         if !self.pages_seen.is_empty() {
             // A page that stopped (acked, resolved) and fires again is new again.

@@ -155,6 +155,9 @@ fn counts(group: &AlertGroup) -> String {
     if group.silenced > 0 {
         s.push_str(&format!(", {} silenced", group.silenced));
     }
+    if group.inhibited > 0 {
+        s.push_str(&format!(", {} inhibited", group.inhibited));
+    }
     if group.flapping > 0 {
         s.push_str(&format!(", {} flapping", group.flapping));
     }

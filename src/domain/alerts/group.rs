@@ -16,6 +16,7 @@ pub struct AlertGroup {
     pub firing: usize,
     pub acked: usize,
     pub silenced: usize,
+    pub inhibited: usize,
     pub flapping: usize,
 }
 
@@ -82,7 +83,8 @@ pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
                 .iter()
                 .map(|l| (l.clone(), value(&alerts[0], l).to_string()))
                 .collect();
-            let (mut firing, mut acked, mut silenced, mut flapping) = (0, 0, 0, 0);
+            let (mut firing, mut acked, mut silenced, mut inhibited, mut flapping) =
+                (0, 0, 0, 0, 0);
             let mut worst_firing = None;
             let mut worst = Severity::None;
             for a in &alerts {
@@ -93,7 +95,7 @@ pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
                     }
                     AlertReading::Acked { .. } => acked += 1,
                     AlertReading::Silenced { .. } => silenced += 1,
-                    AlertReading::Inhibited => {}
+                    AlertReading::Inhibited => inhibited += 1,
                 }
                 flapping += usize::from(a.flapping);
                 worst = worst.max(a.severity);
@@ -106,6 +108,7 @@ pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
                     firing,
                     acked,
                     silenced,
+                    inhibited,
                     flapping,
                     labels,
                     alerts,
