@@ -288,3 +288,30 @@ fn an_alerts_detail_scrolls_to_its_last_label_at_80x24() {
         "moves keep it open"
     );
 }
+
+#[test]
+fn an_expanded_row_starts_with_the_labels_that_tell_it_from_its_group() {
+    let mut c = Cockpit::with(onwatch::app::state::Setup {
+        sources: vec![kit::am()],
+        ..kit::setup()
+    });
+    let node = |instance: &str| {
+        let pairs = [
+            ("alertname", "NodeDown"),
+            ("severity", "critical"),
+            ("cluster", "eu-1"),
+            ("datacenter", "fra"),
+            ("instance", instance),
+        ];
+        kit::alert(&pairs, c.now())
+    };
+    c.poll(vec![node("db-1:9100"), node("db-2:9100")], vec![]);
+    enter(&mut c);
+    let screen = kit::screen(&c.state, 80, 24);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("db-1:9100"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let at = |s: &str| row.find(s).unwrap_or(usize::MAX);
+    assert!(at("instance=db-1:9100") < at("cluster=eu-1"), "{row}");
+}

@@ -65,6 +65,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let width = inner.width as usize;
     let cursor = state.alert_cursor.min(rows.len() - 1);
     let offset = scroll_offset(cursor, height);
+    // Per group on screen, the labels all its alerts share: computed once a frame, not per row.
+    let mut shared: std::collections::HashMap<usize, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for row in rows.iter().skip(offset).take(height) {
+        if let AlertRow::Alert(g, _) = *row {
+            shared
+                .entry(g)
+                .or_insert_with(|| shared_labels(&state.groups[g]));
+        }
+    }
     let lines: Vec<Line> = rows
         .iter()
         .enumerate()
@@ -76,7 +86,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 AlertRow::Group(g) => group_line(state, &state.groups[g], width, theme),
                 AlertRow::Alert(g, a) => {
                     let group = &state.groups[g];
-                    alert_line(state, group, &group.alerts[a], width, theme)
+                    let labels = compact_labels(group, &group.alerts[a], &shared[&g]);
+                    alert_line(state, labels, &group.alerts[a], width, theme)
                 }
             };
             let cluster = match *row {
@@ -215,11 +226,34 @@ pub fn reading_label(r: &AlertReading, now: chrono::DateTime<chrono::Utc>) -> St
 }
 
 /// Identity labels minus what the row already says (group labels, severity), `k=v` joined.
-fn compact_labels(group: &AlertGroup, alert: &DedupedAlert) -> String {
-    alert
+/// The identity labels every alert of the group has with the same value.
+fn shared_labels(group: &AlertGroup) -> std::collections::BTreeSet<&str> {
+    let Some((first, rest)) = group.alerts.split_first() else {
+        return Default::default();
+    };
+    first
         .identity()
         .iter()
-        .filter(|(k, _)| !group.labels.contains_key(*k) && k.as_str() != "severity")
+        .filter(|(k, v)| rest.iter().all(|a| a.identity().get(*k) == Some(*v)))
+        .map(|(k, _)| k.as_str())
+        .collect()
+}
+
+/// An alert's row labels, those that tell it from the rest of its group first (a narrow pane
+/// cuts the shared tail, not what differs); the group's own labels and severity left out.
+fn compact_labels(
+    group: &AlertGroup,
+    alert: &DedupedAlert,
+    shared: &std::collections::BTreeSet<&str>,
+) -> String {
+    let shown = alert
+        .identity()
+        .iter()
+        .filter(|(k, _)| !group.labels.contains_key(*k) && k.as_str() != "severity");
+    let (same, differ): (Vec<_>, Vec<_>) = shown.partition(|(k, _)| shared.contains(k.as_str()));
+    differ
+        .into_iter()
+        .chain(same)
         .map(|(k, v)| format!("{}={}", safe(k), safe(v)))
         .collect::<Vec<_>>()
         .join(" ")
@@ -227,7 +261,7 @@ fn compact_labels(group: &AlertGroup, alert: &DedupedAlert) -> String {
 
 fn alert_line(
     state: &State,
-    group: &AlertGroup,
+    labels: String,
     alert: &DedupedAlert,
     width: usize,
     theme: &Theme,
@@ -257,10 +291,7 @@ fn alert_line(
             theme.style(severity_role(alert.severity)),
         ),
         Span::raw(" "),
-        Span::styled(
-            pad(&compact_labels(group, alert), labels_w),
-            theme.style(Role::Fg),
-        ),
+        Span::styled(pad(&labels, labels_w), theme.style(Role::Fg)),
         Span::raw("  "),
         Span::styled(pad(&reading, reading_w), theme.style(reading_role)),
         Span::styled(format!("  {}", rpad(&age, 4)), theme.style(Role::Muted)),
