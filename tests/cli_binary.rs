@@ -379,3 +379,22 @@ fn timeline_export_reads_the_demo_timeline_with_demo() {
         .arg(home.path()));
     assert_eq!(code, 2, "one state dir or the other: {err}");
 }
+
+#[test]
+fn init_names_the_next_command_and_check_fails_a_config_without_sources() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("elsewhere.toml");
+    let (code, out, _) = run(onwatch(home.path()).arg("init").arg(&path));
+    assert_eq!(code, 0);
+    let next = format!("onwatch --config {} check", path.display());
+    assert!(out.contains(&next), "{out}");
+
+    let empty = home.path().join("empty.toml");
+    std::fs::write(&empty, "[general]\nuser = \"x\"\n").unwrap();
+    let (code, out, _) = run(onwatch(home.path())
+        .arg("--config")
+        .arg(&empty)
+        .arg("check"));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no sources configured"), "{out}");
+}

@@ -20,6 +20,14 @@ struct Probe {
 }
 
 pub async fn run(config: &Config, path: &Path) -> i32 {
+    if config.sources().next().is_none() {
+        // A cockpit with nothing to watch is a broken config, not a passing one.
+        println!("config {}: no sources configured", path.display());
+        println!(
+            "add an [[alertmanager]], a [[prometheus]] or a log source ([[loki]], [[command]], …)"
+        );
+        return EXIT_FAILURE;
+    }
     println!("config {}: ok", path.display());
     let timeout = config.general.timeout;
     let mut probes = Vec::new();
@@ -80,9 +88,6 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
             "{:wk$}  {:wn$}  {:wu$}  {status:6}  {detail}",
             p.kind, p.name, p.url
         );
-    }
-    if results.is_empty() {
-        println!("no sources configured");
     }
     if failed > 0 {
         println!("{failed} of {} probes failed", results.len());

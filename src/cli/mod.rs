@@ -105,16 +105,20 @@ fn report_config_error(e: &ConfigError) {
 }
 
 fn init(path: Option<PathBuf>) -> i32 {
+    let given = path.is_some();
     let Some(path) = path.or_else(config::default_config_path) else {
         eprintln!("onwatch init: no config directory on this system; give a PATH");
         return EXIT_FAILURE;
     };
     match config::init(&path) {
         Ok(()) => {
-            println!(
-                "wrote {}; edit it, then run `onwatch check`",
-                path.display()
-            );
+            // The exact next command: a PATH given is not where `check` looks by default.
+            let next = if given && Some(&path) != config::default_config_path().as_ref() {
+                format!("onwatch --config {} check", path.display())
+            } else {
+                "onwatch check".to_string()
+            };
+            println!("wrote {}; edit it, then run `{next}`", path.display());
             EXIT_OK
         }
         Err(e) => {
