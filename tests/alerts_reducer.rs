@@ -560,3 +560,41 @@ fn the_snapshot_json_carries_silenced_and_inhibited_alerts_with_their_counts() {
     );
     assert_eq!(states.len(), 3);
 }
+
+#[test]
+fn an_ack_made_elsewhere_reaches_the_timeline_once_with_its_author() {
+    use onwatch::domain::alerts::{Matcher, Silence, SilenceState};
+    use onwatch::domain::timeline::Event;
+    let mut c = Cockpit::new();
+    let now = c.now();
+    let ack = Silence {
+        id: "amtool-1".into(),
+        matchers: vec![Matcher {
+            name: "alertname".into(),
+            value: "Disk".into(),
+            is_regex: false,
+            is_equal: true,
+        }],
+        starts_at: now - Duration::minutes(2),
+        ends_at: now + Duration::hours(1),
+        created_by: "bob".into(),
+        comment: "ack: looking".into(),
+        state: SilenceState::Active,
+    };
+    let silenced = kit::silenced(alert(&[("alertname", "Disk")], 5, now), &["amtool-1"]);
+    let acks = |effects: Vec<Effect>| -> Vec<(String, String)> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Record(onwatch::domain::timeline::Entry {
+                    event: Event::Ack { by, alert, .. },
+                    ..
+                }) => Some((by, alert)),
+                _ => None,
+            })
+            .collect()
+    };
+    let first = acks(c.poll(vec![silenced.clone()], vec![ack.clone()]));
+    assert_eq!(first, [("bob".to_string(), "Disk".to_string())]);
+    assert!(acks(c.poll(vec![silenced], vec![ack])).is_empty(), "once");
+}

@@ -222,6 +222,8 @@ pub struct State {
     /// Alerts present at the last regroup, with their timeline names, to record in the
     /// timeline when each first fires and when it resolves.
     pub timeline_seen: HashMap<AlertId, String>,
+    /// Ack silences already in the timeline, (cluster, silence id): recorded once.
+    pub acks_recorded: HashSet<(String, String)>,
     /// Timeline entries made by the last message, handed out by `update` as `Effect::Record`.
     pub records: Vec<crate::domain::timeline::Entry>,
 
@@ -309,6 +311,7 @@ impl State {
             wall_options: setup.wall_options,
             read_only_before_wall: None,
             timeline_seen: HashMap::new(),
+            acks_recorded: HashSet::new(),
             records: Vec::new(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
             slos: setup

@@ -35,6 +35,9 @@ pub enum Event {
         /// The silence's matchers: every alert whose labels include them is acknowledged.
         #[serde(default)]
         matchers: BTreeMap<String, String>,
+        /// The ack silence: one ack, however many times it is seen (polls, restarts).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        silence_id: Option<String>,
     },
     Unack {
         alert: String,
@@ -81,10 +84,23 @@ pub fn alert_name(labels: &BTreeMap<String, String>) -> String {
 /// Markdown for the postmortem: start, scope, the timeline, who acked and escalated what, and
 /// the time to acknowledge per alert. Only entries at or after `since` are used.
 pub fn export_markdown(entries: &[Entry], since: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let entries: Vec<&Entry> = entries
+    // An ack silence seen again (a later poll, a restarted cockpit) is the same ack.
+    let mut acks = std::collections::HashSet::new();
+    let mut entries: Vec<&Entry> = entries
         .iter()
         .filter(|e| e.at >= since && e.at <= now)
+        .filter(|e| match &e.event {
+            Event::Ack {
+                silence_id: Some(id),
+                cluster,
+                ..
+            } => acks.insert((cluster.as_str(), id.as_str())),
+            _ => true,
+        })
         .collect();
+    // Acks seen on a poll are dated when they were made, which can be before what came in
+    // the file ahead of them.
+    entries.sort_by_key(|e| e.at);
     let mut md = String::new();
     let _ = writeln!(md, "# Incident timeline\n");
     let start = entries.first().map(|e| e.at);
@@ -320,6 +336,7 @@ mod tests {
                     matchers: [("alertname".to_string(), "HighErrorRate".to_string())]
                         .into_iter()
                         .collect(),
+                    silence_id: Some("s1".into()),
                 },
             },
             Entry {

@@ -50,9 +50,44 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
             if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
                 h.degraded = degraded;
             }
+            record_seen_acks(state, &name, &snapshot.silences);
             state.set_cluster(name, snapshot);
         }
         Payload::Logs(window) => apply_logs(state, &name, &window),
+    }
+}
+
+/// Acks made by anyone (amtool, the Alertmanager UI, another cockpit) go to the timeline when a
+/// poll first shows them, with their author and when they were made.
+fn record_seen_acks(state: &mut State, cluster: &str, silences: &[crate::domain::alerts::Silence]) {
+    use crate::domain::timeline::{Entry, Event, alert_name};
+    for s in silences {
+        if s.state != crate::domain::alerts::SilenceState::Active || !s.is_ack() {
+            continue;
+        }
+        if !state
+            .acks_recorded
+            .insert((cluster.to_string(), s.id.clone()))
+        {
+            continue;
+        }
+        let matchers: crate::domain::alerts::Labels = s
+            .matchers
+            .iter()
+            .filter(|m| m.is_equal && !m.is_regex)
+            .map(|m| (m.name.clone(), m.value.clone()))
+            .collect();
+        state.records.push(Entry {
+            at: s.starts_at.min(state.now),
+            event: Event::Ack {
+                alert: alert_name(&matchers),
+                cluster: cluster.to_string(),
+                by: s.created_by.clone(),
+                comment: s.comment.clone(),
+                matchers,
+                silence_id: Some(s.id.clone()),
+            },
+        });
     }
 }
 

@@ -107,13 +107,25 @@ fn record_action(state: &mut State, r: &acts::ActionResult) {
             matchers,
             comment,
             ..
-        } => Event::Ack {
-            alert: alert_name(matchers),
-            cluster: cluster.clone(),
-            by,
-            comment: comment.clone(),
-            matchers: matchers.clone(),
-        },
+        } => {
+            let acks_seen = &mut state.acks_recorded;
+            let id = match &r.outcome {
+                acts::Outcome::Done(id) => id.clone(),
+                _ => String::new(),
+            };
+            // A poll may have shown (and recorded) the silence before this answer came.
+            if !acks_seen.insert((cluster.clone(), id.clone())) {
+                return;
+            }
+            Event::Ack {
+                alert: alert_name(matchers),
+                cluster: cluster.clone(),
+                by,
+                comment: comment.clone(),
+                matchers: matchers.clone(),
+                silence_id: Some(id),
+            }
+        }
         acts::ActKind::Unack {
             cluster, matchers, ..
         } => Event::Unack {
