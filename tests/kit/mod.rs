@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod clients;
 pub mod http;
 pub mod logs;
+pub mod pty;
 pub mod screen;
 
 pub use acts::escalation;
