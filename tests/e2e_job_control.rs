@@ -75,11 +75,15 @@ fn what_is_typed_while_stopped_arrives_as_a_paste_that_cannot_act() {
     s.send(b"sleep 2; fg\r");
     s.wait_for_from(mark, &["fg\r\n"]);
     s.send(b"a\rkubectl get pods\r");
-    s.wait_for_from(mark, &["\x1b[?1049h", "pasted text ignored"]);
-    let after = s.text_from(mark);
+    s.wait_for_from(mark, &["\x1b[?1049h"]);
+    s.wait_for_screen(&[
+        "pasted text ignored (",
+        "chars): an action needs its own keypress",
+    ]);
+    let screen = s.screen().join("\n");
     assert!(
-        !after.contains("Tab duration") && !after.contains("ack pending"),
-        "the `a` and Enter neither opened nor posted an ack"
+        !screen.contains("Tab duration") && !screen.contains("ack pending"),
+        "the `a` and Enter neither opened nor posted an ack:\n{screen}"
     );
     finish(s, pid);
 }
@@ -92,8 +96,7 @@ fn ctrl_z_without_a_shell_to_resume_it_does_not_stop() {
     let pid = s.pid.unwrap();
     let mark = s.output.len();
     s.send(&[0x1a]);
-    // The footer is written as a diff over the demo's banner; these words share no cell with it.
-    s.wait_for_from(mark, &["job-control shell"]);
+    s.wait_for_screen(&["no job-control shell would resume onwatch"]);
     assert_ne!(state(pid), 'T');
     assert!(
         !s.text_from(mark).contains("\x1b[?1049l"),
@@ -120,4 +123,21 @@ fn sigint_from_outside_restores_the_terminal_and_exits() {
 #[test]
 fn sigquit_from_outside_restores_the_terminal_and_exits() {
     signal_restores_and_exits("QUIT", 131);
+}
+
+#[test]
+fn a_bracketed_paste_does_not_act() {
+    let mut s = Session::start(&["demo"]);
+    s.wait_for(&["\x1b[?2004h", "Alerts"]);
+    // Typed as keys, `a` and Enter would ack the selected alert and `q` would ask to quit.
+    s.send(b"\x1b[200~a\rq\x1b[201~");
+    s.wait_for_screen(&["pasted text ignored (3 chars)"]);
+    let screen = s.screen().join("\n");
+    assert!(
+        !screen.contains("Tab duration") && !screen.contains("Quit anyway"),
+        "{screen}"
+    );
+    let pid = s.pid.unwrap();
+    kill("TERM", pid);
+    s.wait_exit();
 }

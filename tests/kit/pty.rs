@@ -7,6 +7,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const DEADLINE: Duration = Duration::from_secs(60);
+/// The terminal's size.
+pub const ROWS: u16 = 30;
+pub const COLS: u16 = 100;
 
 pub struct Session {
     pub output: Vec<u8>,
@@ -36,8 +39,8 @@ impl Session {
     fn spawn(program: &str, args: &[&str]) -> Session {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: 30,
-                cols: 100,
+                rows: ROWS,
+                cols: COLS,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -135,6 +138,28 @@ impl Session {
         }
     }
 
+    /// The alternate screen as the output since it was last entered drew it, one string a row.
+    pub fn screen(&self) -> Vec<String> {
+        replay(&self.text())
+    }
+
+    /// Reads until every needle is on the screen (see `screen`), or fails at the deadline. A
+    /// frame is written as a diff, so words on the screen need not be whole in the output.
+    pub fn wait_for_screen(&mut self, needles: &[&str]) {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            let screen = self.screen().join("\n");
+            if needles.iter().all(|n| screen.contains(n)) {
+                return;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            match self.chunks.recv_timeout(left) {
+                Ok(chunk) => self.output.extend(chunk),
+                Err(_) => panic!("timed out waiting for {needles:?} on the screen:\n{screen}"),
+            }
+        }
+    }
+
     pub fn send(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).unwrap();
         self.writer.flush().unwrap();
@@ -201,4 +226,62 @@ pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
         assert!(Instant::now() < end, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Replays what ratatui writes (cursor moves, `CSI 2 J`, text; styles and modes skipped) from
+/// the last entry into the alternate screen, which starts blank.
+fn replay(text: &str) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let from = text
+        .rfind("\x1b[?1049h")
+        .map_or(0, |i| i + "\x1b[?1049h".len());
+    let (rows, cols) = (usize::from(ROWS), usize::from(COLS));
+    let mut grid = vec![vec![' '; cols]; rows];
+    let (mut row, mut col) = (0, 0);
+    let mut chars = text[from..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                Some('[') => {
+                    let mut params = String::new();
+                    for p in chars.by_ref() {
+                        if ('@'..='~').contains(&p) {
+                            match p {
+                                'H' => {
+                                    let mut at = params.split(';').map(|n| n.parse().unwrap_or(1));
+                                    row = at.next().unwrap_or(1).max(1) - 1;
+                                    col = at.next().unwrap_or(1).max(1) - 1;
+                                }
+                                'J' if params == "2" => grid = vec![vec![' '; cols]; rows],
+                                _ => {}
+                            }
+                            break;
+                        }
+                        params.push(p);
+                    }
+                }
+                // OSC (hyperlinks, clipboard): up to BEL or ST.
+                Some(']') => {
+                    let mut prev = ' ';
+                    for p in chars.by_ref() {
+                        if p == '\x07' || (prev == '\x1b' && p == '\\') {
+                            break;
+                        }
+                        prev = p;
+                    }
+                }
+                _ => {}
+            },
+            '\r' => col = 0,
+            '\n' => row += 1,
+            c if c.is_control() => {}
+            c => {
+                if row < rows && col < cols {
+                    grid[row][col] = c;
+                }
+                col += c.width().unwrap_or(1).max(1);
+            }
+        }
+    }
+    grid.into_iter().map(|r| r.into_iter().collect()).collect()
 }
