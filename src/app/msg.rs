@@ -37,6 +37,9 @@ pub enum Msg {
         url: String,
         why: String,
     },
+    /// Text that arrived as a whole: a bracketed paste, or what was typed while the cockpit was
+    /// stopped. It is only ever text, never keys: it cannot act.
+    Pasted(String),
 }
 
 /// What `update` asks the runtime to do; performed outside the reducer.

@@ -1,7 +1,9 @@
 //! The interactive cockpit: terminal events, poller snapshots and the 1 Hz tick feed `update`;
-//! the screen is drawn only when the state changed, at most about 30 times a second.
+//! the screen is drawn only when the state changed, at most about 30 times a second. Signals and
+//! Ctrl-Z are answered in `job`.
 
 use super::effects::{Reach, Runner};
+use super::job::{self, Asked, Signals};
 use super::{Cli, EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, overrides};
 use crate::actions;
 use crate::app::{self, Effect, Msg, State, SystemClock};
@@ -20,7 +22,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Notify;
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -90,6 +91,10 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
             return EXIT_CONFIG;
         }
     };
+    let Ok(signals) = Signals::new() else {
+        eprintln!("onwatch: cannot listen for signals");
+        return EXIT_FAILURE;
+    };
     let mut guard = match terminal::enter(config.ui.mouse) {
         Ok(g) => g,
         Err(e) => {
@@ -100,6 +105,7 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     };
     let code = event_loop(
         &mut guard,
+        signals,
         &mut state,
         &mut pollers,
         &wake,
@@ -112,8 +118,10 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     code
 }
 
+#[allow(clippy::too_many_arguments)] // the loop's own parts, each borrowed from `run`
 async fn event_loop(
     guard: &mut terminal::TerminalGuard,
+    mut signals: Signals,
     state: &mut State,
     pollers: &mut [PollerHandle],
     wake: &Arc<Notify>,
@@ -122,12 +130,6 @@ async fn event_loop(
     config: &config::Config,
 ) -> i32 {
     let clock = SystemClock;
-    let (Ok(mut hangup), Ok(mut term)) = (
-        signal(SignalKind::hangup()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return EXIT_FAILURE;
-    };
     if let Ok(size) = guard.terminal.size() {
         app::update(
             state,
@@ -150,11 +152,15 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // The SIGCONT that ends a stop of our own is answered where the stop returns.
+    let mut own_stop = false;
     loop {
         let frame_due = last_draw + FRAME;
         let mut effects = Vec::new();
+        let (mut stop, mut continued) = (false, false);
         tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(k))) if job::is_suspend_key(&k) => stop = true,
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
                     if let Some(key) = ui::input::from_crossterm(k) {
                         effects = app::update(state, Msg::Key(key), &clock);
@@ -164,6 +170,10 @@ async fn event_loop(
                 Some(Ok(Event::Resize(width, height))) => {
                     // Bursts coalesce: only the last size is drawn, at the next frame.
                     app::update(state, Msg::Resize { width, height }, &clock);
+                    dirty = true;
+                }
+                Some(Ok(Event::Paste(text))) => {
+                    effects = app::update(state, Msg::Pasted(text), &clock);
                     dirty = true;
                 }
                 Some(Ok(_)) => {}
@@ -191,12 +201,36 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tokio::time::sleep_until(frame_due), if dirty => {}
-            _ = hangup.recv() => {
-                // SSH dropped: restore (writes may fail; ignored) and exit like a shell does.
-                terminal::restore();
-                return 129;
+            asked = signals.recv() => match asked {
+                // SSH dropped, or told to leave: restore (writes may fail after a hangup;
+                // ignored) and exit like a shell does. Undelivered actions stay in the outbox.
+                Asked::Exit(code) => {
+                    terminal::restore();
+                    return code;
+                }
+                Asked::Stop => stop = true,
+                Asked::Continued => continued = !std::mem::take(&mut own_stop),
+            },
+        }
+        if stop {
+            if job::suspend() {
+                own_stop = true;
+                continued = true;
+            } else {
+                let text = "not suspended: no job-control shell would resume onwatch (quit: q)";
+                effects.extend(app::update(state, Msg::Notice(text.into()), &clock));
+                dirty = true;
             }
-            _ = term.recv() => return 143,
+        }
+        if continued {
+            let Ok(msgs) = job::resume(guard, &mut events).await else {
+                return EXIT_FAILURE;
+            };
+            for msg in msgs {
+                effects.extend(app::update(state, msg, &clock));
+            }
+            screen.forget();
+            dirty = true;
         }
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
@@ -269,6 +303,12 @@ impl Screen {
             offscreen,
             shown: None,
         })
+    }
+
+    /// The terminal no longer shows the last frame (it was handed to the shell): the next draw
+    /// is written even if nothing changed.
+    fn forget(&mut self) {
+        self.shown = None;
     }
 
     /// Draws `state`; a theme that cannot be loaded falls back to the default and its error

@@ -5,6 +5,7 @@ mod check;
 mod cockpit;
 mod demo;
 mod effects;
+mod job;
 mod log_setup;
 mod logging;
 pub mod notify;

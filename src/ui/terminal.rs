@@ -1,10 +1,12 @@
 //! The terminal guard: enables raw mode and the alternate screen (and mouse capture only when
-//! configured), and restores exactly what it enabled — once — on quit, error, panic, SIGTERM and
-//! SIGHUP. No terminal query is sent at start (nothing can hang waiting for a reply).
+//! configured), and restores exactly what it enabled — once — on quit, error, panic, SIGTERM,
+//! SIGHUP, SIGINT and SIGQUIT, and before a stop (Ctrl-Z, SIGTSTP); `resume` enables it all
+//! again. No terminal query is sent, at start or on resume (nothing can hang waiting for a reply).
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::{event, execute, terminal};
+use ratatui::layout::Rect;
 use std::io::{self, Stdout, Write};
 use std::sync::Mutex;
 
@@ -24,6 +26,22 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 /// Restores the terminal on drop (normal exit and `?` errors).
 pub struct TerminalGuard {
     pub terminal: Term,
+    mouse: bool,
+}
+
+impl TerminalGuard {
+    /// After a stop: the terminal mode again, the screen cleared and ratatui's previous buffer
+    /// reset, so the next draw writes every cell instead of a diff against a screen that the
+    /// shell has since written over. What was still enabled (a stop this process did not see
+    /// coming: SIGSTOP) is restored first, since the shell may have changed the modes under it.
+    pub fn resume(&mut self) -> io::Result<()> {
+        restore();
+        enable(self.mouse)?;
+        let size = self.terminal.size()?;
+        // `resize` clears without asking the terminal where its cursor is, unlike `clear`.
+        self.terminal
+            .resize(Rect::new(0, 0, size.width, size.height))
+    }
 }
 
 impl Drop for TerminalGuard {
@@ -35,6 +53,12 @@ impl Drop for TerminalGuard {
 /// Enters the cockpit's terminal mode and installs the panic hook that restores it first.
 pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
     install_panic_hook();
+    enable(mouse)?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok(TerminalGuard { terminal, mouse })
+}
+
+fn enable(mouse: bool) -> io::Result<()> {
     let mut enabled = Enabled::default();
     let mut out = io::stdout();
     // Record each step as it succeeds so a failure half-way still restores what was done.
@@ -52,8 +76,7 @@ pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
         enabled.mouse = true;
         record(enabled);
     }
-    let terminal = Terminal::new(CrosstermBackend::new(out))?;
-    Ok(TerminalGuard { terminal })
+    Ok(())
 }
 
 fn record(enabled: Enabled) {

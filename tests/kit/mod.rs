@@ -9,6 +9,7 @@ pub mod clients;
 pub mod cockpit;
 pub mod http;
 pub mod logs;
+pub mod pty;
 pub mod screen;
 
 pub use acts::escalation;

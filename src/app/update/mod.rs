@@ -1,12 +1,14 @@
 //! The reducer: `update(&mut State, Msg, &Clock) -> Vec<Effect>`. Pure: no I/O, no sleeping.
 //!
 //! `reduce` dispatches each message; keys are routed in `keys`, the line being typed is
-//! `input_line`, the `:` commands `commands`, and what the pollers publish is applied in `ingest`.
+//! `input_line`, the `:` commands `commands`, pasted text `paste`, and what the pollers publish
+//! is applied in `ingest`.
 
 mod commands;
 mod ingest;
 mod input_line;
 mod keys;
+mod paste;
 
 use super::acts;
 use super::clock::Clock;
@@ -71,6 +73,7 @@ fn reduce(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.status = Some(format!("{why}; URL copied"));
             vec![Effect::Copy(url)]
         }
+        Msg::Pasted(text) => paste::on_paste(state, &text),
         Msg::AuditLines(result) => {
             if let Some(acts::View::Audit { lines, scroll }) = state.acts.view.as_mut() {
                 *scroll = result.as_ref().map_or(0, |l| l.len().saturating_sub(1));
