@@ -263,3 +263,18 @@ fn the_command_line_recalls_commands_not_filters() {
     press(&mut s, UP);
     assert_eq!(line(&s), "paged db");
 }
+
+#[test]
+fn every_prompt_keeps_its_text_apart_from_what_is_typed() {
+    let mut s = cockpit();
+    for (key, shown) in [
+        ('n', "note: rolled back"),
+        ('/', "/ rolled back"),
+        (':', ": rolled back"),
+    ] {
+        press(&mut s, Key::char(key));
+        type_text(&mut s, "rolled back");
+        assert!(footer(&s).starts_with(shown), "{key}: {:?}", footer(&s));
+        press(&mut s, ESC);
+    }
+}

@@ -51,17 +51,19 @@ fn draw_input(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) -> bo
     let Some(input) = &state.input else {
         return false;
     };
+    // The prompt's own width, so the first typed letter never lands inside it.
     let prefix = match input.kind {
-        InputKind::Filter => "/",
-        InputKind::Command => ":",
+        InputKind::Filter => "/ ",
+        InputKind::Command => ": ",
         InputKind::Note => "note: ",
     };
-    let [p, rest] = Layout::horizontal([Constraint::Length(2), Constraint::Fill(1)]).areas(area);
+    let [p, rest] = Layout::horizontal([
+        Constraint::Length(width(prefix) as u16),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     frame.render_widget(
-        Paragraph::new(Span::styled(
-            format!("{prefix} "),
-            theme.style(Role::FooterKey),
-        )),
+        Paragraph::new(Span::styled(prefix, theme.style(Role::FooterKey))),
         p,
     );
     frame.render_widget(&super::input::text_area(&input.edit, theme), rest);
