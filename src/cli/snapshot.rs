@@ -36,7 +36,10 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
     let all_ok = state.sources.iter().all(|h| h.is_ok());
     match format {
         SnapshotFormat::Json => {
-            match serde_json::to_string_pretty(&app::report::state_json(&state)) {
+            // Masked value by value, so the output stays JSON.
+            let mut json = app::report::state_json(&state);
+            crate::config::secret::known().mask_json(&mut json);
+            match serde_json::to_string_pretty(&json) {
                 Ok(text) => println!("{text}"),
                 Err(e) => {
                     eprintln!("onwatch snapshot: {e}");
@@ -60,7 +63,12 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
                     return EXIT_FAILURE;
                 }
             };
-            if let Err(e) = terminal.draw(|f| ui::draw(f, &state, &theme)) {
+            let redactor = crate::config::secret::known();
+            let drawn = terminal.draw(|f| {
+                ui::draw(f, &state, &theme);
+                ui::mask::mask_buffer(f.buffer_mut(), &redactor);
+            });
+            if let Err(e) = drawn {
                 eprintln!("onwatch snapshot: {e}");
                 return EXIT_FAILURE;
             }
