@@ -72,6 +72,7 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
         let (status, detail) = match &p.result {
             Ok(d) => ("ok", d.as_str()),
             Err(e) => {
+                tracing::warn!(kind = p.kind, name = %p.name, error = %e, "check: probe failed");
                 failed += 1;
                 ("FAILED", e.as_str())
             }

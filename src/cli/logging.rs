@@ -52,3 +52,29 @@ pub fn init(path: Option<&Path>) -> std::io::Result<Option<LogGuard>> {
         .try_init();
     Ok(Some(LogGuard))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[test]
+    fn a_line_with_a_known_secret_is_written_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("key");
+        std::fs::write(&key, "log-secret-5e6f").unwrap();
+        secret::read(&crate::config::SecretRef {
+            file: Some(key),
+            env: None,
+        })
+        .unwrap();
+        let path = dir.path().join("log");
+        let file = File::create(&path).unwrap();
+        let sink = MaskedFile(Mutex::new(file));
+        sink.make_writer()
+            .write_all(b"WARN poll failed: HTTP 401: you sent log-secret-5e6f\n")
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "WARN poll failed: HTTP 401: you sent ***\n");
+    }
+}

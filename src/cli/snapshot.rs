@@ -31,6 +31,9 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
         &clock,
     );
     for update in poll::poll_once_all(config).await {
+        if let Err(e) = &update.result {
+            tracing::warn!(source = %update.source, error = %e, "snapshot: poll failed");
+        }
         app::update(&mut state, Msg::Source(update), &clock);
     }
     let all_ok = state.sources.iter().all(|h| h.is_ok());

@@ -36,7 +36,7 @@ impl fmt::Debug for Redactor {
 fn header_pattern() -> Option<&'static Regex> {
     static P: std::sync::LazyLock<Option<Regex>> = std::sync::LazyLock::new(|| {
         Regex::new(
-            r#"(?i)(\b(?:proxy-)?authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?)[A-Za-z0-9._~+/=%:-]+|(\bbearer\s+)[A-Za-z0-9._~+/=-]{16,}"#,
+            r#"(?i)(\b(?:proxy-)?authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?)[A-Za-z0-9._~+/=%:*-]+|(\bbearer\s+)[A-Za-z0-9._~+/=-]{16,}"#,
         )
         .ok()
     });
@@ -58,7 +58,11 @@ impl Redactor {
             return;
         }
         let mut forms = encodings(value);
-        forms.extend(base64_forms(value.as_bytes()));
+        forms.extend(
+            base64_forms(value.as_bytes())
+                .iter()
+                .flat_map(|b| encodings(b)),
+        );
         self.add_forms(forms);
     }
 
@@ -70,7 +74,11 @@ impl Redactor {
         }
         // a short pair still travels as a longer base64 (`a:b` is `YTpi`)
         let pair = format!("{user}:{password}");
-        let mut forms = base64_forms(pair.as_bytes());
+        // the base64 URL-encoded too: `/`, `+` and `=` are escaped in a query or a form
+        let mut forms: Vec<String> = base64_forms(pair.as_bytes())
+            .iter()
+            .flat_map(|b| encodings(b))
+            .collect();
         if pair.chars().count() >= MIN_SECRET {
             forms.extend(encodings(&pair));
         }
