@@ -95,11 +95,6 @@ impl Redactor {
         }
     }
 
-    /// Everything `other` masks.
-    pub fn extend(&mut self, other: &Redactor) {
-        self.add_forms(other.needles.clone());
-    }
-
     fn add_forms(&mut self, forms: Vec<String>) {
         let before = self.needles.len();
         for f in forms {
@@ -148,12 +143,7 @@ impl Redactor {
     pub fn mask_json(&self, value: &mut serde_json::Value) {
         use serde_json::Value;
         match value {
-            Value::String(s) => {
-                let masked = self.mask(s);
-                if masked != *s {
-                    *s = masked;
-                }
-            }
+            Value::String(s) => *s = self.mask(s),
             Value::Array(items) => items.iter_mut().for_each(|v| self.mask_json(v)),
             Value::Object(map) => {
                 let entries = std::mem::take(map);
