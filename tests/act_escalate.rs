@@ -49,7 +49,7 @@ async fn alertmanager_repost_adds_the_labels_on_every_replica() {
             labels: labels(&[("escalated", "true"), ("severity", "critical")]),
         },
     );
-    let (x, mut rx) = executor(dir.path(), clusters, targets, vec![]);
+    let (x, mut rx) = executor(dir.path(), clusters, targets);
     x.submit(disk_warning("tier2", "wake tier 2")).unwrap();
     let r = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))
@@ -104,7 +104,7 @@ async fn command_gets_each_placeholder_as_one_argument_and_no_shell() {
             timeout: Duration::from_secs(10),
         },
     );
-    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets, vec![]);
+    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets);
     x.submit(disk_warning("cmd", &note)).unwrap();
     let r = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))

@@ -51,7 +51,7 @@ async fn ack_while_down_survives_a_restart_and_makes_exactly_one_silence() {
     drop(probe);
     let url = format!("http://{addr}");
 
-    let (first, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new(), vec![]);
+    let (first, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new());
     first.submit(ack("1-0-1")).unwrap();
     let r = wait_for(&mut rx, |o| matches!(o, Outcome::Retrying(_))).await;
     let Outcome::Retrying(reason) = &r.outcome else {
@@ -64,7 +64,7 @@ async fn ack_while_down_survives_a_restart_and_makes_exactly_one_silence() {
     // Alertmanager comes back on the same address; a new cockpit starts on the same state dir
     let listener = TcpListener::bind(addr).await.unwrap();
     let (am, _server) = act_support::fake::serve_am(listener);
-    let (second, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new(), vec![]);
+    let (second, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new());
     assert_eq!(second.resume().unwrap(), 1);
     let done = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))
@@ -103,7 +103,7 @@ async fn ack_while_down_survives_a_restart_and_makes_exactly_one_silence() {
     drop(s);
     assert_eq!(outbox_len(dir.path()), 0);
     // a third start finds nothing to resend
-    let (third, _rx) = executor(dir.path(), cluster(&url), BTreeMap::new(), vec![]);
+    let (third, _rx) = executor(dir.path(), cluster(&url), BTreeMap::new());
     assert_eq!(third.resume().unwrap(), 0);
 
     let audit = audit_lines(dir.path());
@@ -136,7 +136,7 @@ async fn a_lost_answer_is_retried_without_a_second_silence() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (am, _server) = act_support::fake::serve_am(listener);
     am.lock().unwrap().lose_next_post = true;
-    let (x, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new(), vec![]);
+    let (x, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new());
     x.submit(ack("1-0-2")).unwrap();
     let done = wait_for(&mut rx, |o| {
         matches!(o, Outcome::Done(_) | Outcome::Failed(_))
@@ -154,7 +154,7 @@ async fn unack_expires_once_and_a_repeat_is_done_without_a_call() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (am, _server) = act_support::fake::serve_am(listener);
-    let (x, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new(), vec![]);
+    let (x, mut rx) = executor(dir.path(), cluster(&url), BTreeMap::new());
     x.submit(ack("1-0-3")).unwrap();
     let Outcome::Done(id) = wait_for(&mut rx, |o| matches!(o, Outcome::Done(_)))
         .await
@@ -201,7 +201,7 @@ async fn audit_lines_are_json_and_never_hold_a_secret() {
         "pd",
         act_support::pagerduty(addr, poster, secret.clone()),
     )]);
-    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets, vec![secret]);
+    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets);
     let alert = Alert {
         fingerprint: "abc".into(),
         ..kit::alert(

@@ -2,36 +2,13 @@
 //! unreachable backends, through the real executable.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod kit;
+use kit::binary::{onwatch, run};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
-
-fn onwatch(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_onwatch"));
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("USER", "tester")
-        .env_remove("ONWATCH_CONFIG")
-        .env_remove("NO_COLOR");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
 
 /// `onwatch demo --serve --write-config PATH`, stopped (SIGTERM) when dropped.
 struct Simulator {

@@ -88,7 +88,7 @@ async fn run(
             body: Some(r#"{"text":"{{user}} escalated {{alertname}}: {{note}}","sev":"{{labels.severity}}"}"#.into()),
         },
     );
-    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets, vec![secret]);
+    let (x, mut rx) = executor(dir.path(), BTreeMap::new(), targets);
     let target = if rec
         .lock()
         .unwrap()
@@ -226,7 +226,6 @@ async fn acknowledge(
         BTreeMap::new(),
         BTreeMap::new(),
         Some(target),
-        vec![secret],
     );
     x.submit(ActionRequest {
         id: "1-0-2".into(),

@@ -172,7 +172,7 @@ async fn real_cluster_group_ack_makes_one_silence_on_both_replicas_and_unack_exp
     let dir = tempfile::tempdir().unwrap();
     let mut clusters = BTreeMap::new();
     clusters.insert("prod".to_string(), clients.clone());
-    let (exec, mut rx) = executor(dir.path(), clusters, BTreeMap::new(), vec![]);
+    let (exec, mut rx) = executor(dir.path(), clusters, BTreeMap::new());
 
     let mut s = state();
     poll.apply_to(&mut s).await;
@@ -330,7 +330,7 @@ async fn real_cluster_group_ack_leaves_the_escalated_copy_firing() {
     };
     let dir = tempfile::tempdir().unwrap();
     let clusters = BTreeMap::from([("prod".to_string(), clients.clone())]);
-    let (exec, mut rx) = executor(dir.path(), clusters, BTreeMap::new(), vec![]);
+    let (exec, mut rx) = executor(dir.path(), clusters, BTreeMap::new());
     let mut s = state();
     s.acts.setup.reposts = vec![kit::labels(&[("escalated", "true")])];
     s.show_silenced = true;
@@ -398,11 +398,11 @@ async fn real_cluster_ack_with_pagerduty_is_one_silence_and_one_acknowledge() {
     let dir = tempfile::tempdir().unwrap();
     let key = act_support::secret_file(dir.path(), "pd-key", "R-real-cluster-key");
     let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
-    let pd = act_support::pagerduty(addr, poster, key.clone());
+    let pd = act_support::pagerduty(addr, poster, key);
     let mut clusters = BTreeMap::new();
     clusters.insert("prod".to_string(), clients.clone());
     let (exec, mut rx) =
-        executor_with_pagerduty_ack(dir.path(), clusters, BTreeMap::new(), Some(pd), vec![key]);
+        executor_with_pagerduty_ack(dir.path(), clusters, BTreeMap::new(), Some(pd));
 
     let mut s = state();
     s.acts.setup.pagerduty_ack = Some("{{alertname}}/{{labels.instance}}".into());

@@ -1,7 +1,8 @@
 //! The audit log: one JSON line per action event (queued, retrying, done, failed) in
-//! `<state_dir>/audit.jsonl`, with every known secret value replaced by `***`.
+//! `<state_dir>/audit.jsonl`, with every known secret (`secret::known()`: tokens, passwords,
+//! routing keys, URL credentials, in every form they travel in) replaced by `***`.
 
-use crate::config::secret::Secret;
+use crate::config::secret;
 use crate::domain::act::{ActKind, ActionRequest};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -14,7 +15,6 @@ pub struct AuditLog {
     path: PathBuf,
     host: String,
     ssh_client: Option<String>,
-    secrets: Vec<Secret>,
     // one writer at a time so lines never interleave
     lock: Mutex<()>,
 }
@@ -41,17 +41,11 @@ struct Record<'a> {
 }
 
 impl AuditLog {
-    pub fn new(
-        state_dir: &Path,
-        host: String,
-        ssh_client: Option<String>,
-        secrets: Vec<Secret>,
-    ) -> Self {
+    pub fn new(state_dir: &Path, host: String, ssh_client: Option<String>) -> Self {
         Self {
             path: state_dir.join("audit.jsonl"),
             host,
             ssh_client,
-            secrets,
             lock: Mutex::new(()),
         }
     }
@@ -112,8 +106,10 @@ impl AuditLog {
             outcome,
             detail,
         };
-        let line = serde_json::to_string(&record).map_err(|e| e.to_string())?;
-        let line = self.redact(line);
+        // Masked string by string, so the line stays JSON whatever a secret looks like.
+        let mut value = serde_json::to_value(&record).map_err(|e| e.to_string())?;
+        secret::known().mask_json(&mut value);
+        let line = value.to_string();
         let _guard = self
             .lock
             .lock()
@@ -126,18 +122,6 @@ impl AuditLog {
         f.write_all(format!("{line}\n").as_bytes())
             .and_then(|_| f.sync_data())
             .map_err(|e| format!("audit log {}: {e}", self.path.display()))
-    }
-
-    fn redact(&self, mut line: String) -> String {
-        for s in &self.secrets {
-            let v = s.expose();
-            if !v.is_empty() {
-                // the value as it appears inside a JSON string
-                let escaped = serde_json::Value::String(v.to_string()).to_string();
-                line = line.replace(&escaped[1..escaped.len() - 1], "***");
-            }
-        }
-        line
     }
 
     /// The newest `n` lines.

@@ -25,7 +25,7 @@ use url::Url;
 const GOSSIP_WAIT: Duration = Duration::from_secs(2);
 
 /// One configured escalation target, ready to send.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Target {
     PagerDuty {
         client: PagerDutyClient,
@@ -46,6 +46,33 @@ pub enum Target {
     },
     /// Could not be set up (a secret missing): escalating to it fails with this reason.
     Unavailable(String),
+}
+
+/// A webhook's URL is shown without its credentials, query and fragment (they may hold a token).
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::PagerDuty { client, .. } => f
+                .debug_struct("PagerDuty")
+                .field("client", client)
+                .finish_non_exhaustive(),
+            Target::Webhook { url, .. } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::sources::http::display_url(url))
+                .finish_non_exhaustive(),
+            Target::Alertmanager { cluster, labels } => f
+                .debug_struct("Alertmanager")
+                .field("cluster", cluster)
+                .field("labels", labels)
+                .finish(),
+            Target::Command { argv, timeout } => f
+                .debug_struct("Command")
+                .field("argv", argv)
+                .field("timeout", timeout)
+                .finish(),
+            Target::Unavailable(why) => f.debug_tuple("Unavailable").field(why).finish(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -87,8 +114,6 @@ pub struct ExecutorConfig {
     pub retry: RetryPolicy,
     pub host: String,
     pub ssh_client: Option<String>,
-    /// Values redacted from the audit log (routing keys and the like).
-    pub secrets: Vec<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,7 +181,7 @@ impl Executor {
     /// Opens the outbox and the audit log in `state_dir` (created if missing).
     pub fn new(cfg: ExecutorConfig, tx: UnboundedSender<ActionResult>) -> Result<Self, ExecError> {
         let outbox = Outbox::open(&cfg.state_dir)?;
-        let audit = AuditLog::new(&cfg.state_dir, cfg.host, cfg.ssh_client, cfg.secrets);
+        let audit = AuditLog::new(&cfg.state_dir, cfg.host, cfg.ssh_client);
         Ok(Self {
             inner: Arc::new(Inner {
                 outbox,

@@ -32,7 +32,6 @@ pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorCo
     }
     let poster = JsonPoster::new(config.general.timeout)?;
     let mut targets = BTreeMap::new();
-    let mut secrets = Vec::new();
     for (i, chain) in config.escalation.iter().enumerate() {
         if config.escalation[..i].iter().any(|c| c.name == chain.name) {
             return Err(format!(
@@ -52,9 +51,11 @@ pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorCo
             let built = match t {
                 EscalationTarget::Pagerduty {
                     routing_key, url, ..
-                } => pagerduty_target(&place, routing_key, url, &poster, &mut secrets)?,
+                } => pagerduty_target(&place, routing_key, url, &poster)?,
                 EscalationTarget::Webhook { url, body, .. } => {
                     let url = url::Url::parse(url).map_err(|e| format!("{place}: url: {e}"))?;
+                    // its credentials are masked in whatever the hook answers
+                    secret::remember_url(&url);
                     if !matches!(url.scheme(), "http" | "https") {
                         return Err(format!("{place}: url: only http and https"));
                     }
@@ -95,7 +96,6 @@ pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorCo
             &pd.routing_key,
             &pd.url,
             &poster,
-            &mut secrets,
         )?),
         None => None,
     };
@@ -110,7 +110,6 @@ pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorCo
         },
         host: super::who::host(),
         ssh_client: super::who::ssh_client(ssh_connection),
-        secrets,
     };
     Ok(exec)
 }
@@ -150,25 +149,21 @@ pub fn acts_setup(config: &Config, ssh_connection: Option<&str>) -> ActsSetup {
     }
 }
 
-/// A PagerDuty target; its routing key joins the secrets the audit log redacts.
+/// A PagerDuty target; reading its routing key makes it one of the secrets masked everywhere.
 fn pagerduty_target(
     place: &str,
     routing_key: &crate::config::SecretRef,
     url: &Option<String>,
     poster: &JsonPoster,
-    secrets: &mut Vec<secret::Secret>,
 ) -> Result<Target, String> {
     let base = url.as_deref().unwrap_or(pagerduty::DEFAULT_BASE);
     let client = PagerDutyClient::new(base, poster.clone()).map_err(|e| format!("{place}: {e}"))?;
     // a missing key must not keep the cockpit from starting mid-incident
     Ok(match secret::read(routing_key) {
-        Ok(key) => {
-            secrets.push(key.clone());
-            Target::PagerDuty {
-                client,
-                routing_key: key,
-            }
-        }
+        Ok(key) => Target::PagerDuty {
+            client,
+            routing_key: key,
+        },
         Err(e) => Target::Unavailable(format!("{place}: routing_key: {e}")),
     })
 }
@@ -256,8 +251,8 @@ argv = ["true"]
             Some(crate::config::DEFAULT_PAGERDUTY_DEDUP_KEY)
         );
         assert!(matches!(exec.pagerduty_ack, Some(Target::PagerDuty { .. })));
-        // the key is redacted from the audit log like an escalation's
-        assert_eq!(exec.secrets.len(), 1);
+        // the key is masked in the audit log and everywhere else, like an escalation's
+        assert_eq!(crate::config::secret::mask("key R0123"), "key ***");
         let missing = config(
             "[actions.pagerduty_ack]\nrouting_key = { env = \"ONWATCH_TEST_SURELY_UNSET_KEY\" }\ndedup_key = \"{{alertname}}\"\n",
         );

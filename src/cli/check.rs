@@ -1,8 +1,8 @@
 //! `onwatch check`: the config is valid (it loaded) and every backend answers with the API we
-//! expect. Prints a table; secrets are never printed.
+//! expect. Prints a table; secrets are never printed (every detail is masked).
 
 use super::{EXIT_FAILURE, EXIT_OK};
-use crate::config::{Config, HttpOptions, SourceRef};
+use crate::config::{Config, HttpOptions, SourceRef, secret};
 use crate::domain::health::SourceError;
 use crate::sources::alertmanager::AlertmanagerClient;
 use crate::sources::http::HttpClient;
@@ -80,10 +80,13 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
         let (status, detail) = match &p.result {
             Ok(d) => ("ok", d.as_str()),
             Err(e) => {
+                tracing::warn!(kind = p.kind, name = %p.name, error = %e, "check: probe failed");
                 failed += 1;
                 ("FAILED", e.as_str())
             }
         };
+        // Errors are masked where they are made; this is the last look before the terminal.
+        let detail = secret::mask(detail);
         println!(
             "{:wk$}  {:wn$}  {:wu$}  {status:6}  {detail}",
             p.kind, p.name, p.url

@@ -330,10 +330,12 @@ impl Screen {
                 .resize(size.into())
                 .map_err(std::io::Error::other)?;
         }
-        let drawn = self
-            .offscreen
-            .draw(|frame| ui::draw(frame, state, &theme))
-            .map_err(std::io::Error::other)?;
+        let redactor = config::secret::known();
+        let draw = |frame: &mut ratatui::Frame| {
+            ui::draw(frame, state, &theme);
+            ui::mask::mask_buffer(frame.buffer_mut(), &redactor);
+        };
+        let drawn = self.offscreen.draw(draw).map_err(std::io::Error::other)?;
         let buffer = drawn.buffer.clone();
         // The input line shows a cursor; where it stands is part of what the user sees.
         let cursor = self.offscreen.backend_mut().get_cursor_position().ok();
@@ -342,10 +344,7 @@ impl Screen {
             return Ok((false, theme_error));
         }
         execute!(guard.terminal.backend_mut(), ct::BeginSynchronizedUpdate)?;
-        let result = guard
-            .terminal
-            .draw(|frame| ui::draw(frame, state, &theme))
-            .map(|_| ());
+        let result = guard.terminal.draw(draw).map(|_| ());
         execute!(guard.terminal.backend_mut(), ct::EndSynchronizedUpdate)?;
         self.shown = Some(frame);
         result.map(|()| (true, theme_error))

@@ -31,12 +31,18 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
         &clock,
     );
     for update in poll::poll_once_all(config).await {
+        if let Err(e) = &update.result {
+            tracing::warn!(source = %update.source, error = %e, "snapshot: poll failed");
+        }
         app::update(&mut state, Msg::Source(update), &clock);
     }
     let all_ok = state.sources.iter().all(|h| h.is_ok());
     match format {
         SnapshotFormat::Json => {
-            match serde_json::to_string_pretty(&app::report::state_json(&state)) {
+            // Masked value by value, so the output stays JSON.
+            let mut json = app::report::state_json(&state);
+            crate::config::secret::known().mask_json(&mut json);
+            match serde_json::to_string_pretty(&json) {
                 Ok(text) => println!("{text}"),
                 Err(e) => {
                     eprintln!("onwatch snapshot: {e}");
@@ -60,7 +66,12 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
                     return EXIT_FAILURE;
                 }
             };
-            if let Err(e) = terminal.draw(|f| ui::draw(f, &state, &theme)) {
+            let redactor = crate::config::secret::known();
+            let drawn = terminal.draw(|f| {
+                ui::draw(f, &state, &theme);
+                ui::mask::mask_buffer(f.buffer_mut(), &redactor);
+            });
+            if let Err(e) = drawn {
                 eprintln!("onwatch snapshot: {e}");
                 return EXIT_FAILURE;
             }

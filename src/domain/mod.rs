@@ -14,6 +14,7 @@ pub mod log_query;
 pub mod logs;
 pub mod matchers;
 pub mod publish;
+pub mod redact;
 pub mod sgr;
 pub mod sli;
 pub mod slo;

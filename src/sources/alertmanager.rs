@@ -8,10 +8,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlertmanagerClient {
     base: Url,
     http: HttpClient,
+}
+
+/// The URL without its credentials (Debug output reaches logs and panics).
+impl std::fmt::Debug for AlertmanagerClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertmanagerClient")
+            .field("base", &super::http::display_url(&self.base))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A silence to create (or update, with `id`). Matchers use the domain type.

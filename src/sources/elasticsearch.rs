@@ -7,11 +7,20 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EsClient {
     base: Url,
     index: String,
     http: HttpClient,
+}
+
+/// The URL without its credentials (Debug output reaches logs and panics).
+impl std::fmt::Debug for EsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EsClient")
+            .field("base", &super::http::display_url(&self.base))
+            .finish_non_exhaustive()
+    }
 }
 
 /// One hit: its sort values (the `search_after` cursor) and its document.

@@ -1,11 +1,14 @@
 //! The HTTP client every backend client shares: auth, extra headers, TLS, timeout, a body cap,
 //! and failures mapped to `SourceError` without ever naming a URL, a token or a password.
+//! Body and header text becomes error text only through `short_text`, which masks every known
+//! secret (`secret::known()`) before cutting the text short.
 
 use crate::config::HttpOptions;
 use crate::config::secret::{self, Secret, SecretError};
 use crate::domain::duration;
 use crate::domain::health::SourceError;
 use crate::domain::logs::{SanitiseOptions, sanitise};
+use crate::domain::redact;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -17,6 +20,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// How much of an error body is kept in `SourceError::Http`.
 const ERROR_BODY_CHARS: usize = 200;
+
+/// Bytes read past the kept part so a secret standing across the cut is still found whole.
+const SECRET_SLACK: usize = 4096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -74,7 +80,8 @@ impl RawResponse {
         (200..300).contains(&self.status)
     }
 
-    /// `SourceError::Http` with the start of the body, sanitised (it may reach the terminal).
+    /// `SourceError::Http` with the start of the body, masked and sanitised (it may reach the
+    /// terminal).
     pub fn http_error(&self) -> SourceError {
         SourceError::Http {
             status: self.status,
@@ -101,18 +108,30 @@ pub fn decode_error(e: &serde_json::Error, what: &str) -> SourceError {
     let cause = match e.classify() {
         serde_json::error::Category::Eof => "truncated JSON".to_string(),
         serde_json::error::Category::Syntax => "not JSON".to_string(),
-        _ => short_text(e.to_string().as_bytes()),
+        _ => data_error(&e.to_string()),
     };
     SourceError::BadResponse(format!("expected {what}: {cause}"))
 }
 
-/// The first characters of a body, safe for the terminal, on one line.
+/// A decoder's message about data of the wrong shape, without the strings it quotes (a field
+/// can hold anything, an echoed token included).
+pub fn data_error(message: &str) -> String {
+    short_text(redact::strip_quoted_strings(message).as_bytes())
+}
+
+/// The first characters of a body, secrets masked, safe for the terminal, on one line.
 pub fn short_text(body: &[u8]) -> String {
-    let head = &body[..body.len().min(ERROR_BODY_CHARS * 4)];
+    // Masked before it is cut: a secret across the cut would otherwise show its first half.
+    let scan = &body[..body.len().min(ERROR_BODY_CHARS * 4 + SECRET_SLACK)];
+    let masked = secret::known().mask_bytes(scan);
+    let head = &masked.as_bytes()[..masked.len().min(ERROR_BODY_CHARS * 4)];
     let clean = sanitise(head, SanitiseOptions::default());
     let one_line = clean.replace("^J", " ").replace("^M", "");
     let mut out: String = one_line.trim().chars().take(ERROR_BODY_CHARS).collect();
-    if one_line.trim().chars().count() > ERROR_BODY_CHARS || body.len() > head.len() {
+    if one_line.trim().chars().count() > ERROR_BODY_CHARS
+        || masked.len() > head.len()
+        || body.len() > scan.len()
+    {
         out.push('…');
     }
     out
@@ -131,6 +150,7 @@ pub fn parse_base(text: &str) -> Result<Url, BuildError> {
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(BuildError::Url("no host".into()));
     }
+    secret::remember_url(&url);
     Ok(url)
 }
 
@@ -171,10 +191,11 @@ impl HttpClient {
             (Some(token), _) => Auth::Bearer(secret::read(token)?),
             (None, Some(basic)) => Auth::Basic {
                 user: basic.username.clone(),
-                password: secret::read(&basic.password)?,
+                password: secret::read_basic(basic)?,
             },
             (None, None) => Auth::None,
         };
+        secret::remember_headers(&opts.headers);
         let mut headers = HeaderMap::new();
         for (name, value) in &opts.headers {
             let header_name =
@@ -276,10 +297,6 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        if !(200..300).contains(&status) {
-            // Error pages can echo request headers (some proxies do): never let ours out.
-            self.mask_bytes(&mut body);
-        }
         Ok(RawResponse { status, body })
     }
 
@@ -304,51 +321,13 @@ impl HttpClient {
         } else {
             cause.to_string()
         };
-        let text = self.mask(&text);
-        let text = sanitise(text.as_bytes(), SanitiseOptions::default());
+        let text = sanitise(secret::mask(&text).as_bytes(), SanitiseOptions::default());
         if err.is_connect() {
             SourceError::Unreachable(text)
         } else if err.is_body() || err.is_decode() {
             SourceError::BadResponse(format!("body cut short: {text}"))
         } else {
             SourceError::Unreachable(text)
-        }
-    }
-
-    fn secret(&self) -> Option<&Secret> {
-        match &self.auth {
-            Auth::None => None,
-            Auth::Bearer(s) => Some(s),
-            Auth::Basic { password, .. } => Some(password),
-        }
-    }
-
-    fn mask_bytes(&self, body: &mut Vec<u8>) {
-        let Some(secret) = self.secret() else {
-            return;
-        };
-        let needle = secret.expose().as_bytes();
-        if needle.is_empty() || !body.windows(needle.len()).any(|w| w == needle) {
-            return;
-        }
-        let mut out = Vec::with_capacity(body.len());
-        let mut i = 0;
-        while i < body.len() {
-            if body[i..].starts_with(needle) {
-                out.extend_from_slice(b"***");
-                i += needle.len();
-            } else {
-                out.push(body[i]);
-                i += 1;
-            }
-        }
-        *body = out;
-    }
-
-    fn mask(&self, text: &str) -> String {
-        match self.secret() {
-            Some(secret) => text.replace(secret.expose(), "***"),
-            None => text.to_string(),
         }
     }
 }
@@ -460,9 +439,12 @@ mod tests {
         let c = HttpClient::new(&opts, Duration::from_secs(1)).unwrap();
         let d = format!("{c:?}");
         assert!(d.contains("bearer ***") && !d.contains("tok-abc"), "{d}");
-        assert_eq!(c.mask("x tok-abc-123 y"), "x *** y");
-        let mut body = b"Bearer tok-abc-123 rejected".to_vec();
-        c.mask_bytes(&mut body);
-        assert_eq!(body, b"Bearer *** rejected");
+        assert_eq!(
+            short_text(b"token tok-abc-123 rejected"),
+            "token *** rejected"
+        );
+        // a secret across the cut is masked whole, not shown in half
+        let long = format!("{} tok-abc-123", "x".repeat(ERROR_BODY_CHARS * 4 - 5));
+        assert!(!short_text(long.as_bytes()).contains("tok-"));
     }
 }

@@ -14,10 +14,19 @@ pub struct LokiEntry {
     pub line: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LokiClient {
     base: Url,
     http: HttpClient,
+}
+
+/// The URL without its credentials (Debug output reaches logs and panics).
+impl std::fmt::Debug for LokiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LokiClient")
+            .field("base", &super::http::display_url(&self.base))
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Deserialize)]
@@ -67,7 +76,7 @@ fn entries(result: serde_json::Value, forward: bool) -> Result<Vec<LokiEntry>, S
     let streams: Vec<WireStream> = serde_json::from_value(result).map_err(|e| {
         SourceError::BadResponse(format!(
             "expected log streams: {}",
-            short_text(e.to_string().as_bytes())
+            super::http::data_error(&e.to_string())
         ))
     })?;
     let mut out = Vec::new();

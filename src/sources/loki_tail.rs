@@ -69,7 +69,7 @@ pub fn parse_frame(text: &str) -> Result<TailFrame, SourceError> {
     let wire: WireFrame = serde_json::from_str(text).map_err(|e| {
         SourceError::BadResponse(format!(
             "expected a Loki tail message: {}",
-            short_text(e.to_string().as_bytes())
+            super::http::data_error(&e.to_string())
         ))
     })?;
     let mut entries = Vec::new();
@@ -96,25 +96,10 @@ pub fn parse_frame(text: &str) -> Result<TailFrame, SourceError> {
 }
 
 fn basic(user: &str, password: &str) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let input = format!("{user}:{password}");
-    let mut out = String::new();
-    for chunk in input.as_bytes().chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    format!("Basic {out}")
+    format!(
+        "Basic {}",
+        crate::domain::redact::base64(format!("{user}:{password}").as_bytes())
+    )
 }
 
 impl TailConnector {
@@ -126,6 +111,7 @@ impl TailConnector {
             None
         };
         let mut headers = Vec::new();
+        secret::remember_headers(&opts.headers);
         for (k, v) in &opts.headers {
             headers.push((k.clone(), v.clone()));
         }
@@ -133,7 +119,7 @@ impl TailConnector {
             let token = secret::read(t)?;
             headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
         } else if let Some(b) = &opts.basic_auth {
-            let password = secret::read(&b.password)?;
+            let password = secret::read_basic(b)?;
             headers.push((
                 "Authorization".into(),
                 basic(&b.username, password.expose()),

@@ -98,15 +98,25 @@ pub fn severity(label: Option<&str>) -> &'static str {
 }
 
 /// Events API client; the base URL is configurable so tests use 127.0.0.1.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PagerDutyClient {
     enqueue: Url,
     poster: JsonPoster,
 }
 
+/// The URL without its credentials (Debug output reaches logs and panics).
+impl std::fmt::Debug for PagerDutyClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PagerDutyClient")
+            .field("enqueue", &super::http::display_url(&self.enqueue))
+            .finish_non_exhaustive()
+    }
+}
+
 impl PagerDutyClient {
     pub fn new(base: &str, poster: JsonPoster) -> Result<Self, String> {
         let mut url = Url::parse(base).map_err(|e| format!("PagerDuty URL: {e}"))?;
+        crate::config::secret::remember_url(&url);
         if !matches!(url.scheme(), "http" | "https") {
             return Err("PagerDuty URL: only http and https".into());
         }
@@ -121,18 +131,8 @@ impl PagerDutyClient {
     }
 
     pub async fn send(&self, event: &Event) -> Delivery {
-        let mut d = self.poster.post(&self.enqueue, event.to_json()).await;
-        // An error body could echo the request: keep the key out of anything we show.
-        let key = event.routing_key.expose();
-        if !key.is_empty() {
-            match &mut d {
-                Delivery::Accepted { body, .. } | Delivery::Refused { body, .. } => {
-                    *body = body.replace(key, "***")
-                }
-                Delivery::Failed(m) => *m = m.replace(key, "***"),
-                Delivery::RateLimited { .. } => {}
-            }
-        }
-        d
+        // An answer echoing the request has the key masked by the poster (the key was read
+        // through `secret::read`, which remembers it).
+        self.poster.post(&self.enqueue, event.to_json()).await
     }
 }

@@ -61,10 +61,19 @@ pub struct BuildInfo {
     pub revision: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PrometheusClient {
     base: Url,
     http: HttpClient,
+}
+
+/// The URL without its credentials (Debug output reaches logs and panics).
+impl std::fmt::Debug for PrometheusClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrometheusClient")
+            .field("base", &super::http::display_url(&self.base))
+            .finish_non_exhaustive()
+    }
 }
 
 // ---- wire types (lenient: unknown fields ignored, optional ones defaulted) ----
@@ -184,7 +193,10 @@ fn clean(text: &str) -> String {
 
 fn from_value<T: DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T, SourceError> {
     serde_json::from_value(value).map_err(|e| {
-        SourceError::BadResponse(format!("expected {what}: {}", clean(&e.to_string())))
+        SourceError::BadResponse(format!(
+            "expected {what}: {}",
+            super::http::data_error(&e.to_string())
+        ))
     })
 }
 

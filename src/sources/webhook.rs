@@ -1,7 +1,7 @@
 //! Escalation webhooks: a JSON body POSTed to a URL, with the answer classified for retrying
-//! (2xx delivered, 429 and 5xx and transport failures retried, other 4xx refused).
+//! (2xx delivered, 429 and 5xx and transport failures retried, other 4xx refused). What the
+//! server answers is kept short and masked (it may echo the URL's or the body's credentials).
 
-use crate::domain::logs::{SanitiseOptions, sanitise};
 use std::time::Duration;
 use url::Url;
 
@@ -44,7 +44,11 @@ impl JsonPoster {
             .body(body);
         let response = match tokio::time::timeout(self.timeout, request.send()).await {
             Err(_) => return Delivery::Failed(format!("timed out after {:?}", self.timeout)),
-            Ok(Err(e)) => return Delivery::Failed(clean(&e.without_url().to_string())),
+            Ok(Err(e)) => {
+                return Delivery::Failed(super::http::short_text(
+                    e.without_url().to_string().as_bytes(),
+                ));
+            }
             Ok(Ok(r)) => r,
         };
         let status = response.status().as_u16();
@@ -54,7 +58,7 @@ impl JsonPoster {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         let body = match tokio::time::timeout(self.timeout, response.bytes()).await {
-            Ok(Ok(b)) => clean(&String::from_utf8_lossy(&b[..b.len().min(400)])),
+            Ok(Ok(b)) => super::http::short_text(&b),
             _ => String::new(),
         };
         match status {
@@ -76,14 +80,6 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         Ok(secs) => Duration::from_secs(secs.min(3600)),
         Err(_) => Duration::from_secs(60),
     })
-}
-
-fn clean(s: &str) -> String {
-    sanitise(s.as_bytes(), SanitiseOptions::default())
-        .replace("^J", " ")
-        .chars()
-        .take(200)
-        .collect()
 }
 
 #[cfg(test)]

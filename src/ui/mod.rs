@@ -13,6 +13,7 @@ pub mod layout;
 mod line_writer;
 mod log_style;
 pub mod logs_pane;
+pub mod mask;
 mod overlay;
 mod pane;
 mod slo_detail;

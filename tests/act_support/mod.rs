@@ -23,9 +23,8 @@ pub fn executor(
     state_dir: &Path,
     clusters: BTreeMap<String, Vec<AlertmanagerClient>>,
     targets: BTreeMap<(String, String), Target>,
-    secrets: Vec<onwatch::config::secret::Secret>,
 ) -> (Executor, UnboundedReceiver<ActionResult>) {
-    executor_with_pagerduty_ack(state_dir, clusters, targets, None, secrets)
+    executor_with_pagerduty_ack(state_dir, clusters, targets, None)
 }
 
 /// `executor` with `[actions.pagerduty_ack]` sending to `pagerduty_ack`.
@@ -34,7 +33,6 @@ pub fn executor_with_pagerduty_ack(
     clusters: BTreeMap<String, Vec<AlertmanagerClient>>,
     targets: BTreeMap<(String, String), Target>,
     pagerduty_ack: Option<Target>,
-    secrets: Vec<onwatch::config::secret::Secret>,
 ) -> (Executor, UnboundedReceiver<ActionResult>) {
     let (tx, rx) = unbounded_channel();
     let cfg = ExecutorConfig {
@@ -45,7 +43,6 @@ pub fn executor_with_pagerduty_ack(
         retry: fast_retry(),
         host: "testhost".into(),
         ssh_client: Some("10.9.8.7 5555".into()),
-        secrets,
     };
     (Executor::new(cfg, tx).unwrap(), rx)
 }
