@@ -80,7 +80,7 @@ fn what_is_typed_while_stopped_arrives_as_a_paste_that_cannot_act() {
         "pasted text ignored (",
         "chars): an action needs its own keypress",
     ]);
-    let screen = s.screen().join("\n");
+    let screen = s.screen();
     assert!(
         !screen.contains("Tab duration") && !screen.contains("ack pending"),
         "the `a` and Enter neither opened nor posted an ack:\n{screen}"
@@ -132,7 +132,7 @@ fn a_bracketed_paste_does_not_act() {
     // Typed as keys, `a` and Enter would ack the selected alert and `q` would ask to quit.
     s.send(b"\x1b[200~a\rq\x1b[201~");
     s.wait_for_screen(&["pasted text ignored (3 chars)"]);
-    let screen = s.screen().join("\n");
+    let screen = s.screen();
     assert!(
         !screen.contains("Tab duration") && !screen.contains("Quit anyway"),
         "{screen}"

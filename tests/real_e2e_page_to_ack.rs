@@ -6,11 +6,10 @@
 
 mod am_support;
 mod kit;
-mod pty_support;
 
 use am_support::{AmPair, prom_alert};
 use chrono::Utc;
-use pty_support::{Session, assert_restored};
+use kit::pty::{Session, assert_restored};
 use std::time::{Duration, Instant};
 
 fn crit(name: &str, instance: &str, min_ago: i64) -> serde_json::Value {
@@ -60,32 +59,32 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
     let urls: Vec<String> = am.replicas.iter().map(|r| r.url()).collect();
     let alerts =
         "[alerts]\ngroup_by = [\"alertname\", \"instance\"]\ndedup_labels = [\"replica\"]\n";
-    let (_dir, path) = pty_support::cockpit_config(&urls, alerts);
+    let (_dir, path) = kit::pty::cockpit_config(&urls, alerts);
     let mut s = Session::start_sized(&["--config", &path], 160, 40);
     s.wait_for(&["\x1b[?1049h"]);
-    s.wait_screen(&["OldPage", "13 new pages: N"]);
+    s.wait_for_screen(&["OldPage", "13 new pages: N"]);
 
     // Ctrl-C in a dialog cancels it; nothing is posted.
     let mark = s.output.len();
     s.send(b"a");
-    s.wait_since(mark, &["Acknowledge"]);
+    s.wait_for_from(mark, &["Acknowledge"]);
     s.send(b"oops\x03");
-    s.wait_since(mark, &["ack cancelled"]);
+    s.wait_for_from(mark, &["ack cancelled"]);
 
     // A new page arrives; the header says so.
     rt.block_on(am.post_alerts(&[crit("FreshPage", "web-1", 1)]));
-    s.wait_screen(&["FreshPage", "14 new pages: N"]);
+    s.wait_for_screen(&["FreshPage", "14 new pages: N"]);
 
     // N, a, Enter: the page's own row, its dialog, the silence, confirmed by a poll.
     let mark = s.output.len();
     let start = Instant::now();
     s.send(b"N");
-    s.wait_screen(&["page: FreshPage (prod); 13 more new"]);
+    s.wait_for_screen(&["page: FreshPage (prod); 13 more new"]);
     s.send(b"a");
-    s.wait_screen(&["Acknowledge", "instance=\"web-1\""]);
+    s.wait_for_screen(&["Acknowledge", "instance=\"web-1\""]);
     s.send(b"\r");
     // Confirmed: the poll shows the silence and the row reads it.
-    s.wait_since(mark, &["acked by pty"]);
+    s.wait_for_from(mark, &["acked by pty"]);
     let took = start.elapsed();
     eprintln!("PAGE_TO_CONFIRMED_ACK_MS={}", took.as_millis());
     for replica in 0..2 {
@@ -108,11 +107,11 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
 
     // In the detail view, `a` acts on the alert shown: the newest page now is an OldPage.
     s.send(b"N");
-    s.wait_screen(&["page: OldPage (prod)"]);
+    s.wait_for_screen(&["page: OldPage (prod)"]);
     s.send(b"\r");
-    s.wait_screen(&["reported", "instance = h00"]);
+    s.wait_for_screen(&["reported", "instance = h00"]);
     s.send(b"a");
-    s.wait_screen(&["Acknowledge", "instance=\"h00\""]);
+    s.wait_for_screen(&["Acknowledge", "instance=\"h00\""]);
     s.send(b"\r");
     for replica in 0..2 {
         let sil = silences_for(&rt, &am, replica, "h00");
@@ -124,11 +123,11 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
     }
     // Esc closes the detail view (waited for: an Esc followed at once by `:` reads as Alt-:).
     s.send(b"\x1b");
-    s.wait_screen(&["Alerts [2]"]);
+    s.wait_for_screen(&["Alerts [2]"]);
 
     // `:quit` asks, as `q` does, while pages are active.
     s.send(b":quit\r");
-    s.wait_screen(&["Quit anyway"]);
+    s.wait_for_screen(&["Quit anyway"]);
     s.send(b"y");
     let status = s.wait_exit();
     assert!(status.success(), "{status:?}");

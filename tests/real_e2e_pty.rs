@@ -4,11 +4,10 @@
 
 mod am_support;
 mod kit;
-mod pty_support;
 
 use am_support::{AmPair, prom_alert};
 use chrono::Utc;
-use pty_support::{DEADLINE, Session, assert_restored};
+use kit::pty::{DEADLINE, Session, assert_restored};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -107,7 +106,7 @@ fn one_new_alert_costs_a_partial_redraw() {
     };
     rt.block_on(am.post_alerts(&[alert("DiskFilling", "db-1")]));
     let urls: Vec<String> = am.replicas.iter().map(|r| r.url()).collect();
-    let (_dir, path) = pty_support::cockpit_config(&urls, "");
+    let (_dir, path) = kit::pty::cockpit_config(&urls, "");
     let mut s = Session::start(&["--config", &path]);
     s.wait_for(&["\x1b[?1049h", "DiskFilling"]);
     let first_frames = s.output.len();

@@ -1,5 +1,5 @@
 //! The real binary in a pseudo-terminal, alone or under an interactive bash: what it writes, the
-//! bytes typed into it, its exit, its process state.
+//! bytes typed into it, the screen as a terminal emulator shows it, its exit, its process state.
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const DEADLINE: Duration = Duration::from_secs(60);
-/// The terminal's size.
+/// The terminal's size unless a test asks for another.
 pub const ROWS: u16 = 30;
 pub const COLS: u16 = 100;
 
@@ -18,6 +18,10 @@ pub struct Session {
     pub exited: mpsc::Receiver<portable_pty::ExitStatus>,
     /// The process the terminal was opened for: onwatch, or the shell.
     pub pid: Option<u32>,
+    /// The terminal the output is played into, to read the screen as the user sees it.
+    term: vt100::Parser,
+    /// How much of `output` `term` has seen.
+    played: usize,
     _master: Box<dyn portable_pty::MasterPty + Send>,
     _home: tempfile::TempDir,
 }
@@ -25,22 +29,27 @@ pub struct Session {
 impl Session {
     /// `onwatch ARGS` as the terminal's only process (the leader of its own session).
     pub fn start(args: &[&str]) -> Session {
-        Self::spawn(env!("CARGO_BIN_EXE_onwatch"), args)
+        Self::start_sized(args, COLS, ROWS)
+    }
+
+    /// `onwatch ARGS` in a terminal of `cols` x `rows`.
+    pub fn start_sized(args: &[&str], cols: u16, rows: u16) -> Session {
+        Self::spawn(env!("CARGO_BIN_EXE_onwatch"), args, cols, rows)
     }
 
     /// An interactive bash with job control, no startup files and the prompt `$ `; the binary
     /// is `"$ONWATCH"` in it.
     pub fn shell() -> Session {
-        let mut s = Self::spawn("bash", &["--norc", "--noprofile", "-i"]);
+        let mut s = Self::spawn("bash", &["--norc", "--noprofile", "-i"], COLS, ROWS);
         s.wait_for(&["$ "]);
         s
     }
 
-    fn spawn(program: &str, args: &[&str]) -> Session {
+    fn spawn(program: &str, args: &[&str], cols: u16, rows: u16) -> Session {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -85,6 +94,8 @@ impl Session {
             writer,
             exited,
             pid,
+            term: vt100::Parser::new(rows, cols, 0),
+            played: 0,
             _master: pair.master,
             _home: home,
         }
@@ -138,9 +149,11 @@ impl Session {
         }
     }
 
-    /// The alternate screen as the output since it was last entered drew it, one string a row.
-    pub fn screen(&self) -> Vec<String> {
-        replay(&self.text())
+    /// What the terminal shows now, row by row: the output played into a terminal emulator.
+    pub fn screen(&mut self) -> String {
+        self.term.process(&self.output[self.played..]);
+        self.played = self.output.len();
+        self.term.screen().contents()
     }
 
     /// Reads until every needle is on the screen (see `screen`), or fails at the deadline. A
@@ -148,7 +161,7 @@ impl Session {
     pub fn wait_for_screen(&mut self, needles: &[&str]) {
         let end = Instant::now() + DEADLINE;
         loop {
-            let screen = self.screen().join("\n");
+            let screen = self.screen();
             if needles.iter().all(|n| screen.contains(n)) {
                 return;
             }
@@ -228,60 +241,18 @@ pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// Replays what ratatui writes (cursor moves, `CSI 2 J`, text; styles and modes skipped) from
-/// the last entry into the alternate screen, which starts blank.
-fn replay(text: &str) -> Vec<String> {
-    use unicode_width::UnicodeWidthChar;
-    let from = text
-        .rfind("\x1b[?1049h")
-        .map_or(0, |i| i + "\x1b[?1049h".len());
-    let (rows, cols) = (usize::from(ROWS), usize::from(COLS));
-    let mut grid = vec![vec![' '; cols]; rows];
-    let (mut row, mut col) = (0, 0);
-    let mut chars = text[from..].chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\x1b' => match chars.next() {
-                Some('[') => {
-                    let mut params = String::new();
-                    for p in chars.by_ref() {
-                        if ('@'..='~').contains(&p) {
-                            match p {
-                                'H' => {
-                                    let mut at = params.split(';').map(|n| n.parse().unwrap_or(1));
-                                    row = at.next().unwrap_or(1).max(1) - 1;
-                                    col = at.next().unwrap_or(1).max(1) - 1;
-                                }
-                                'J' if params == "2" => grid = vec![vec![' '; cols]; rows],
-                                _ => {}
-                            }
-                            break;
-                        }
-                        params.push(p);
-                    }
-                }
-                // OSC (hyperlinks, clipboard): up to BEL or ST.
-                Some(']') => {
-                    let mut prev = ' ';
-                    for p in chars.by_ref() {
-                        if p == '\x07' || (prev == '\x1b' && p == '\\') {
-                            break;
-                        }
-                        prev = p;
-                    }
-                }
-                _ => {}
-            },
-            '\r' => col = 0,
-            '\n' => row += 1,
-            c if c.is_control() => {}
-            c => {
-                if row < rows && col < cols {
-                    grid[row][col] = c;
-                }
-                col += c.width().unwrap_or(1).max(1);
-            }
-        }
-    }
-    grid.into_iter().map(|r| r.into_iter().collect()).collect()
+/// A config for user `pty` polling the Alertmanager cluster `prod` at `urls` every second,
+/// with `extra` TOML tables; returns the directory holding it and the file's path.
+pub fn cockpit_config(urls: &[String], extra: &str) -> (tempfile::TempDir, String) {
+    let quoted: Vec<String> = urls.iter().map(|u| format!("{u:?}")).collect();
+    let config = format!(
+        "[general]\nuser = \"pty\"\nrefresh = \"1s\"\n\n{extra}\n\
+         [[alertmanager]]\nname = \"prod\"\nurls = [{}]\n",
+        quoted.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
 }
