@@ -278,3 +278,28 @@ fn every_prompt_keeps_its_text_apart_from_what_is_typed() {
         press(&mut s, ESC);
     }
 }
+
+#[test]
+fn a_long_filter_error_wraps_above_the_line_instead_of_being_cut() {
+    let mut s = cockpit();
+    press(&mut s, Key::char('/'));
+    let long = format!("service=~\"(unclosed{}\"", "-x".repeat(60));
+    type_text(&mut s, &long);
+    press(&mut s, ENTER);
+    let err = s.input_error.clone().expect("refused");
+    let shown = screen(&s, 80, 24);
+    let rows: Vec<&str> = shown.lines().collect();
+    let above: String = rows[..23]
+        .iter()
+        .filter(|r| r.contains("✗") || r.starts_with("   "))
+        .map(|r| r.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(err.chars().count() > 80, "a long error: {err}");
+    let words: Vec<&str> = err.split_whitespace().collect();
+    assert!(
+        above.contains(words[words.len() - 1]),
+        "the end of {err:?} is shown:\n{shown}"
+    );
+    assert!(rows[23].starts_with("/ "), "the line stays: {}", rows[23]);
+}

@@ -405,6 +405,11 @@ fn help_lists_every_action_with_its_live_key() {
         .iter()
         .position(|l| l.contains("in an input line"))
         .expect("the input keys' title");
+    assert!(
+        lines[title].contains("ctrl-z suspends (fg resumes)"),
+        "{}",
+        lines[title]
+    );
     for (keys, desc) in INPUT_KEYS {
         let at = lines
             .iter()

@@ -1,6 +1,7 @@
 //! The logs pane's filter as typed after `/`: plain text, `re:REGEX` or `/REGEX/`, all
 //! case-insensitive; a leading `!` keeps the lines that do *not* match.
 
+use super::matchers::regex_reason;
 use regex::{Regex, RegexBuilder};
 use std::ops::Range;
 
@@ -47,7 +48,7 @@ impl LogFilter {
                     .case_insensitive(true)
                     .size_limit(REGEX_SIZE_LIMIT)
                     .build()
-                    .map_err(|e| format!("bad regex {p:?}: {}", reason(&e.to_string())))?,
+                    .map_err(|e| format!("bad regex {p:?}: {}", regex_reason(&e)))?,
             ),
             None if rest.is_empty() => Matcher::All,
             None => Matcher::Text(rest.to_lowercase()),
@@ -88,16 +89,6 @@ impl LogFilter {
                 .collect(),
         }
     }
-}
-
-/// The regex crate's reason in one line: its `error: …` line (its first line only says
-/// "regex parse error:" and the pattern with a caret follows), else its last line.
-fn reason(s: &str) -> &str {
-    let lines = || s.lines().map(str::trim).filter(|l| !l.is_empty());
-    lines()
-        .find_map(|l| l.strip_prefix("error: "))
-        .or_else(|| lines().next_back())
-        .unwrap_or(s)
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {

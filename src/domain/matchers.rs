@@ -52,13 +52,28 @@ impl PartialEq for ValueMatcher {
     }
 }
 
+/// The regex crate's reason in one line: its `error: …` line (its first line only says
+/// "regex parse error:" and the pattern with a caret follows), else its last line.
+pub fn regex_reason(e: &regex::Error) -> String {
+    let s = e.to_string();
+    let lines = || s.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines()
+        .find_map(|l| l.strip_prefix("error: "))
+        .or_else(|| lines().next_back())
+        .unwrap_or(&s)
+        .to_string()
+}
+
 impl ValueMatcher {
     pub fn new(name: &str, op: Op, value: &str) -> Result<Self, String> {
         let regex = match op {
-            Op::Re | Op::NotRe => Some(
-                Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("bad regex in {name}{}: {e}", op.as_str()))?,
-            ),
+            Op::Re | Op::NotRe => Some(Regex::new(&format!("^(?:{value})$")).map_err(|e| {
+                format!(
+                    "bad regex in {name}{}{value:?}: {}",
+                    op.as_str(),
+                    regex_reason(&e)
+                )
+            })?),
             Op::Eq | Op::Ne => None,
         };
         Ok(Self {
@@ -399,6 +414,12 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_bad_regex_is_refused_in_one_line_naming_the_matcher() {
+        let err = parse(r#"service=~"(unclosed""#).unwrap_err();
+        assert_eq!(err, r#"bad regex in service=~"(unclosed": unclosed group"#);
     }
 
     fn alert(pairs: &[(&str, &str)], age_min: i64, reading: AlertReading) -> DedupedAlert {

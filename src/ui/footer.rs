@@ -1,14 +1,14 @@
 //! The footer: the keys that work here (from the live keymap), the last action's result, or the
 //! line being typed.
 
-use super::text::{safe, truncate, width};
+use super::text::{safe, truncate, width, wrap};
 use super::theme::{Role, Theme};
 use crate::app::state::{InputKind, Overlay, Pane};
 use crate::app::{Action, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 
 /// The actions worth a hint in the current context, most useful first.
 pub fn hint_actions(state: &State) -> Vec<Action> {
@@ -159,26 +159,40 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Why the filter being typed was refused, on the line next to the input (the footer is the last
-/// line, so "under the input" is the row right above it, over the pane border).
+/// Why the line being typed was refused, in full, on the rows right above the input (the footer
+/// is the last line, so "under the input" is above it, over the pane's bottom): wrapped, at most
+/// `ERROR_ROWS` rows, so a long parser message is read, not cut.
 pub fn draw_input_error(frame: &mut Frame, footer: Rect, state: &State, theme: &Theme) {
     let (Some(_), Some(err)) = (&state.input, &state.input_error) else {
         return;
     };
-    if footer.y == 0 {
+    let width = (footer.width as usize).saturating_sub(4);
+    let mut lines = wrap(&safe(err), width);
+    let rows = lines.len().min(ERROR_ROWS).min(footer.y as usize);
+    if rows == 0 {
         return;
     }
+    if lines.len() > rows {
+        let last = lines[rows - 1].clone();
+        lines[rows - 1] = truncate(&format!("{last} …"), width);
+    }
     let area = Rect {
-        y: footer.y - 1,
-        height: 1,
+        y: footer.y - rows as u16,
+        height: rows as u16,
         ..footer
     };
-    let text = truncate(
-        &format!(" ✗ {}", safe(err)),
-        (area.width as usize).saturating_sub(1),
-    );
-    frame.render_widget(
-        Paragraph::new(Span::styled(text, theme.style(Role::Error))).style(theme.style(Role::Bg)),
-        area,
-    );
+    let text: Vec<Line> = lines
+        .into_iter()
+        .take(rows)
+        .enumerate()
+        .map(|(i, l)| {
+            let mark = if i == 0 { " ✗ " } else { "   " };
+            Line::from(Span::styled(format!("{mark}{l}"), theme.style(Role::Error)))
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(text).style(theme.style(Role::Bg)), area);
 }
+
+/// How many rows a refused line's error may take above the footer.
+const ERROR_ROWS: usize = 4;

@@ -94,8 +94,9 @@ pub fn help_entries(state: &State) -> Vec<(String, Action, String)> {
         .collect()
 }
 
-/// The title of the help's second part: the keys every input line and dialog field answers.
-const INPUT_TITLE: &str = "in an input line (/ : n) or a dialog's text";
+/// The title of the help's second part: the keys every input line and dialog field answers,
+/// after the one key that works everywhere and is no action (so it has no row of its own).
+const INPUT_TITLE: &str = "ctrl-z suspends (fg resumes) · in an input line or a dialog's text:";
 
 fn help(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let entries = help_entries(state);

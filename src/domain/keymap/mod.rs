@@ -9,6 +9,10 @@ pub use action::Action;
 pub use key::{Key, KeyCode};
 use std::collections::BTreeMap;
 
+/// Ctrl-Z suspends onwatch to the shell wherever the cursor is (`fg` resumes it); it is read
+/// before any binding, so a binding of it would never fire and is refused.
+pub const SUSPEND: Key = Key::ctrl('z');
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Keymap {
     by_key: BTreeMap<Key, Action>,
@@ -68,6 +72,13 @@ impl Keymap {
         let mut by_key = BTreeMap::new();
         for (action, keys) in overrides {
             for key in keys {
+                if *key == SUSPEND {
+                    return Err(format!(
+                        "key '{key}' suspends onwatch to the shell (fg resumes it) and cannot be \
+                         bound to '{}'; choose another key in [keys]",
+                        action.name()
+                    ));
+                }
                 if let Some(other) = by_key.insert(*key, *action)
                     && other != *action
                 {
@@ -156,6 +167,17 @@ mod tests {
         let map = Keymap::with_overrides(&o).unwrap();
         assert_eq!(map.action(&Key::char('j')), Some(Action::Ack));
         assert_eq!(map.keys_label(Action::MoveDown), "↓");
+    }
+
+    #[test]
+    fn the_suspend_key_cannot_be_bound() {
+        let o = [(Action::Ack, vec![Key::char('A'), SUSPEND])]
+            .into_iter()
+            .collect();
+        let err = Keymap::with_overrides(&o).unwrap_err();
+        assert!(err.contains("'ctrl-z' suspends onwatch"), "{err}");
+        assert!(err.contains("'ack'"), "{err}");
+        assert_eq!(Keymap::default().action(&SUSPEND), None);
     }
 
     #[test]
