@@ -1,7 +1,8 @@
 //! The loop that matters, typed into the real binary in a pseudo-terminal against a real
 //! two-replica Alertmanager: a new page below older ones is announced and one key away; `N`,
 //! `a`, `Enter` acks it on both replicas (timed); the detail view's `a` acks its alert;
-//! Ctrl-C cancels a dialog without posting; `:quit` asks while a page is active.
+//! Ctrl-C cancels a dialog without posting; `:quit` asks while a page is active; the cursor stays
+//! on its alert when pages sort above it; `e` on a group header walks the chain.
 #![allow(clippy::unwrap_used)]
 
 mod am_support;
@@ -131,5 +132,95 @@ fn real_pair_new_page_to_confirmed_ack_in_three_keys() {
     s.send(b"y");
     let status = s.wait_exit();
     assert!(status.success(), "{status:?}");
+    assert_restored(&s.text());
+}
+
+fn warning(name: &str, instance: &str) -> serde_json::Value {
+    prom_alert(
+        &[
+            ("alertname", name),
+            ("severity", "warning"),
+            ("instance", instance),
+        ],
+        "prom-a",
+        Utc::now() - chrono::Duration::minutes(90),
+        None,
+    )
+}
+
+/// Waits until `path` exists (a command target ran), or fails at the deadline.
+fn wait_file(s: &mut Session, path: &std::path::Path) {
+    let end = Instant::now() + kit::pty::DEADLINE;
+    while !path.exists() {
+        assert!(
+            Instant::now() < end,
+            "{} was never written:\n{}",
+            path.display(),
+            s.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn real_pair_the_cursor_stays_on_its_alert_and_a_group_walks_its_chain() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let am = rt.block_on(AmPair::start());
+    rt.block_on(am.post_alerts(&[warning("CertificateExpiringSoon", "lb-1")]));
+    let urls: Vec<String> = am.replicas.iter().map(|r| r.url()).collect();
+    let out = tempfile::tempdir().unwrap();
+    let touch = |step: &str| {
+        format!(
+            "[[escalation.targets]]\ntype = \"command\"\nname = \"{step}\"\n\
+             argv = [\"touch\", \"{}/{step}-{{{{labels.instance}}}}\"]\n",
+            out.path().display()
+        )
+    };
+    let extra = format!(
+        "[alerts]\ngroup_by = [\"alertname\"]\ndedup_labels = [\"replica\"]\n\n\
+         [[escalation]]\nname = \"crit\"\nmatchers = {{ severity = \"critical\" }}\n\n{}\n{}",
+        touch("first"),
+        touch("second")
+    );
+    let (_dir, path) = kit::pty::cockpit_config(&urls, &extra);
+    let mut s = Session::start_sized(&["--config", &path], 160, 40);
+    s.wait_for_screen(&["CertificateExpiringSoon"]);
+
+    // Two pages arrive and sort above the selected alert: the cursor stays on it, so `a`
+    // opens the ack of the alert the engineer chose, not of whatever took its row.
+    rt.block_on(am.post_alerts(&[crit("Checkout", "web-1", 2), crit("Checkout", "web-2", 1)]));
+    s.wait_for_screen(&["Checkout", "2 new pages: N"]);
+    s.send(b"a");
+    s.wait_for_screen(&["Acknowledge", "alertname=\"CertificateExpiringSoon\""]);
+    assert!(
+        !s.screen().contains("alertname=\"Checkout\""),
+        "{}",
+        s.screen()
+    );
+    s.send(b"\x03");
+    s.wait_for_screen(&["ack cancelled"]);
+
+    // `e` on the group's header escalates its alert to the chain's first target; a second
+    // `e` there moves on to the next one, as on the alert's own row.
+    s.send(b"k");
+    s.send(b"e");
+    s.wait_for_screen(&["Escalate", "▶ first"]);
+    let instance = if s.screen().contains("instance=\"web-1\"") {
+        "web-1"
+    } else {
+        "web-2"
+    };
+    s.send(b"\r");
+    wait_file(&mut s, &out.path().join(format!("first-{instance}")));
+    s.wait_for_screen(&["esc pty→first"]);
+    s.send(b"e");
+    s.wait_for_screen(&["Escalate", "▶ second", &format!("instance=\"{instance}\"")]);
+    s.send(b"\r");
+    wait_file(&mut s, &out.path().join(format!("second-{instance}")));
+
+    s.send(b"q");
+    s.wait_for_screen(&["Quit anyway"]);
+    s.send(b"y");
+    assert!(s.wait_exit().success());
     assert_restored(&s.text());
 }

@@ -151,6 +151,9 @@ impl Session {
 
     /// What the terminal shows now, row by row: the output played into a terminal emulator.
     pub fn screen(&mut self) -> String {
+        while let Ok(chunk) = self.chunks.try_recv() {
+            self.output.extend(chunk);
+        }
         self.term.process(&self.output[self.played..]);
         self.played = self.output.len();
         self.term.screen().contents()
