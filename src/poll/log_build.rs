@@ -51,7 +51,8 @@ pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<Polle
     }
     for l in config.loki.iter().filter(|l| l.mode == LokiMode::Tail) {
         let id = SourceId::new(SourceKind::Loki, &l.name);
-        let connector = TailConnector::new(&l.url, &l.http()).map_err(|e| format!("{id}: {e}"))?;
+        let connector =
+            TailConnector::new(&l.url, &tail_http(l, config)).map_err(|e| format!("{id}: {e}"))?;
         let (p, rx) = publisher(SourceKind::Loki, &l.name);
         let tail = LokiTail {
             connector,
@@ -88,7 +89,7 @@ pub fn retarget(
                     continue;
                 };
                 if l.mode == LokiMode::Tail {
-                    let Ok(connector) = TailConnector::new(&l.url, &l.http()) else {
+                    let Ok(connector) = TailConnector::new(&l.url, &tail_http(l, config)) else {
                         continue;
                     };
                     let (p, rx) = StreamPublisher::new(
@@ -139,4 +140,12 @@ pub fn retarget(
         }
     }
     handles
+}
+
+/// The source's HTTP options, its timeout (which bounds the tail's handshake) defaulting to
+/// `[general] timeout` as a polled source's does.
+fn tail_http(l: &crate::config::LokiSource, config: &Config) -> crate::config::HttpOptions {
+    let mut http = l.http();
+    http.timeout = http.timeout.or(Some(config.general.timeout));
+    http
 }

@@ -11,7 +11,7 @@ use super::logs::to_line_with;
 use super::stream::{PUBLISH_EVERY, StreamPublisher};
 use crate::domain::logs::{LabelCache, SanitiseOptions};
 use crate::sources::loki::LokiEntry;
-use crate::sources::loki_tail::{TailConnector, TailEnd, TailFrame};
+use crate::sources::loki_tail::{TailConnector, TailEnd, TailEvent, TailFrame};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -91,6 +91,31 @@ fn now_ns() -> i128 {
 }
 
 impl LokiTail {
+    /// Pushes the new entries of one frame, and a note when Loki dropped some.
+    fn take(
+        &self,
+        frame: TailFrame,
+        conn: &mut Connection,
+        resume: &mut Resume,
+        out: &mut StreamPublisher,
+        labels: &mut LabelCache,
+        dropped_total: &mut usize,
+    ) {
+        for e in conn.take(frame.entries, resume) {
+            out.push(to_line_with(out.name(), &e, self.sanitise, labels));
+        }
+        if frame.dropped > 0 {
+            *dropped_total += frame.dropped;
+            out.push(note(
+                out.name(),
+                &format!(
+                    "onwatch: Loki dropped {} entries from the live tail ({} in all)",
+                    frame.dropped, dropped_total
+                ),
+            ));
+        }
+    }
+
     pub async fn run(self, mut out: StreamPublisher) {
         let mut resume = Resume {
             at: now_ns() - i128::try_from(self.lookback.as_nanos()).unwrap_or(0),
@@ -101,11 +126,11 @@ impl LokiTail {
         let mut backoff = self.backoff_start;
         loop {
             let mut conn = Connection::new(&resume);
-            let (tx, mut rx) = mpsc::unbounded_channel::<TailFrame>();
+            let (tx, mut rx) = mpsc::unbounded_channel::<TailEvent>();
             let tail = self
                 .connector
-                .run(&self.query, resume.at, self.limit, move |f| {
-                    let _ = tx.send(f);
+                .run_events(&self.query, resume.at, self.limit, move |e| {
+                    let _ = tx.send(e);
                 });
             tokio::pin!(tail);
             let mut tick = tokio::time::interval(PUBLISH_EVERY);
@@ -113,26 +138,30 @@ impl LokiTail {
             let end = loop {
                 tokio::select! {
                     end = &mut tail => break end,
-                    Some(frame) = rx.recv() => {
-                        got_any = true;
-                        for e in conn.take(frame.entries, &mut resume) {
-                            out.push(to_line_with(out.name(), &e, self.sanitise, &mut labels));
+                    Some(event) = rx.recv() => match event {
+                        TailEvent::Frame(frame) => {
+                            got_any = true;
+                            self.take(frame, &mut conn, &mut resume, &mut out, &mut labels, &mut dropped_total);
                         }
-                        if frame.dropped > 0 {
-                            dropped_total += frame.dropped;
-                            out.push(note(out.name(), &format!(
-                                "onwatch: Loki dropped {} entries from the live tail ({dropped_total} in all)",
-                                frame.dropped
-                            )));
-                        }
-                    }
-                    _ = tick.tick() => if out.is_dirty() || out.generation() == 0 { out.publish() },
+                        // Green only once the server has proved alive; an answered ping
+                        // keeps a quiet stream's health fresh.
+                        TailEvent::Open | TailEvent::Alive => out.publish(),
+                    },
+                    _ = tick.tick() => if out.is_dirty() { out.publish() },
                 }
             };
             // Frames that arrived with the close.
-            while let Ok(frame) = rx.try_recv() {
-                for e in conn.take(frame.entries, &mut resume) {
-                    out.push(to_line_with(out.name(), &e, self.sanitise, &mut labels));
+            while let Ok(event) = rx.try_recv() {
+                if let TailEvent::Frame(frame) = event {
+                    got_any = true;
+                    self.take(
+                        frame,
+                        &mut conn,
+                        &mut resume,
+                        &mut out,
+                        &mut labels,
+                        &mut dropped_total,
+                    );
                 }
             }
             match end {

@@ -4,11 +4,13 @@
 use super::http::{BuildError, endpoint, parse_base, short_text};
 use super::loki::LokiEntry;
 use crate::config::{HttpOptions, secret};
+use crate::domain::duration;
 use crate::domain::health::SourceError;
-use futures::StreamExt;
+use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
@@ -23,7 +25,19 @@ pub struct TailConnector {
     headers: Vec<(String, String)>,
     /// For `https` bases: the source's TLS options as the HTTP client applies them.
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// Bounds the TCP connect, TLS and WebSocket upgrade together: a server that accepts and
+    /// never answers would otherwise hold the tail (and a green dot) for minutes.
+    timeout: Duration,
+    /// Silence after which the tail pings, and then gives up: Loki sends nothing while no line
+    /// matches, so only an answered ping tells a quiet stream from a dead one.
+    idle: Duration,
 }
+
+/// The handshake bound when neither the source nor `[general]` sets a timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the tail stays silent before it pings (and, unanswered, as long again before it
+/// reconnects).
+pub const IDLE_WINDOW: Duration = Duration::from_secs(30);
 
 impl std::fmt::Debug for TailConnector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -38,6 +52,16 @@ impl std::fmt::Debug for TailConnector {
 pub struct TailFrame {
     pub entries: Vec<LokiEntry>,
     pub dropped: usize,
+}
+
+/// What a tail connection reports while it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TailEvent {
+    /// The handshake completed: the server is proved alive.
+    Open,
+    Frame(TailFrame),
+    /// A pong (or another control frame): the quiet stream is still alive.
+    Alive,
 }
 
 /// What ended a tail connection.
@@ -125,7 +149,19 @@ impl TailConnector {
                 basic(&b.username, password.expose()),
             ));
         }
-        Ok(Self { base, headers, tls })
+        Ok(Self {
+            base,
+            headers,
+            tls,
+            timeout: opts.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            idle: IDLE_WINDOW,
+        })
+    }
+
+    /// The silence after which the tail pings; tests shorten it.
+    pub fn with_idle(mut self, idle: Duration) -> Self {
+        self.idle = idle;
+        self
     }
 
     /// `ws(s)://…/loki/api/v1/tail?query=…&start=…&limit=…`.
@@ -149,6 +185,22 @@ impl TailConnector {
         limit: u32,
         mut on_frame: impl FnMut(TailFrame),
     ) -> TailEnd {
+        self.run_events(query, start_ns, limit, |e| {
+            if let TailEvent::Frame(f) = e {
+                on_frame(f);
+            }
+        })
+        .await
+    }
+
+    /// Like `run`, also telling when the connection is proved alive (open, or a pong).
+    pub async fn run_events(
+        &self,
+        query: &str,
+        start_ns: i128,
+        limit: u32,
+        mut on_event: impl FnMut(TailEvent),
+    ) -> TailEnd {
         let url = self.url(query, start_ns, limit);
         let shown = super::http::display_url(&url);
         let mut request = match url.as_str().into_client_request() {
@@ -164,8 +216,14 @@ impl TailConnector {
             }
         }
         let connector = self.tls.clone().map(Connector::Rustls);
-        let connected =
-            tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector).await;
+        let connect =
+            tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector);
+        let Ok(connected) = tokio::time::timeout(self.timeout, connect).await else {
+            return TailEnd::Error(SourceError::Unreachable(format!(
+                "handshake timed out after {}",
+                duration::label(self.timeout)
+            )));
+        };
         let mut ws = match connected {
             Ok((ws, _)) => ws,
             Err(tungstenite::Error::Http(resp)) => {
@@ -183,16 +241,40 @@ impl TailConnector {
                 return TailEnd::Error(SourceError::Unreachable(why));
             }
         };
-        while let Some(msg) = ws.next().await {
+        on_event(TailEvent::Open);
+        let mut pinged = false;
+        loop {
+            let msg = match tokio::time::timeout(self.idle, ws.next()).await {
+                Ok(Some(msg)) => msg,
+                Ok(None) => return TailEnd::Closed(None),
+                Err(_) if !pinged => {
+                    // Silence: ask. A live server answers even when no line matches.
+                    pinged = true;
+                    if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
+                        return TailEnd::Error(SourceError::Unreachable(short_text(
+                            e.to_string().as_bytes(),
+                        )));
+                    }
+                    continue;
+                }
+                Err(_) => {
+                    return TailEnd::Error(SourceError::Unreachable(format!(
+                        "no data for {} (a ping went unanswered)",
+                        duration::label(self.idle * 2)
+                    )));
+                }
+            };
+            pinged = false;
             match msg {
                 Ok(Message::Text(text)) => match parse_frame(text.as_str()) {
-                    Ok(frame) => on_frame(frame),
+                    Ok(frame) => on_event(TailEvent::Frame(frame)),
                     Err(e) => return TailEnd::Error(e),
                 },
                 Ok(Message::Close(frame)) => {
                     return TailEnd::Closed(frame.map(|f| u16::from(f.code)));
                 }
-                Ok(_) => {} // pings are answered by tungstenite; binary is not part of the API
+                // Pings are answered by tungstenite; binary is not part of the API.
+                Ok(_) => on_event(TailEvent::Alive),
                 Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
                     return TailEnd::Closed(None);
                 }
@@ -203,7 +285,6 @@ impl TailConnector {
                 }
             }
         }
-        TailEnd::Closed(None)
     }
 }
 
