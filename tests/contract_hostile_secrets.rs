@@ -246,7 +246,17 @@ async fn contract_hostile_pollers_show_no_secret_on_screen_or_in_errors() {
             let am = AlertmanagerClient::new(&at, http.clone()).unwrap();
             let loki = LokiClient::new(&at, http.clone()).unwrap();
             let query = prom.instant("up", None).await.unwrap_err();
-            let alerts = am.alerts().await.unwrap_err();
+            // A 2xx list whose item is the echo: the item is left out and counted, its
+            // reason naming the fault, never the text.
+            let alerts = match am.alerts_lenient().await {
+                Ok((good, unreadable)) if status == 200 => {
+                    assert!(good.is_empty());
+                    let said = unreadable.describe().unwrap_or_default();
+                    assert_eq!(said, "1 alert unreadable: not an object");
+                    SourceError::BadResponse(said)
+                }
+                other => other.unwrap_err(),
+            };
             let logs = loki
                 .query_range(r#"{app="x"}"#, now - 60_000_000_000, now, 10, false)
                 .await

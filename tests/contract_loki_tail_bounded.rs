@@ -99,8 +99,7 @@ async fn replayed_loki_tail_unanswered_upgrade_times_out_then_recovers() {
     let err = first
         .result
         .as_ref()
-        .err()
-        .expect("the first update is the failure, never green");
+        .expect_err("the first update is the failure, never green");
     assert!(
         err.to_string().contains("handshake timed out after 300ms"),
         "{err}"
@@ -154,7 +153,7 @@ async fn replayed_loki_tail_silent_server_reports_no_data_and_reconnects() {
     let open = next(&mut rx, Duration::from_secs(2)).await;
     assert!(open.result.is_ok(), "green once the handshake completed");
     let failed = next(&mut rx, Duration::from_secs(2)).await;
-    let err = failed.result.err().expect("silence is a failure");
+    let err = failed.result.expect_err("silence is a failure");
     assert!(err.to_string().contains("no data for 400ms"), "{err}");
     tokio::time::timeout(Duration::from_secs(2), async {
         conns.recv().await.unwrap();

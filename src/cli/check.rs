@@ -122,15 +122,25 @@ async fn probe(
                 format!("version {}", info.version)
             }
             "alertmanager" => {
-                let status = AlertmanagerClient::new(url, client)
-                    .map_err(built)?
-                    .status()
-                    .await
-                    .map_err(fail)?;
-                format!(
+                let am = AlertmanagerClient::new(url, client).map_err(built)?;
+                let (status, alerts, silences) =
+                    tokio::join!(am.status(), am.alerts_lenient(), am.silences_lenient());
+                let status = status.map_err(fail)?;
+                let mut detail = format!(
                     "version {}, cluster {} with {} peers",
                     status.version, status.cluster_status, status.peers
-                )
+                );
+                // What the cockpit would leave out of this replica's answers, said here too.
+                let (_, bad_alerts) = alerts.map_err(fail)?;
+                let (_, bad_silences) = silences.map_err(fail)?;
+                for note in [bad_alerts.describe(), bad_silences.describe()]
+                    .into_iter()
+                    .flatten()
+                {
+                    detail.push_str("; ");
+                    detail.push_str(&note);
+                }
+                detail
             }
             _ => {
                 let now = i128::from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0));

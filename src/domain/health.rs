@@ -109,3 +109,113 @@ impl SourceHealth {
         self.last_ok.map(|t| (now - t).num_seconds().max(0))
     }
 }
+
+/// Items of a list answer that could not be read and were left out, so one bad alert costs
+/// that alert, not the pane. The reason is a field or a kind of fault, never the data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// What one item is, singular: `alert`, `silence`.
+    pub item: &'static str,
+    pub count: usize,
+    /// Why the first one failed.
+    pub reason: Option<String>,
+}
+
+impl Unreadable {
+    pub fn none(item: &'static str) -> Self {
+        Self {
+            item,
+            count: 0,
+            reason: None,
+        }
+    }
+
+    /// Counts one more; the first reason is the one shown.
+    pub fn add(&mut self, reason: String) {
+        self.count += 1;
+        self.reason.get_or_insert(reason);
+    }
+
+    /// `2 alerts unreadable: bad startsAt`, or `None` when every item was read.
+    pub fn describe(&self) -> Option<String> {
+        if self.count == 0 {
+            return None;
+        }
+        let plural = if self.count == 1 { "" } else { "s" };
+        let mut s = format!("{} {}{plural} unreadable", self.count, self.item);
+        if let Some(r) = &self.reason {
+            s.push_str(": ");
+            s.push_str(r);
+        }
+        Some(s)
+    }
+}
+
+/// A decoder's message about one item, reduced to the field or the kind of fault: serde quotes
+/// the values it rejects, and a value can be anything, a token included.
+pub fn item_reason(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        if is_field_name(field) {
+            return format!("missing {field}");
+        }
+        return "missing field".into();
+    }
+    if let Some(field) = message.strip_prefix("bad ")
+        && is_field_name(field)
+    {
+        return message.to_string();
+    }
+    if message.starts_with("invalid type") {
+        return match message.rsplit_once("expected ") {
+            Some((_, e)) if e.starts_with("struct ") => "not an object".into(),
+            Some((_, e)) if e.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') => {
+                format!("wrong type (expected {e})")
+            }
+            _ => "wrong type".into(),
+        };
+    }
+    "invalid value".into()
+}
+
+fn is_field_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_name_the_field_never_the_value() {
+        assert_eq!(item_reason("missing field `labels`"), "missing labels");
+        assert_eq!(item_reason("bad startsAt"), "bad startsAt");
+        assert_eq!(
+            item_reason(r#"invalid type: string "hunter2", expected a map at line 1 column 9"#),
+            "wrong type (expected a map)"
+        );
+        assert_eq!(
+            item_reason("invalid type: integer `5`, expected struct WireAlert"),
+            "not an object"
+        );
+        assert_eq!(item_reason(r#"unknown variant "tok3n""#), "invalid value");
+        assert_eq!(item_reason("missing field `a\"b`"), "missing field");
+    }
+
+    #[test]
+    fn unreadable_counts_and_keeps_the_first_reason() {
+        let mut u = Unreadable::none("alert");
+        assert_eq!(u.describe(), None);
+        u.add("bad startsAt".into());
+        assert_eq!(
+            u.describe().as_deref(),
+            Some("1 alert unreadable: bad startsAt")
+        );
+        u.add("missing labels".into());
+        assert_eq!(
+            u.describe().as_deref(),
+            Some("2 alerts unreadable: bad startsAt")
+        );
+    }
+}

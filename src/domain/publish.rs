@@ -62,6 +62,8 @@ pub struct ReplicaStatus {
     pub url: String,
     pub version: Option<String>,
     pub error: Option<SourceError>,
+    /// Items this replica answered but that could not be read: `2 alerts unreadable: bad startsAt`.
+    pub unreadable: Vec<String>,
 }
 
 /// The newest lines of a log source, each with a sequence number that only grows, so the

@@ -61,8 +61,11 @@ impl ClusterFetcher {
                     None => r.client.status().await.ok().map(|s| s.version),
                 }
             };
-            let (alerts, silences, version) =
-                tokio::join!(r.client.alerts(), r.client.silences_dated(), status);
+            let (alerts, silences, version) = tokio::join!(
+                r.client.alerts_lenient(),
+                r.client.silences_lenient(),
+                status
+            );
             (alerts, silences, version)
         });
         let answers = futures::future::join_all(polls).await;
@@ -75,8 +78,11 @@ impl ClusterFetcher {
                 replica.version = version.clone();
             }
             let outcome = alerts.and_then(|a| silences.map(|s| (a, s)));
+            let mut unreadable = Vec::new();
             let error = match outcome {
-                Ok((alerts, silences)) => {
+                Ok(((alerts, bad_alerts), (silences, bad_silences))) => {
+                    unreadable.extend(bad_alerts.describe());
+                    unreadable.extend(bad_silences.describe());
                     snapshot
                         .observations
                         .extend(alerts.into_iter().map(|alert| Observation {
@@ -97,6 +103,7 @@ impl ClusterFetcher {
                 url: crate::sources::http::display_url(replica.client.base_url()),
                 version,
                 error,
+                unreadable,
             });
         }
         if let Some(e) = first_error

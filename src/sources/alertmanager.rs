@@ -3,7 +3,7 @@
 
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
 use crate::domain::alerts::{Alert, AmState, Labels, Matcher, Silence, SilenceState};
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable, item_reason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -75,11 +75,11 @@ struct WireAlert<'a> {
     receivers: Vec<WireReceiver>,
     #[serde(default)]
     fingerprint: String,
-    #[serde(deserialize_with = "timestamp::required")]
+    #[serde(deserialize_with = "timestamp::starts_at")]
     starts_at: DateTime<Utc>,
-    #[serde(default, deserialize_with = "timestamp::optional")]
+    #[serde(default, deserialize_with = "timestamp::updated_at")]
     updated_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "timestamp::optional")]
+    #[serde(default, deserialize_with = "timestamp::ends_at")]
     ends_at: Option<DateTime<Utc>>,
     #[serde(default, rename = "generatorURL")]
     generator_url: Option<String>,
@@ -144,6 +144,19 @@ mod timestamp {
 
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         Option::<Timestamp>::deserialize(d).map(|t| t.map(|t| t.0))
+    }
+
+    // Named per field: an unreadable alert's reason says which timestamp (and not its text).
+    pub fn starts_at<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        required(d).map_err(|_| de::Error::custom("bad startsAt"))
+    }
+
+    pub fn updated_at<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        optional(d).map_err(|_| de::Error::custom("bad updatedAt"))
+    }
+
+    pub fn ends_at<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        optional(d).map_err(|_| de::Error::custom("bad endsAt"))
     }
 }
 
@@ -286,11 +299,54 @@ fn map_silence(w: WireSilence) -> DatedSilence {
     }
 }
 
-/// Decodes a `/api/v2/alerts` body (`gettableAlerts`).
-pub fn parse_alerts(body: &[u8]) -> Result<Vec<Alert>, SourceError> {
-    let wire: Vec<WireAlert<'_>> = serde_json::from_slice(body)
-        .map_err(|e| super::http::decode_error(&e, "a list of alerts"))?;
-    Ok(wire.into_iter().map(map_alert).collect())
+/// Decodes a `/api/v2/alerts` body (`gettableAlerts`). An alert that cannot be read is left
+/// out and counted; only a body that is not a list fails.
+pub fn parse_alerts(body: &[u8]) -> Result<(Vec<Alert>, Unreadable), SourceError> {
+    // The whole list at once is the fast path (10,000 alerts in the budget); item by item,
+    // through `Value`, only when some item is bad.
+    if let Ok(wire) = serde_json::from_slice::<Vec<WireAlert<'_>>>(body) {
+        return Ok((
+            wire.into_iter().map(map_alert).collect(),
+            Unreadable::none("alert"),
+        ));
+    }
+    decode_each(body, "a list of alerts", "alert", |v| {
+        WireAlert::deserialize(v).map(map_alert)
+    })
+}
+
+/// Decodes a JSON list item by item: an item that cannot be read is left out and counted
+/// with the reason of the first such one. Bytes that are not UTF-8 (JSON refuses them
+/// anywhere in the body) become U+FFFD first, so one label written in Latin-1 costs its own
+/// characters rather than the whole answer.
+fn decode_each<T>(
+    body: &[u8],
+    what: &str,
+    item: &'static str,
+    decode: impl Fn(&serde_json::Value) -> Result<T, serde_json::Error>,
+) -> Result<(Vec<T>, Unreadable), SourceError> {
+    let text = String::from_utf8_lossy(body);
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| super::http::decode_error(&e, what))?;
+    let mut unreadable = Unreadable::none(item);
+    let out = items
+        .iter()
+        .filter_map(|v| match decode(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                unreadable.add(item_reason(&e.to_string()));
+                None
+            }
+        })
+        .collect();
+    Ok((out, unreadable))
+}
+
+/// Decodes a `/api/v2/silences` body; a silence that cannot be read is left out and counted.
+pub fn parse_silences(body: &[u8]) -> Result<(Vec<DatedSilence>, Unreadable), SourceError> {
+    decode_each(body, "a list of silences", "silence", |v| {
+        WireSilence::deserialize(v).map(map_silence)
+    })
 }
 
 impl AlertmanagerClient {
@@ -313,6 +369,11 @@ impl AlertmanagerClient {
 
     /// Every alert the replica knows: active, silenced, inhibited and unprocessed.
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
+        self.alerts_lenient().await.map(|(alerts, _)| alerts)
+    }
+
+    /// `alerts`, with the count of those that could not be read.
+    pub async fn alerts_lenient(&self) -> Result<(Vec<Alert>, Unreadable), SourceError> {
         let request = self.http.get(self.url(&["alerts"])).query(&[
             ("active", "true"),
             ("silenced", "true"),
@@ -345,9 +406,17 @@ impl AlertmanagerClient {
     }
 
     pub async fn silences_dated(&self) -> Result<Vec<DatedSilence>, SourceError> {
+        self.silences_lenient().await.map(|(s, _)| s)
+    }
+
+    /// `silences_dated`, with the count of those that could not be read.
+    pub async fn silences_lenient(&self) -> Result<(Vec<DatedSilence>, Unreadable), SourceError> {
         let request = self.http.get(self.url(&["silences"]));
-        let wire: Vec<WireSilence> = self.http.send(request).await?.json("a list of silences")?;
-        Ok(wire.into_iter().map(map_silence).collect())
+        let response = self.http.send(request).await?;
+        if !response.is_success() {
+            return Err(response.http_error());
+        }
+        parse_silences(&response.body)
     }
 
     pub async fn status(&self) -> Result<AmStatus, SourceError> {
@@ -440,7 +509,7 @@ mod tests {
         assert_eq!(a.starts_at.to_rfc3339(), "2026-11-22T03:00:00.500+00:00");
         assert_eq!(a.updated_at.to_rfc3339(), "2026-11-22T03:00:01+00:00");
         assert_eq!(a.ends_at, None);
-        let bad = parse_alerts(br#"[{"labels":{},"startsAt":"yesterday"}]"#).unwrap_err();
+        let bad = parse_alerts(br#"{"labels":{},"startsAt":"yesterday"}"#).unwrap_err();
         assert!(bad.to_string().contains("a list of alerts"), "{bad}");
     }
 
@@ -458,5 +527,93 @@ mod tests {
         let m: WireMatcher =
             serde_json::from_str(r#"{"name":"a","value":"b","isRegex":false}"#).unwrap();
         assert!(m.is_equal);
+    }
+
+    #[test]
+    fn bad_alerts_are_left_out_and_counted() {
+        let body = br#"[
+            {"labels":{"alertname":"Good1"},"startsAt":"2026-11-22T03:00:00Z"},
+            {"labels":{"alertname":"Bad1"},"startsAt":"2026-13-45T00:00:00Z"},
+            {"labels":{"alertname":"Bad2"},"startsAt":"2026-11-22T03:00:00Z","endsAt":"hunter2"},
+            {"labels":{"alertname":"Bad3","token":7},"startsAt":"2026-11-22T03:00:00Z"},
+            {"startsAt":"2026-11-22T03:00:00Z"},
+            "s3cret",
+            {"labels":{"alertname":"Good2"},"startsAt":"2026-11-22T03:00:00Z"}
+        ]"#;
+        let (alerts, unreadable) = parse_alerts(body).unwrap();
+        let names: Vec<&str> = alerts
+            .iter()
+            .map(|a| a.labels["alertname"].as_str())
+            .collect();
+        assert_eq!(names, ["Good1", "Good2"]);
+        assert_eq!(unreadable.count, 5);
+        assert_eq!(
+            unreadable.describe().as_deref(),
+            Some("5 alerts unreadable: bad startsAt")
+        );
+    }
+
+    #[test]
+    fn each_kind_of_bad_alert_has_its_reason() {
+        let reason = |item: &str| {
+            let (good, u) = parse_alerts(format!("[{item}]").as_bytes()).unwrap();
+            assert!(good.is_empty(), "{item}");
+            u.reason.unwrap_or_default()
+        };
+        assert_eq!(
+            reason(r#"{"labels":{},"startsAt":"+275760-09-13T00:00:00Z"}"#),
+            "bad startsAt"
+        );
+        assert_eq!(
+            reason(r#"{"labels":{},"startsAt":"2026-11-22T03:00:00Z","updatedAt":5}"#),
+            "bad updatedAt"
+        );
+        assert_eq!(
+            reason(r#"{"startsAt":"2026-11-22T03:00:00Z"}"#),
+            "missing labels"
+        );
+        let wrong = reason(
+            r#"{"labels":{"a":"hunter2"},"startsAt":"2026-11-22T03:00:00Z","generatorURL":{"x":"hunter2"}}"#,
+        );
+        assert!(wrong.starts_with("wrong type"), "{wrong}");
+        assert!(!wrong.contains("hunter2"), "{wrong}");
+        assert_eq!(reason(r#""s3cret""#), "not an object");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_cost_their_characters_not_the_answer() {
+        let mut body = br#"[{"labels":{"alertname":"Good"},"startsAt":"2026-11-22T03:00:00Z"},
+            {"labels":{"alertname":"Caf"#
+            .to_vec();
+        body.push(0xe9); // Latin-1 'é'
+        body.extend_from_slice(br#""},"startsAt":"2026-11-22T03:00:00Z"}]"#);
+        let (alerts, unreadable) = parse_alerts(&body).unwrap();
+        let names: Vec<&str> = alerts
+            .iter()
+            .map(|a| a.labels["alertname"].as_str())
+            .collect();
+        assert_eq!(names, ["Good", "Caf\u{fffd}"]);
+        assert_eq!(unreadable.count, 0);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_list_still_fails() {
+        assert!(parse_alerts(b"{}").is_err());
+        assert!(parse_alerts(b"[{").is_err());
+    }
+
+    #[test]
+    fn bad_silences_are_left_out_and_counted() {
+        let body = br#"[
+            {"id":"a","startsAt":"2026-11-22T03:00:00Z","endsAt":"2026-11-22T04:00:00Z"},
+            {"id":"b","startsAt":"2026-13-45T00:00:00Z","endsAt":"2026-11-22T04:00:00Z"},
+            {"startsAt":"2026-11-22T03:00:00Z","endsAt":"2026-11-22T04:00:00Z"}
+        ]"#;
+        let (silences, unreadable) = parse_silences(body).unwrap();
+        let ids: Vec<&str> = silences.iter().map(|s| s.silence.id.as_str()).collect();
+        assert_eq!(ids, ["a"]);
+        assert_eq!(unreadable.count, 2);
+        let reason = unreadable.reason.unwrap_or_default();
+        assert!(!reason.contains("2026-13-45"), "{reason}");
     }
 }

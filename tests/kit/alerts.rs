@@ -61,6 +61,7 @@ pub fn replica(name: &str, url: &str) -> ReplicaStatus {
         url: url.into(),
         version: None,
         error: None,
+        unreadable: Vec::new(),
     }
 }
 

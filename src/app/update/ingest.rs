@@ -45,7 +45,14 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
             let degraded: Vec<String> = snapshot
                 .replicas
                 .iter()
-                .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)))
+                .flat_map(|r| {
+                    let error = r.error.as_ref().map(|e| e.to_string());
+                    // Left-out items are shown as a failed replica is: the rest still shows.
+                    error
+                        .into_iter()
+                        .chain(r.unreadable.iter().cloned())
+                        .map(move |e| format!("{}: {e}", r.name))
+                })
                 .collect();
             if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
                 h.degraded = degraded;
