@@ -62,6 +62,7 @@ fn full_state() -> State {
             Ok(Payload::Logs(Arc::new(LogWindow {
                 first_seq: 0,
                 lines,
+                ..Default::default()
             }))),
         ),
         &clock,

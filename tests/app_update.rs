@@ -230,7 +230,11 @@ fn log_lines_are_appended_once_even_when_windows_overlap() {
         ..Default::default()
     };
     let window = |first_seq, lines: Vec<LogLine>| {
-        Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines })))
+        Ok(Payload::Logs(Arc::new(LogWindow {
+            first_seq,
+            lines,
+            ..Default::default()
+        })))
     };
     update(
         &mut s,
@@ -273,6 +277,7 @@ fn scrolling_up_pauses_the_tail_and_f_resumes_it() {
             Ok(Payload::Logs(Arc::new(LogWindow {
                 first_seq: 0,
                 lines,
+                ..Default::default()
             }))),
             &c,
         ),

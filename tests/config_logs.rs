@@ -44,6 +44,10 @@ filter = "re:error"
     assert_eq!(c.elasticsearch[0].tiebreaker, "_id");
     assert_eq!(c.elasticsearch[0].query, "*");
     assert_eq!(c.file[0].poll, std::time::Duration::from_secs(1));
+    let five_minutes = Some(std::time::Duration::from_secs(300));
+    assert_eq!(c.command[0].idle_window(), five_minutes);
+    assert_eq!(c.file[0].idle_window(), five_minutes);
+    assert_eq!(c.loki[0].idle, None, "the tail's own default (30s) applies");
     assert_eq!(c.logs.ansi, AnsiMode::Keep);
     let pane = onwatch::cli::setup::log_pane(&c);
     assert_eq!(
@@ -88,9 +92,27 @@ fn log_source_mistakes_are_reported_at_their_line() {
             "c.toml:2:1: [logs]: refused trace_url \"zipkin://z/0\": scheme \"zipkin\" (only http, https)",
         ),
         ("[logs]\nansi = \"rainbow\"\n", "unknown variant `rainbow`"),
+        (
+            "[[loki]]\nname = \"l\"\nurl = \"http://127.0.0.1:3100\"\nquery = \"{a=\\\"b\\\"}\"\nidle = \"0s\"\n",
+            "c.toml:5:1: [[loki]] l: idle must be greater than 0",
+        ),
     ];
     for (text, want) in cases {
         let err = parse(text).unwrap_err();
         assert!(err.contains(want), "{text}\n got: {err}\nwant: {want}");
     }
+}
+
+#[test]
+fn a_zero_idle_window_turns_the_quiet_mark_off_for_commands_and_files() {
+    let c = parse(
+        "[[command]]\nname = \"j\"\nargv = [\"journalctl\", \"-f\"]\nidle = \"0s\"\n\
+         [[file]]\nname = \"f\"\npath = \"/p\"\nidle = \"90s\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.command[0].idle_window(), None);
+    assert_eq!(
+        c.file[0].idle_window(),
+        Some(std::time::Duration::from_secs(90))
+    );
 }

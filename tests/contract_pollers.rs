@@ -84,6 +84,7 @@ fn config(prom: &str, am_urls: Vec<String>, loki: &str) -> Config {
         query: "{app=\"checkout\"}".into(),
         mode: Default::default(),
         alert_query: None,
+        idle: None,
         bearer_token: None,
         basic_auth: None,
         headers: Default::default(),

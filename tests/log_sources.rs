@@ -363,3 +363,54 @@ async fn a_million_line_storm_stays_within_the_memory_bound() {
         .collect();
     assert_eq!(last, ["1000000", "999999"]);
 }
+
+#[tokio::test]
+async fn a_silent_command_reads_quiet_after_its_idle_window() {
+    let (mut p, mut rx) = publisher(SourceKind::Command, 100, 1 << 20);
+    p.set_idle(Some(Duration::from_millis(300)));
+    // One line, then the process lives on saying nothing: a hung `kubectl logs -f`.
+    let argv = ["sh", "-c", "echo one; exec sleep 30"].map(String::from);
+    let tail = CommandTail::new(argv.to_vec(), SanitiseOptions::default());
+    let _h = spawn_stream(p, rx.clone(), |p| tail.run(p));
+    let began = tokio::time::Instant::now();
+    let first = kit::until(&mut rx, DEADLINE, |w| kit::texts(w) == ["one"]).await;
+    assert_eq!(first.quiet_since, None, "not quiet while lines come");
+    let quiet = kit::until(&mut rx, DEADLINE, |w| w.quiet_since.is_some()).await;
+    assert!(began.elapsed() >= Duration::from_millis(300));
+    assert_eq!(kit::texts(&quiet), ["one"], "the lines are kept");
+    let line_at = first.lines[0].timestamp;
+    let since = quiet.quiet_since.unwrap();
+    assert!(
+        (since - line_at).num_seconds().abs() < 2,
+        "quiet since its last line"
+    );
+}
+
+#[tokio::test]
+async fn a_quiet_file_is_said_once_and_cleared_by_its_next_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    std::fs::write(&path, "first\n").unwrap();
+    let (mut p, mut rx) = publisher(SourceKind::File, 100, 1 << 20);
+    p.set_idle(Some(Duration::from_millis(200)));
+    let tail = FileTail {
+        path: path.clone(),
+        every: Duration::from_millis(20),
+        sanitise: SanitiseOptions::default(),
+    };
+    let _h = spawn_stream(p, rx.clone(), |p| tail.run(p));
+    kit::until(&mut rx, DEADLINE, |w| w.quiet_since.is_some()).await;
+    let quiet_generation = rx.borrow().as_ref().unwrap().generation;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    writeln!(f, "second").unwrap();
+    let w = kit::until(&mut rx, DEADLINE, |w| kit::texts(w).contains(&"second")).await;
+    assert_eq!(w.quiet_since, None, "a line ends the quiet");
+    assert_eq!(
+        rx.borrow().as_ref().unwrap().generation,
+        quiet_generation + 1,
+        "quiet is published once, not every poll"
+    );
+}

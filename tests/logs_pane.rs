@@ -86,7 +86,11 @@ fn logs(s: &mut State, id: SourceId, generation: u64, first_seq: u64, lines: Vec
             id,
             generation,
             c.now(),
-            Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
+            Ok(Payload::Logs(Arc::new(LogWindow {
+                first_seq,
+                lines,
+                ..Default::default()
+            }))),
         ),
         &c,
     );
@@ -328,4 +332,32 @@ fn a_view_keeps_the_filter_typed_and_adds_its_own() {
     assert!(shown(&s).is_empty(), "{:?}", shown(&s));
     kit::press(&mut s, Key::char('V'));
     assert_eq!(shown(&s).len(), 1, "back on all, only the typed filter");
+}
+
+#[test]
+fn a_quiet_stream_is_marked_with_how_long_it_has_said_nothing() {
+    let mut s = state();
+    logs(&mut s, cmd(), 1, 0, vec![line("journal", "started", &[])]);
+    assert!(
+        !kit::screen(&s, 120, 30).contains("no data for"),
+        "not before its window"
+    );
+    let c = clock();
+    let quiet = LogWindow {
+        first_seq: 0,
+        lines: vec![line("journal", "started", &[])],
+        quiet_since: Some(c.now() - chrono::Duration::minutes(6)),
+    };
+    update(
+        &mut s,
+        kit::source_msg(cmd(), 2, c.now(), Ok(Payload::Logs(Arc::new(quiet)))),
+        &c,
+    );
+    let text = kit::screen(&s, 120, 30);
+    assert!(text.contains("no data for 6m"), "{text}");
+    assert!(
+        text.contains("◐ journal"),
+        "marked degraded, not failed: {text}"
+    );
+    assert!(text.contains("started"), "its lines still shown: {text}");
 }

@@ -61,7 +61,11 @@ fn push(s: &mut State, generation: u64, first_seq: u64, raw: &[&str]) {
             loki(),
             generation,
             c.now(),
-            Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
+            Ok(Payload::Logs(Arc::new(LogWindow {
+                first_seq,
+                lines,
+                ..Default::default()
+            }))),
         ),
         &c,
     );

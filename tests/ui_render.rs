@@ -222,6 +222,7 @@ fn log_window() -> LogWindow {
                 ..Default::default()
             })
             .collect(),
+        ..Default::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub fn state_json(state: &State) -> Value {
                 "kind": h.id.kind.as_str(),
                 "ok": h.is_ok(),
                 "error": h.last_error.as_ref().map(|e| e.to_string()),
-                "degraded": h.degraded,
+                "degraded": h.notes(state.now),
                 "age_seconds": h.age_seconds(state.now),
             })
         })

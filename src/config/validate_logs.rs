@@ -34,6 +34,16 @@ pub fn log_sources(err: Err<'_>, config: &Config) -> Result<(), ConfigError> {
             ));
         }
     }
+    for (i, s) in config.loki.iter().enumerate() {
+        // The tail pings after this silence: a zero window would ping without pause.
+        if s.idle.is_some_and(|d| d.is_zero()) {
+            return Err(err(
+                &[Seg::Key("loki"), Seg::Index(i), Seg::Key("idle")],
+                &format!("[[loki]] {}", s.name),
+                "idle must be greater than 0".into(),
+            ));
+        }
+    }
     for (i, s) in config.elasticsearch.iter().enumerate() {
         let place = format!("[[elasticsearch]] {}", s.name);
         for (key, v) in [

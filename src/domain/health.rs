@@ -87,6 +87,9 @@ pub struct SourceHealth {
     pub generation: u64,
     /// Sub-parts that failed while the source as a whole answered (e.g. one Alertmanager replica).
     pub degraded: Vec<String>,
+    /// A stream silent for longer than its idle window: when its last line came. A quiet
+    /// `kubectl logs -f` and a hung one look the same; this says which to suspect.
+    pub quiet_since: Option<DateTime<Utc>>,
 }
 
 impl SourceHealth {
@@ -97,7 +100,29 @@ impl SourceHealth {
             last_error: None,
             generation: 0,
             degraded: Vec::new(),
+            quiet_since: None,
         }
+    }
+
+    /// Answering, but with a part failed or a stream gone quiet.
+    pub fn is_degraded(&self) -> bool {
+        !self.degraded.is_empty() || self.quiet_since.is_some()
+    }
+
+    /// What is wrong short of a failure, at `now`: `am-1: timed out after 5s`, `no data for 7m`.
+    pub fn notes(&self, now: DateTime<Utc>) -> Vec<String> {
+        let mut notes = self.degraded.clone();
+        if let Some(t) = self.quiet_since {
+            let secs = (now - t).num_seconds().max(0).unsigned_abs();
+            // Whole minutes past the first: a label that changed every second would redraw
+            // (and cost bytes on a slow link) every second.
+            let shown = if secs < 60 { secs } else { secs / 60 * 60 };
+            notes.push(format!(
+                "no data for {}",
+                crate::domain::duration::label(std::time::Duration::from_secs(shown))
+            ));
+        }
+        notes
     }
 
     pub fn is_ok(&self) -> bool {
@@ -201,6 +226,22 @@ mod tests {
         );
         assert_eq!(item_reason(r#"unknown variant "tok3n""#), "invalid value");
         assert_eq!(item_reason("missing field `a\"b`"), "missing field");
+    }
+
+    #[test]
+    fn a_quiet_stream_says_for_how_long_in_whole_minutes() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-04T03:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut h = SourceHealth::new(SourceId::new(SourceKind::Command, "journal"));
+        assert!(!h.is_degraded());
+        h.quiet_since = Some(now - chrono::Duration::seconds(30));
+        assert!(h.is_degraded());
+        assert_eq!(h.notes(now), ["no data for 30s"]);
+        h.quiet_since = Some(now - chrono::Duration::seconds(7 * 60 + 42));
+        assert_eq!(h.notes(now), ["no data for 7m"]);
+        h.degraded = vec!["am-1: timed out after 5s".into()];
+        assert_eq!(h.notes(now), ["am-1: timed out after 5s", "no data for 7m"]);
     }
 
     #[test]

@@ -73,4 +73,6 @@ pub struct LogWindow {
     /// Sequence number of `lines[0]`; lines are consecutive.
     pub first_seq: u64,
     pub lines: Vec<LogLine>,
+    /// Set when a stream has been silent past its idle window: when its last line came.
+    pub quiet_since: Option<DateTime<Utc>>,
 }

@@ -55,7 +55,7 @@ impl CommandTail {
                                 Some((stream, raw)) => out.push(to_line(out.name(), stream, &raw, self.sanitise, &stderr)),
                                 None => break, // both pipes closed
                             },
-                            _ = tick.tick() => if out.is_dirty() { out.publish() },
+                            _ = tick.tick() => if out.is_dirty() { out.publish() } else { out.check_idle() },
                         }
                     }
                     match running.wait().await {

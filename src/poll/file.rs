@@ -44,6 +44,8 @@ impl FileTail {
                     }
                     if out.is_dirty() || failing {
                         out.publish();
+                    } else {
+                        out.check_idle();
                     }
                     failing = false;
                 }

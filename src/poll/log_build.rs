@@ -36,12 +36,14 @@ pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<Polle
     };
     let mut handles = Vec::new();
     for c in &config.command {
-        let (p, rx) = publisher(SourceKind::Command, &c.name);
+        let (mut p, rx) = publisher(SourceKind::Command, &c.name);
+        p.set_idle(c.idle_window());
         let tail = CommandTail::new(c.argv.clone(), logs.sanitise());
         handles.push(spawn_stream(p, rx, |p| tail.run(p)));
     }
     for f in &config.file {
-        let (p, rx) = publisher(SourceKind::File, &f.name);
+        let (mut p, rx) = publisher(SourceKind::File, &f.name);
+        p.set_idle(f.idle_window());
         let tail = FileTail {
             path: f.path.clone(),
             every: f.poll,
@@ -51,8 +53,7 @@ pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<Polle
     }
     for l in config.loki.iter().filter(|l| l.mode == LokiMode::Tail) {
         let id = SourceId::new(SourceKind::Loki, &l.name);
-        let connector =
-            TailConnector::new(&l.url, &tail_http(l, config)).map_err(|e| format!("{id}: {e}"))?;
+        let connector = tail_connector(l, config).map_err(|e| format!("{id}: {e}"))?;
         let (p, rx) = publisher(SourceKind::Loki, &l.name);
         let tail = LokiTail {
             connector,
@@ -89,7 +90,7 @@ pub fn retarget(
                     continue;
                 };
                 if l.mode == LokiMode::Tail {
-                    let Ok(connector) = TailConnector::new(&l.url, &tail_http(l, config)) else {
+                    let Ok(connector) = tail_connector(l, config) else {
                         continue;
                     };
                     let (p, rx) = StreamPublisher::new(
@@ -142,10 +143,17 @@ pub fn retarget(
     handles
 }
 
-/// The source's HTTP options, its timeout (which bounds the tail's handshake) defaulting to
-/// `[general] timeout` as a polled source's does.
-fn tail_http(l: &crate::config::LokiSource, config: &Config) -> crate::config::HttpOptions {
+/// The source's tail: its timeout (which bounds the handshake) defaulting to `[general]
+/// timeout` as a polled source's does, and its idle window.
+fn tail_connector(
+    l: &crate::config::LokiSource,
+    config: &Config,
+) -> Result<TailConnector, crate::sources::http::BuildError> {
     let mut http = l.http();
     http.timeout = http.timeout.or(Some(config.general.timeout));
-    http
+    let connector = TailConnector::new(&l.url, &http)?;
+    Ok(match l.idle {
+        Some(idle) => connector.with_idle(idle),
+        None => connector,
+    })
 }

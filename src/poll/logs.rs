@@ -239,6 +239,7 @@ impl LokiFetcher {
         LogWindow {
             first_seq: self.next_seq - self.lines.len() as u64,
             lines: self.lines.iter().cloned().collect(),
+            quiet_since: None,
         }
     }
 }

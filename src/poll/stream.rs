@@ -5,6 +5,7 @@ use super::poller::PollerHandle;
 use crate::domain::health::{SourceError, SourceId};
 use crate::domain::logs::{LogBuffer, LogLine};
 use crate::domain::publish::{LogWindow, Payload, SourceUpdate};
+use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,12 @@ pub struct StreamPublisher {
     next_seq: u64,
     generation: u64,
     dirty: bool,
+    /// Silence after which the stream reads as quiet; `None` never.
+    idle: Option<Duration>,
+    /// When the last line came (or the stream started), on both clocks: the monotonic one
+    /// measures the silence, the wall one is shown.
+    last_line: (tokio::time::Instant, DateTime<Utc>),
+    quiet: bool,
 }
 
 impl StreamPublisher {
@@ -42,6 +49,9 @@ impl StreamPublisher {
                 next_seq: 0,
                 generation: 0,
                 dirty: false,
+                idle: None,
+                last_line: (tokio::time::Instant::now(), Utc::now()),
+                quiet: false,
             },
             rx,
         )
@@ -51,10 +61,27 @@ impl StreamPublisher {
         &self.id.name
     }
 
+    /// Reads as quiet after `idle` without a line.
+    pub fn set_idle(&mut self, idle: Option<Duration>) {
+        self.idle = idle;
+    }
+
     pub fn push(&mut self, line: LogLine) {
         self.ring.push(line);
         self.next_seq += 1;
         self.dirty = true;
+        self.last_line = (tokio::time::Instant::now(), Utc::now());
+        self.quiet = false;
+    }
+
+    /// Publishes once when the stream has been silent past its idle window, so the pane says
+    /// "no data for 5m" instead of a green mark over a stream that may have hung.
+    pub fn check_idle(&mut self) {
+        let Some(idle) = self.idle else { return };
+        if !self.quiet && self.last_line.0.elapsed() >= idle {
+            self.quiet = true;
+            self.publish();
+        }
     }
 
     /// Updates published so far.
@@ -71,6 +98,7 @@ impl StreamPublisher {
         LogWindow {
             first_seq: self.next_seq - self.ring.len() as u64,
             lines: self.ring.iter().cloned().collect(),
+            quiet_since: self.quiet.then_some(self.last_line.1),
         }
     }
 
@@ -91,7 +119,7 @@ impl StreamPublisher {
         self.tx.send_replace(Some(SourceUpdate {
             source: self.id.clone(),
             generation: self.generation,
-            fetched_at: chrono::Utc::now(),
+            fetched_at: Utc::now(),
             result,
         }));
         self.wake.notify_one();

@@ -158,7 +158,7 @@ impl TailConnector {
         })
     }
 
-    /// The silence after which the tail pings; tests shorten it.
+    /// The silence after which the tail pings (`idle` of the source).
     pub fn with_idle(mut self, idle: Duration) -> Self {
         self.idle = idle;
         self

@@ -129,7 +129,7 @@ fn dot(state: &State, h: &SourceHealth, theme: &Theme, detail: Detail) -> Vec<Sp
             }
         }
         None => {
-            let (glyph, role) = match (h.last_ok, h.degraded.is_empty()) {
+            let (glyph, role) = match (h.last_ok, !h.is_degraded()) {
                 (None, _) => ("○", Role::Muted),
                 (Some(_), false) => ("◐", Role::Degraded),
                 (Some(_), true) => ("●", Role::Ok),

@@ -63,8 +63,11 @@ pub fn freshness(state: &State, h: &SourceHealth, theme: &Theme) -> Vec<Span<'st
             }
             vec![Span::styled(s, theme.style(Role::Error))]
         }
-        (None, Some(a)) if !h.degraded.is_empty() => vec![Span::styled(
-            format!("◐ {name} {a} degraded: {}", safe(&h.degraded.join("; "))),
+        (None, Some(a)) if h.is_degraded() => vec![Span::styled(
+            format!(
+                "◐ {name} {a} degraded: {}",
+                safe(&h.notes(state.now).join("; "))
+            ),
             theme.style(Role::Degraded),
         )],
         (None, Some(a)) => vec![Span::styled(

@@ -128,7 +128,7 @@ fn draw_banner(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, colo
     for h in &state.sources {
         let (mark, role) = if h.last_error.is_some() {
             ("✗", Role::Error)
-        } else if !h.degraded.is_empty() {
+        } else if h.is_degraded() {
             ("◐", Role::Degraded)
         } else if h.last_ok.is_some() {
             ("●", Role::Ok)

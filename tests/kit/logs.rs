@@ -21,7 +21,11 @@ pub fn logs_msg(
         source,
         generation,
         fetched_at,
-        Ok(Payload::Logs(Arc::new(LogWindow { first_seq, lines }))),
+        Ok(Payload::Logs(Arc::new(LogWindow {
+            first_seq,
+            lines,
+            ..Default::default()
+        }))),
     )
 }
 

@@ -60,7 +60,12 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
             record_seen_acks(state, &name, &snapshot.silences);
             state.set_cluster(name, snapshot);
         }
-        Payload::Logs(window) => apply_logs(state, &name, &window),
+        Payload::Logs(window) => {
+            if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
+                h.quiet_since = window.quiet_since;
+            }
+            apply_logs(state, &name, &window);
+        }
     }
 }
 

@@ -74,6 +74,10 @@ http_source! {
         mode: LokiMode,
         /// The LogQL query `l` opens for the selected alert (`$label` filled from its labels).
         alert_query: Option<String>,
+        /// `tail` mode: silence after which the tail pings, and as long again unanswered
+        /// before it reconnects (default 30s).
+        #[serde(default, with = "opt_dur")]
+        idle: Option<Duration>,
     }
 }
 
@@ -136,6 +140,15 @@ pub struct CommandSource {
     pub argv: Vec<String>,
     /// The log filter `l` applies for the selected alert (`$label` filled in).
     pub alert_filter: Option<String>,
+    /// Silence after which the source reads "no data for …" (default 5m; "0s" never).
+    #[serde(default, with = "opt_dur")]
+    pub idle: Option<Duration>,
+}
+
+impl CommandSource {
+    pub fn idle_window(&self) -> Option<Duration> {
+        stream_idle(self.idle)
+    }
 }
 
 /// A file followed across rotation and truncation.
@@ -149,10 +162,29 @@ pub struct FileSource {
     pub poll: Duration,
     /// The log filter `l` applies for the selected alert (`$label` filled in).
     pub alert_filter: Option<String>,
+    /// Silence after which the source reads "no data for …" (default 5m; "0s" never).
+    #[serde(default, with = "opt_dur")]
+    pub idle: Option<Duration>,
+}
+
+impl FileSource {
+    pub fn idle_window(&self) -> Option<Duration> {
+        stream_idle(self.idle)
+    }
 }
 
 fn default_file_poll() -> Duration {
     Duration::from_secs(1)
+}
+
+/// A command's or a file's idle window: five minutes unless set; zero turns it off (a log
+/// that is quiet by nature).
+fn stream_idle(set: Option<Duration>) -> Option<Duration> {
+    match set {
+        None => Some(Duration::from_secs(300)),
+        Some(d) if d.is_zero() => None,
+        Some(d) => Some(d),
+    }
 }
 
 /// A named view of the logs pane: which log sources, and a filter.
