@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
+use onwatch::app::Clock;
 use onwatch::app::msg::{LogWindow, Payload};
 use onwatch::domain::health::SourceError;
 use onwatch::domain::logs::Level;
@@ -367,4 +368,49 @@ async fn a_failed_poll_leaves_the_cursor_so_nothing_is_lost() {
         Err(SourceError::Http { status: 503, .. })
     ));
     assert_eq!(kit::texts(&*poll(&mut f).await), ["one", "two"]);
+}
+
+#[tokio::test]
+async fn replayed_loki_answer_with_bad_entries_keeps_the_good_ones_and_says_so() {
+    let t = now_ns() - 5_000_000_000;
+    let body = json!({"status": "success", "data": {"resultType": "streams", "result": [
+        {"stream": {"app": "api"}, "values": [
+            [(t + 1).to_string(), "good one"],
+            ["2026-13-45", "bad time"],
+            [(t + 2).to_string()],
+        ]},
+        {"stream": {"app": {"nested": "hunter2"}}, "values": [[(t + 3).to_string(), "x"]]},
+        {"stream": {"app": "web"}, "values": [[(t + 4).to_string(), "good two"]]},
+    ]}})
+    .to_string();
+    let base = kit::serve(
+        Router::new().route("/loki/api/v1/query_range", get(move || async move { body })),
+    )
+    .await;
+    let mut f = LokiFetcher::new(
+        "prod",
+        kit::loki_client(&base, TIMEOUT),
+        "{job=\"varlogs\"}",
+        Duration::from_secs(60),
+        100,
+    );
+    let w = poll(&mut f).await;
+    assert_eq!(kit::texts(&w), ["good one", "good two"]);
+    let said = w.unreadable.clone().unwrap();
+    assert_eq!(said, "3 log entries unreadable: not [time, line]");
+    // Through the cockpit: the lines shown, the count in the source's title, no value.
+    let mut s = kit::state(onwatch::app::state::Setup {
+        sources: vec![kit::loki()],
+        ..kit::setup()
+    });
+    let c = kit::clock();
+    onwatch::app::update(
+        &mut s,
+        kit::source_msg(kit::loki(), 1, c.now(), Ok(Payload::Logs(w))),
+        &c,
+    );
+    let screen = kit::screen(&s, 160, 30);
+    assert!(screen.contains("good two"), "{screen}");
+    assert!(screen.contains("3 log entries unreadable"), "{screen}");
+    assert!(!screen.contains("hunter2"));
 }

@@ -347,6 +347,7 @@ fn a_quiet_stream_is_marked_with_how_long_it_has_said_nothing() {
         first_seq: 0,
         lines: vec![line("journal", "started", &[])],
         quiet_since: Some(c.now() - chrono::Duration::minutes(6)),
+        ..Default::default()
     };
     update(
         &mut s,

@@ -145,12 +145,15 @@ async fn probe(
             _ => {
                 let now = i128::from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0));
                 let query = loki_query.unwrap_or_default();
-                LokiClient::new(url, client)
+                let (_, unreadable) = LokiClient::new(url, client)
                     .map_err(built)?
-                    .query_range(&query, now - 60_000_000_000, now, 1, false)
+                    .query_range_lenient(&query, now - 60_000_000_000, now, 1, false)
                     .await
                     .map_err(fail)?;
-                "query_range answers".to_string()
+                match unreadable.describe() {
+                    Some(note) => format!("query_range answers; {note}"),
+                    None => "query_range answers".to_string(),
+                }
             }
         };
         Ok::<String, String>(detail)

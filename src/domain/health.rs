@@ -137,7 +137,7 @@ impl SourceHealth {
 
 /// Items of a list answer that could not be read and were left out, so one bad alert costs
 /// that alert, not the pane. The reason is a field or a kind of fault, never the data.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Unreadable {
     /// What one item is, singular: `alert`, `silence`.
     pub item: &'static str,
@@ -155,6 +155,14 @@ impl Unreadable {
         }
     }
 
+    /// Adds another answer's count (pages of one poll).
+    pub fn merge(&mut self, other: Unreadable) {
+        self.count += other.count;
+        if self.reason.is_none() {
+            self.reason = other.reason;
+        }
+    }
+
     /// Counts one more; the first reason is the one shown.
     pub fn add(&mut self, reason: String) {
         self.count += 1;
@@ -166,8 +174,12 @@ impl Unreadable {
         if self.count == 0 {
             return None;
         }
-        let plural = if self.count == 1 { "" } else { "s" };
-        let mut s = format!("{} {}{plural} unreadable", self.count, self.item);
+        let items = match (self.count, self.item.strip_suffix('y')) {
+            (1, _) => self.item.to_string(),
+            (_, Some(stem)) => format!("{stem}ies"),
+            (_, None) => format!("{}s", self.item),
+        };
+        let mut s = format!("{} {items} unreadable", self.count);
         if let Some(r) = &self.reason {
             s.push_str(": ");
             s.push_str(r);

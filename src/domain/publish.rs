@@ -75,4 +75,6 @@ pub struct LogWindow {
     pub lines: Vec<LogLine>,
     /// Set when a stream has been silent past its idle window: when its last line came.
     pub quiet_since: Option<DateTime<Utc>>,
+    /// What the last answer left out: `2 log entries unreadable: not [time, line]`.
+    pub unreadable: Option<String>,
 }

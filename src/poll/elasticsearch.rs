@@ -144,7 +144,7 @@ impl EsFetcher {
         Ok(Payload::Logs(Arc::new(LogWindow {
             first_seq: self.next_seq - self.lines.len() as u64,
             lines: self.lines.iter().cloned().collect(),
-            quiet_since: None,
+            ..Default::default()
         })))
     }
 

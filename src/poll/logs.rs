@@ -4,7 +4,7 @@
 //! exactly the entries already taken at that nanosecond: nothing lost, nothing repeated.
 
 use super::poller::Fetcher;
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable};
 use crate::domain::logs::{
     LabelCache, Level, LogLine, SanitiseOptions, detect_level, sanitise_styled,
 };
@@ -35,6 +35,8 @@ pub struct LokiFetcher {
     next_seq: u64,
     sanitise: SanitiseOptions,
     label_cache: LabelCache,
+    /// What the last poll's answers left out, said in the pane title.
+    unreadable: Option<String>,
 }
 
 /// What a page changes, applied only once the whole poll succeeded (a poll cut short by its
@@ -142,6 +144,7 @@ impl LokiFetcher {
             next_seq: 0,
             sanitise: SanitiseOptions::default(),
             label_cache: LabelCache::default(),
+            unreadable: None,
         }
     }
 
@@ -167,15 +170,17 @@ impl LokiFetcher {
             seen: seen.clone(),
         };
         let mut fresh = Vec::new();
+        let mut unreadable = Unreadable::none("log entry");
         let mut limit = self.limit;
         for _ in 0..MAX_PAGES {
             if cursor.at >= end {
                 break;
             }
-            let page = self
+            let (page, bad) = self
                 .client
-                .query_range(&self.query, cursor.at, end, limit as u32, true)
+                .query_range_lenient(&self.query, cursor.at, end, limit as u32, true)
                 .await?;
+            unreadable.merge(bad);
             let full = page.len() >= limit;
             let before = cursor.at;
             let got = cursor.advance(page);
@@ -197,16 +202,16 @@ impl LokiFetcher {
             }
         }
         self.cursor = Some((cursor.at, cursor.seen));
-        Ok(self.take(&fresh))
+        Ok(self.take(&fresh, &unreadable))
     }
 
     /// The first poll reads the newest page of the lookback backwards, so the pane opens on the
     /// latest lines rather than on the oldest of a busy lookback; later polls go forward.
     async fn first_fetch(&mut self, end: i128) -> Result<Payload, SourceError> {
         let start = end - i128::try_from(self.lookback.as_nanos()).unwrap_or(0);
-        let mut page = self
+        let (mut page, unreadable) = self
             .client
-            .query_range(&self.query, start, end, self.limit as u32, false)
+            .query_range_lenient(&self.query, start, end, self.limit as u32, false)
             .await?;
         // Oldest first; entries at one nanosecond keep the server's order.
         page.reverse();
@@ -219,10 +224,11 @@ impl LokiFetcher {
         // With nothing seen yet, the next poll starts where the lookback ended.
         let at = if fresh.is_empty() { end } else { cursor.at };
         self.cursor = Some((at, cursor.seen));
-        Ok(self.take(&fresh))
+        Ok(self.take(&fresh, &unreadable))
     }
 
-    fn take(&mut self, fresh: &[LokiEntry]) -> Payload {
+    fn take(&mut self, fresh: &[LokiEntry], unreadable: &Unreadable) -> Payload {
+        self.unreadable = unreadable.describe();
         for e in fresh {
             let line = to_line_with(&self.name, e, self.sanitise, &mut self.label_cache);
             self.lines.push_back(line);
@@ -240,6 +246,7 @@ impl LokiFetcher {
             first_seq: self.next_seq - self.lines.len() as u64,
             lines: self.lines.iter().cloned().collect(),
             quiet_since: None,
+            unreadable: self.unreadable.clone(),
         }
     }
 }

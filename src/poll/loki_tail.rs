@@ -104,6 +104,9 @@ impl LokiTail {
         for e in conn.take(frame.entries, resume) {
             out.push(to_line_with(out.name(), &e, self.sanitise, labels));
         }
+        if let Some(left_out) = frame.unreadable.describe() {
+            out.push(note(out.name(), &format!("onwatch: {left_out}")));
+        }
         if frame.dropped > 0 {
             *dropped_total += frame.dropped;
             out.push(note(

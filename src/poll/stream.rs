@@ -99,6 +99,7 @@ impl StreamPublisher {
             first_seq: self.next_seq - self.ring.len() as u64,
             lines: self.ring.iter().cloned().collect(),
             quiet_since: self.quiet.then_some(self.last_line.1),
+            unreadable: None,
         }
     }
 

@@ -2,8 +2,9 @@
 //! Wire types are lenient so 0.25 (Debian stable) and current releases both decode.
 
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
+use super::lenient::decode_each;
 use crate::domain::alerts::{Alert, AmState, Labels, Matcher, Silence, SilenceState};
-use crate::domain::health::{SourceError, Unreadable, item_reason};
+use crate::domain::health::{SourceError, Unreadable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -315,33 +316,6 @@ pub fn parse_alerts(body: &[u8]) -> Result<(Vec<Alert>, Unreadable), SourceError
     })
 }
 
-/// Decodes a JSON list item by item: an item that cannot be read is left out and counted
-/// with the reason of the first such one. Bytes that are not UTF-8 (JSON refuses them
-/// anywhere in the body) become U+FFFD first, so one label written in Latin-1 costs its own
-/// characters rather than the whole answer.
-fn decode_each<T>(
-    body: &[u8],
-    what: &str,
-    item: &'static str,
-    decode: impl Fn(&serde_json::Value) -> Result<T, serde_json::Error>,
-) -> Result<(Vec<T>, Unreadable), SourceError> {
-    let text = String::from_utf8_lossy(body);
-    let items: Vec<serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| super::http::decode_error(&e, what))?;
-    let mut unreadable = Unreadable::none(item);
-    let out = items
-        .iter()
-        .filter_map(|v| match decode(v) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                unreadable.add(item_reason(&e.to_string()));
-                None
-            }
-        })
-        .collect();
-    Ok((out, unreadable))
-}
-
 /// Decodes a `/api/v2/silences` body; a silence that cannot be read is left out and counted.
 pub fn parse_silences(body: &[u8]) -> Result<(Vec<DatedSilence>, Unreadable), SourceError> {
     decode_each(body, "a list of silences", "silence", |v| {
@@ -578,22 +552,6 @@ mod tests {
         assert!(wrong.starts_with("wrong type"), "{wrong}");
         assert!(!wrong.contains("hunter2"), "{wrong}");
         assert_eq!(reason(r#""s3cret""#), "not an object");
-    }
-
-    #[test]
-    fn bytes_that_are_not_utf8_cost_their_characters_not_the_answer() {
-        let mut body = br#"[{"labels":{"alertname":"Good"},"startsAt":"2026-11-22T03:00:00Z"},
-            {"labels":{"alertname":"Caf"#
-            .to_vec();
-        body.push(0xe9); // Latin-1 'é'
-        body.extend_from_slice(br#""},"startsAt":"2026-11-22T03:00:00Z"}]"#);
-        let (alerts, unreadable) = parse_alerts(&body).unwrap();
-        let names: Vec<&str> = alerts
-            .iter()
-            .map(|a| a.labels["alertname"].as_str())
-            .collect();
-        assert_eq!(names, ["Good", "Caf\u{fffd}"]);
-        assert_eq!(unreadable.count, 0);
     }
 
     #[test]

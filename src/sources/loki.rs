@@ -1,7 +1,7 @@
 //! Loki HTTP API client: `query_range` over log streams, timestamps in nanoseconds.
 
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable, item_reason};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use url::Url;
@@ -72,34 +72,63 @@ fn entry(labels: &BTreeMap<String, String>, value: &[serde_json::Value]) -> Opti
 
 /// Streams flattened and ordered by time (oldest first when `forward`), stream order kept
 /// within one nanosecond.
-fn entries(result: serde_json::Value, forward: bool) -> Result<Vec<LokiEntry>, SourceError> {
-    let streams: Vec<WireStream> = serde_json::from_value(result).map_err(|e| {
+/// The entries of a `streams` result (a query's or a tail message's). A stream whose labels
+/// cannot be read costs its own entries, an entry that is not `[time, line]` itself: counted,
+/// never the whole answer.
+pub fn read_streams(
+    result: serde_json::Value,
+    forward: bool,
+) -> Result<(Vec<LokiEntry>, Unreadable), SourceError> {
+    let streams: Vec<serde_json::Value> = serde_json::from_value(result).map_err(|e| {
         SourceError::BadResponse(format!(
             "expected log streams: {}",
             super::http::data_error(&e.to_string())
         ))
     })?;
     let mut out = Vec::new();
-    let mut unreadable = 0usize;
-    for s in &streams {
+    let mut unreadable = Unreadable::none("log entry");
+    for raw in streams {
+        let values = raw
+            .get("values")
+            .and_then(serde_json::Value::as_array)
+            .map_or(1, Vec::len);
+        let s = match WireStream::deserialize(raw) {
+            Ok(s) => s,
+            Err(e) => {
+                for _ in 0..values.max(1) {
+                    unreadable.add(format!("stream {}", item_reason(&e.to_string())));
+                }
+                continue;
+            }
+        };
         for v in &s.values {
             match entry(&s.stream, v) {
                 Some(e) => out.push(e),
-                None => unreadable += 1,
+                None => unreadable.add("not [time, line]".into()),
             }
         }
-    }
-    if out.is_empty() && unreadable > 0 {
-        return Err(SourceError::BadResponse(
-            "expected log entries [\"<ns>\", \"<line>\"]".into(),
-        ));
     }
     if forward {
         out.sort_by_key(|e| e.ts_ns);
     } else {
         out.sort_by_key(|e| std::cmp::Reverse(e.ts_ns));
     }
-    Ok(out)
+    Ok((out, unreadable))
+}
+
+/// A query's entries: as `read_streams`, but an answer with nothing readable in it fails.
+fn entries(
+    result: serde_json::Value,
+    forward: bool,
+) -> Result<(Vec<LokiEntry>, Unreadable), SourceError> {
+    let (out, unreadable) = read_streams(result, forward)?;
+    if out.is_empty() && unreadable.count > 0 {
+        return Err(SourceError::BadResponse(format!(
+            "expected log entries [\"<ns>\", \"<line>\"]: {}",
+            unreadable.describe().unwrap_or_default()
+        )));
+    }
+    Ok((out, unreadable))
 }
 
 impl LokiClient {
@@ -119,6 +148,20 @@ impl LokiClient {
         limit: u32,
         forward: bool,
     ) -> Result<Vec<LokiEntry>, SourceError> {
+        self.query_range_lenient(query, start_ns, end_ns, limit, forward)
+            .await
+            .map(|(entries, _)| entries)
+    }
+
+    /// `query_range`, with the count of entries that could not be read.
+    pub async fn query_range_lenient(
+        &self,
+        query: &str,
+        start_ns: i128,
+        end_ns: i128,
+        limit: u32,
+        forward: bool,
+    ) -> Result<(Vec<LokiEntry>, Unreadable), SourceError> {
         let url = endpoint(&self.base, &["loki", "api", "v1", "query_range"]);
         let request = self.http.get(url).query(&[
             ("query", query.to_string()),
@@ -178,6 +221,7 @@ mod tests {
         ]);
         let got: Vec<(i128, String)> = entries(result.clone(), true)
             .unwrap()
+            .0
             .into_iter()
             .map(|e| (e.ts_ns, e.line))
             .collect();
@@ -190,8 +234,27 @@ mod tests {
                 (30, "a3".into())
             ]
         );
-        let back = entries(result, false).unwrap();
+        let (back, _) = entries(result, false).unwrap();
         assert_eq!(back[0].ts_ns, 30);
+    }
+
+    #[test]
+    fn a_bad_stream_or_entry_costs_itself_and_is_counted() {
+        let result = json!([
+            {"stream": {"app": "good"}, "values": [["10", "kept"], ["x", "bad ts"], ["20"]]},
+            {"stream": {"app": 5, "token": "hunter2"}, "values": [["30", "a"], ["31", "b"]]},
+            {"stream": {"app": "good"}, "values": [["40", "also kept"]]}
+        ]);
+        let (got, unreadable) = entries(result, true).unwrap();
+        let lines: Vec<&str> = got.iter().map(|e| e.line.as_str()).collect();
+        assert_eq!(lines, ["kept", "also kept"]);
+        assert_eq!(
+            unreadable.count, 4,
+            "two bad entries and a bad stream's two"
+        );
+        let said = unreadable.describe().unwrap();
+        assert_eq!(said, "4 log entries unreadable: not [time, line]");
+        assert!(!said.contains("hunter2"));
     }
 
     #[test]

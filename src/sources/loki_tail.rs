@@ -5,10 +5,9 @@ use super::http::{BuildError, endpoint, parse_base, short_text};
 use super::loki::LokiEntry;
 use crate::config::{HttpOptions, secret};
 use crate::domain::duration;
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_tungstenite::Connector;
@@ -52,6 +51,8 @@ impl std::fmt::Debug for TailConnector {
 pub struct TailFrame {
     pub entries: Vec<LokiEntry>,
     pub dropped: usize,
+    /// Entries of the message that could not be read.
+    pub unreadable: Unreadable,
 }
 
 /// What a tail connection reports while it runs.
@@ -75,20 +76,12 @@ pub enum TailEnd {
 #[derive(Deserialize)]
 struct WireFrame {
     #[serde(default)]
-    streams: Vec<WireStream>,
+    streams: serde_json::Value,
     #[serde(default)]
     dropped_entries: Option<Vec<serde_json::Value>>,
 }
 
-#[derive(Deserialize)]
-struct WireStream {
-    #[serde(default)]
-    stream: BTreeMap<String, String>,
-    #[serde(default)]
-    values: Vec<Vec<serde_json::Value>>,
-}
-
-/// Entries of one tail message, oldest first (stream order kept within one nanosecond).
+/// Reads one tail message; entries that cannot be read are counted in the frame.
 pub fn parse_frame(text: &str) -> Result<TailFrame, SourceError> {
     let wire: WireFrame = serde_json::from_str(text).map_err(|e| {
         SourceError::BadResponse(format!(
@@ -96,26 +89,20 @@ pub fn parse_frame(text: &str) -> Result<TailFrame, SourceError> {
             super::http::data_error(&e.to_string())
         ))
     })?;
-    let mut entries = Vec::new();
-    for s in &wire.streams {
-        for v in &s.values {
-            let ts = match v.first() {
-                Some(serde_json::Value::String(t)) => t.parse::<i128>().ok(),
-                _ => None,
-            };
-            if let (Some(ts_ns), Some(line)) = (ts, v.get(1).and_then(|l| l.as_str())) {
-                entries.push(LokiEntry {
-                    ts_ns,
-                    labels: s.stream.clone(),
-                    line: line.to_string(),
-                });
-            }
+    let streams = match wire.streams {
+        serde_json::Value::Null => serde_json::Value::Array(Vec::new()),
+        s @ serde_json::Value::Array(_) => s,
+        _ => {
+            return Err(SourceError::BadResponse(
+                "expected a Loki tail message: streams is not a list".into(),
+            ));
         }
-    }
-    entries.sort_by_key(|e| e.ts_ns);
+    };
+    let (entries, unreadable) = super::loki::read_streams(streams, true)?;
     Ok(TailFrame {
         entries,
         dropped: wire.dropped_entries.map_or(0, |d| d.len()),
+        unreadable,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod command;
 pub mod elasticsearch;
 pub mod file;
 pub mod http;
+pub mod lenient;
 pub mod lines;
 pub mod loki;
 pub mod loki_tail;

@@ -63,6 +63,7 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
         Payload::Logs(window) => {
             if let Some(h) = state.sources.iter_mut().find(|h| h.id == update.source) {
                 h.quiet_since = window.quiet_since;
+                h.degraded = window.unreadable.iter().cloned().collect();
             }
             apply_logs(state, &name, &window);
         }
