@@ -506,3 +506,39 @@ async fn slo_fetcher_fails_only_when_every_query_failed() {
         Err(SourceError::Api { error_type, .. }) if error_type == "bad_data"
     ));
 }
+
+#[tokio::test]
+async fn replayed_rules_with_a_broken_rule_and_group_keep_the_rest() {
+    const BROKEN: &str = r#"{"status":"success","data":{"groups":[
+        {"name":"slos","file":"/sloth.yaml","interval":30,"rules":[
+            {"type":"recording","name":"slo:sli_error:ratio_rate5m","query":"x","labels":{"sloth_id":"a"}},
+            {"type":"recording","query":"no name: hunter2"},
+            {"type":"recording","name":"slo:sli_error:ratio_rate1h","query":"y","labels":{"sloth_id":7}}
+        ]},
+        {"file":"/no-name.yaml","rules":[]},
+        {"name":"other","file":"/o.yaml","rules":[{"type":"alerting","name":"Up","query":"up == 0"}]}
+    ]}}"#;
+    let base =
+        kit::serve(Router::new().route("/api/v1/rules", get(|| async { json(BROKEN) }))).await;
+    let (groups, unreadable) = kit::prom_client(&base, TIMEOUT)
+        .rules_lenient()
+        .await
+        .unwrap();
+    let names: Vec<(&str, Vec<&str>)> = groups
+        .iter()
+        .map(|g| {
+            let rules = g.rules.iter().map(|r| r.name.as_str()).collect();
+            (g.name.as_str(), rules)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("slos", vec!["slo:sli_error:ratio_rate5m"]),
+            ("other", vec!["Up"])
+        ]
+    );
+    let said = unreadable.describe().unwrap();
+    assert_eq!(said, "3 rules unreadable: missing name");
+    assert!(!said.contains("hunter2"));
+}

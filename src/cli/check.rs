@@ -114,12 +114,15 @@ async fn probe(
         let built = |e: crate::sources::http::BuildError| e.to_string();
         let detail = match kind {
             "prometheus" => {
-                let info = PrometheusClient::new(url, client)
-                    .map_err(built)?
-                    .buildinfo()
-                    .await
-                    .map_err(fail)?;
-                format!("version {}", info.version)
+                let prom = PrometheusClient::new(url, client).map_err(built)?;
+                let (info, rules) = tokio::join!(prom.buildinfo(), prom.rules_lenient());
+                let info = info.map_err(fail)?;
+                // Rules matter only to discovery, and some backends serve none: a failed
+                // rules call is not a failed probe, rules left out are said.
+                match rules.ok().and_then(|(_, u)| u.describe()) {
+                    Some(note) => format!("version {}; {note}", info.version),
+                    None => format!("version {}", info.version),
+                }
             }
             "alertmanager" => {
                 let am = AlertmanagerClient::new(url, client).map_err(built)?;

@@ -183,6 +183,8 @@ pub struct SloFetcher {
     slow: HashMap<String, BTreeMap<String, SlowValues>>,
     /// Per grouped SLO, the groups last found: the rows a failed poll reports against.
     groups: HashMap<String, BTreeSet<String>>,
+    /// What the last discovery could not read of the rules (`1 rule unreadable: missing name`).
+    rules_left_out: Option<String>,
 }
 
 /// Which value of an SLO a query measures.
@@ -258,6 +260,7 @@ impl SloFetcher {
             polls: 0,
             slow: HashMap::new(),
             groups: HashMap::new(),
+            rules_left_out: None,
         }
     }
 
@@ -318,7 +321,15 @@ impl SloFetcher {
             return Ok(());
         }
         self.queries_sent += 1;
-        let groups = self.client.rules().await?;
+        let (groups, unreadable) = self.client.rules_lenient().await?;
+        let left_out = unreadable.describe();
+        if left_out != self.rules_left_out {
+            // Said when it changes, not every rediscovery: the log is read after the fact.
+            if let Some(note) = &left_out {
+                tracing::warn!(prometheus = ?self.client, "SLO discovery: {note}");
+            }
+            self.rules_left_out = left_out;
+        }
         let configured: BTreeSet<&str> = self.configured.iter().map(|t| t.name.as_str()).collect();
         self.discovered = discover(&groups)
             .into_iter()

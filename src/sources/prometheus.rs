@@ -2,7 +2,7 @@
 //! queries, rules, build info. The response envelope's error becomes `SourceError::Api`.
 
 use super::http::{BuildError, HttpClient, RawResponse, decode_error, endpoint, parse_base};
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable, item_reason};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -119,7 +119,7 @@ struct WireSeries {
 #[derive(Deserialize)]
 struct WireRules {
     #[serde(default)]
-    groups: Vec<WireGroup>,
+    groups: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -130,7 +130,7 @@ struct WireGroup {
     #[serde(default)]
     interval: Option<f64>,
     #[serde(default)]
-    rules: Vec<WireRule>,
+    rules: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +152,20 @@ struct WireBuildInfo {
     version: String,
     #[serde(default)]
     revision: Option<String>,
+}
+
+fn rule_of(r: WireRule) -> Rule {
+    Rule {
+        kind: match r.kind.as_str() {
+            "recording" => RuleKind::Recording,
+            "alerting" => RuleKind::Alerting,
+            _ => RuleKind::Other,
+        },
+        name: r.name,
+        query: r.query,
+        labels: r.labels,
+        health: r.health,
+    }
 }
 
 /// Prometheus writes sample values as strings so NaN and ±Inf survive JSON.
@@ -200,6 +214,10 @@ fn from_value<T: DeserializeOwned>(value: serde_json::Value, what: &str) -> Resu
     })
 }
 
+/// A query's samples, all or none: unlike alerts or rules, samples are summed into one
+/// ratio, and leaving out the one that could not be read would report a ratio that is wrong
+/// (a lost error series reads as 0 errors). The query fails, and with it only the SLO row
+/// that sent it.
 fn vector_from(data: QueryData) -> Result<Vec<Sample>, SourceError> {
     match data.result_type.as_str() {
         "vector" => {
@@ -312,33 +330,44 @@ impl PrometheusClient {
 
     /// Loaded rule groups (SLO discovery from Sloth / Pyrra recording rules).
     pub async fn rules(&self) -> Result<Vec<RuleGroup>, SourceError> {
+        self.rules_lenient().await.map(|(groups, _)| groups)
+    }
+
+    /// `rules`, a group or rule that cannot be read left out and counted: one broken rule
+    /// file must not hide every SLO the others record.
+    pub async fn rules_lenient(&self) -> Result<(Vec<RuleGroup>, Unreadable), SourceError> {
         let url = endpoint(&self.base, &["api", "v1", "rules"]);
         let data = self.call(self.http.get(url), "rule groups").await?;
         let wire: WireRules = from_value(data, "rule groups")?;
-        Ok(wire
-            .groups
-            .into_iter()
-            .map(|g| RuleGroup {
+        let mut unreadable = Unreadable::none("rule");
+        let mut groups = Vec::new();
+        for raw in wire.groups {
+            let g = match WireGroup::deserialize(raw) {
+                Ok(g) => g,
+                Err(e) => {
+                    unreadable.add(format!("group {}", item_reason(&e.to_string())));
+                    continue;
+                }
+            };
+            let rules = g
+                .rules
+                .into_iter()
+                .filter_map(|raw| match WireRule::deserialize(raw) {
+                    Ok(r) => Some(rule_of(r)),
+                    Err(e) => {
+                        unreadable.add(item_reason(&e.to_string()));
+                        None
+                    }
+                })
+                .collect();
+            groups.push(RuleGroup {
                 name: g.name,
                 file: g.file,
                 interval: g.interval,
-                rules: g
-                    .rules
-                    .into_iter()
-                    .map(|r| Rule {
-                        kind: match r.kind.as_str() {
-                            "recording" => RuleKind::Recording,
-                            "alerting" => RuleKind::Alerting,
-                            _ => RuleKind::Other,
-                        },
-                        name: r.name,
-                        query: r.query,
-                        labels: r.labels,
-                        health: r.health,
-                    })
-                    .collect(),
-            })
-            .collect())
+                rules,
+            });
+        }
+        Ok((groups, unreadable))
     }
 
     /// The backend's own graph page for `expr` over the last day (the detail view's link).
