@@ -53,7 +53,7 @@ pub enum Command {
         /// Where to write it (default: ~/.config/onwatch/config.toml).
         path: Option<PathBuf>,
     },
-    /// Validate the config and probe every backend; non-zero exit on any failure.
+    /// Validate the config and probe every source (backends, commands, files); non-zero exit on any failure.
     Check,
     /// The incident timeline the cockpit records (alerts fired and resolved, SLO status
     /// changes, acks, escalations, notes typed with `n`).

@@ -12,11 +12,12 @@ use futures::future::join_all;
 use std::path::Path;
 use std::time::Duration;
 
-struct Probe {
-    kind: &'static str,
-    name: String,
-    url: String,
-    result: Result<String, String>,
+pub(super) struct Probe {
+    pub kind: &'static str,
+    pub name: String,
+    /// Where it was probed: a URL (without credentials), a program or a path.
+    pub url: String,
+    pub result: Result<String, String>,
 }
 
 pub async fn run(config: &Config, path: &Path) -> i32 {
@@ -30,37 +31,47 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
     }
     println!("config {}: ok", path.display());
     let timeout = config.general.timeout;
-    let mut probes = Vec::new();
+    let mut probes: Vec<futures::future::BoxFuture<'_, Probe>> = Vec::new();
     for s in config.sources() {
         match s {
             SourceRef::Prometheus(p) => {
-                probes.push(probe(
+                probes.push(Box::pin(probe(
                     "prometheus",
                     &p.name,
                     &p.url,
                     p.http(),
                     timeout,
                     None,
-                ));
+                )));
             }
             SourceRef::Alertmanager(am) => {
                 for url in &am.urls {
-                    probes.push(probe(
+                    probes.push(Box::pin(probe(
                         "alertmanager",
                         &am.name,
                         url,
                         am.http(),
                         timeout,
                         None,
-                    ));
+                    )));
                 }
             }
             SourceRef::Loki(l) => {
                 let query = Some(l.query.clone());
-                probes.push(probe("loki", &l.name, &l.url, l.http(), timeout, query));
+                probes.push(Box::pin(probe(
+                    "loki",
+                    &l.name,
+                    &l.url,
+                    l.http(),
+                    timeout,
+                    query,
+                )));
             }
-            // Not probed: their first poll in the cockpit tells.
-            SourceRef::Elasticsearch(_) | SourceRef::Command(_) | SourceRef::File(_) => {}
+            SourceRef::Elasticsearch(es) => {
+                probes.push(Box::pin(super::check_local::search(es, timeout)))
+            }
+            SourceRef::Command(c) => probes.push(Box::pin(super::check_local::command(c))),
+            SourceRef::File(f) => probes.push(Box::pin(super::check_local::file(f))),
         }
     }
     let results = join_all(probes).await;
@@ -115,14 +126,26 @@ async fn probe(
         let detail = match kind {
             "prometheus" => {
                 let prom = PrometheusClient::new(url, client).map_err(built)?;
-                let (info, rules) = tokio::join!(prom.buildinfo(), prom.rules_lenient());
+                let (info, rules, backend) =
+                    tokio::join!(prom.buildinfo(), prom.rules_lenient(), prom.identify());
                 let info = info.map_err(fail)?;
+                let mut detail = match backend {
+                    // The backend's own build series beats buildinfo, which VictoriaMetrics
+                    // leaves empty or fills with a Prometheus version it is compatible with.
+                    Some(b) => match b.version {
+                        Some(v) => format!("{} {v}", b.kind),
+                        None => format!("{}, version not reported", b.kind),
+                    },
+                    None if info.version.is_empty() => "version not reported".to_string(),
+                    None => format!("version {}", info.version),
+                };
                 // Rules matter only to discovery, and some backends serve none: a failed
                 // rules call is not a failed probe, rules left out are said.
-                match rules.ok().and_then(|(_, u)| u.describe()) {
-                    Some(note) => format!("version {}; {note}", info.version),
-                    None => format!("version {}", info.version),
+                if let Some(note) = rules.ok().and_then(|(_, u)| u.describe()) {
+                    detail.push_str("; ");
+                    detail.push_str(&note);
                 }
+                detail
             }
             "alertmanager" => {
                 let am = AlertmanagerClient::new(url, client).map_err(built)?;
@@ -178,7 +201,7 @@ async fn probe(
 }
 
 /// URLs may carry `user:password@`; the table shows them without it.
-fn redact_userinfo(url: &str) -> String {
+pub(super) fn redact_userinfo(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
             let _ = u.set_username("");

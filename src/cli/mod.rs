@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod check_local;
 mod cockpit;
 mod demo;
 mod effects;

@@ -390,11 +390,87 @@ impl PrometheusClient {
             revision: wire.revision.map(|r| clean(&r)),
         })
     }
+
+    /// Which backend this is, and its version, from its own `/metrics`: VictoriaMetrics
+    /// answers `buildinfo` with nothing (Debian's build) or a made-up Prometheus version.
+    /// `None` when `/metrics` is not served there (a tenant path, a proxy).
+    pub async fn identify(&self) -> Option<Backend> {
+        let url = endpoint(&self.base, &["metrics"]);
+        let resp = self.http.send(self.http.get(url)).await.ok()?;
+        if !resp.is_success() {
+            return None;
+        }
+        backend_of_metrics(&String::from_utf8_lossy(&resp.body))
+    }
+}
+
+/// A backend told from the metrics it exports about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backend {
+    pub kind: &'static str,
+    pub version: Option<String>,
+}
+
+/// Reads the kind from the metric names' prefix and the version from its build-info series
+/// (`vm_app_version`, `prometheus_build_info`, `thanos_build_info`, `cortex_build_info`).
+pub fn backend_of_metrics(text: &str) -> Option<Backend> {
+    const KINDS: [(&str, &str, &str); 4] = [
+        ("vm_", "VictoriaMetrics", "vm_app_version{"),
+        ("thanos_", "Thanos", "thanos_build_info{"),
+        ("cortex_", "Mimir/Cortex", "cortex_build_info{"),
+        ("prometheus_", "Prometheus", "prometheus_build_info{"),
+    ];
+    let (_, kind, info) = KINDS
+        .iter()
+        .find(|(prefix, _, _)| text.lines().any(|l| l.starts_with(prefix)))?;
+    let version = text
+        .lines()
+        .find(|l| l.starts_with(info))
+        .and_then(|l| label_value(l, "short_version").or_else(|| label_value(l, "version")))
+        .filter(|v| !v.is_empty())
+        .map(|v| clean(&v));
+    Some(Backend { kind, version })
+}
+
+/// `name="value"` out of one exposition line's labels.
+fn label_value(line: &str, name: &str) -> Option<String> {
+    let labels = line.split_once('{')?.1.split_once('}')?.0;
+    labels.split(',').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.trim_matches('"').to_string())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backends_are_told_from_their_own_metrics() {
+        let vm = "# HELP x\nvm_rows 5\nvm_app_version{version=\"victoria-metrics-20221011-v1.79.5\", short_version=\"v1.79.5\"} 1\n";
+        assert_eq!(
+            backend_of_metrics(vm),
+            Some(Backend {
+                kind: "VictoriaMetrics",
+                version: Some("v1.79.5".into())
+            })
+        );
+        // Debian's build reports no version at all.
+        let debian = "vm_log_messages_total{app_version=\"\", level=\"info\"} 1\n";
+        assert_eq!(
+            backend_of_metrics(debian),
+            Some(Backend {
+                kind: "VictoriaMetrics",
+                version: None
+            })
+        );
+        let prom = "go_goroutines 30\nprometheus_build_info{branch=\"HEAD\",goversion=\"go1.19\",revision=\"abc\",version=\"2.42.0\"} 1\n";
+        assert_eq!(
+            backend_of_metrics(prom).map(|b| (b.kind, b.version)),
+            Some(("Prometheus", Some("2.42.0".into())))
+        );
+        assert_eq!(backend_of_metrics("go_goroutines 30\n"), None);
+    }
 
     #[test]
     fn values_as_strings_including_special_floats() {
