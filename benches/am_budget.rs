@@ -11,7 +11,6 @@ mod am_support;
 #[path = "../tests/kit/mod.rs"]
 mod kit;
 
-use chrono::Utc;
 use onwatch::domain::alerts;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -50,26 +49,7 @@ fn main() {
 
 async fn run() {
     let pair = am_support::AmPair::start().await;
-    let start = Utc::now() - chrono::Duration::minutes(30);
-    let posted: Vec<_> = (0..N)
-        .map(|i| {
-            let name = format!("Alert{}", i % 50);
-            let instance = format!("host-{i}:9100");
-            let sev = ["critical", "warning", "info"][i % 3];
-            am_support::prom_alert(
-                &[
-                    ("alertname", name.as_str()),
-                    ("instance", instance.as_str()),
-                    ("severity", sev),
-                    ("service", "checkout"),
-                    ("namespace", "prod"),
-                ],
-                "prom-a",
-                start,
-                Some(Utc::now() + chrono::Duration::hours(2)),
-            )
-        })
-        .collect();
+    let posted = am_support::storm(N, &["prom-a"]);
     pair.post_alerts(&posted).await;
     let url = pair.replicas[0].url();
     let client = pair.client(0);

@@ -598,3 +598,56 @@ fn an_ack_made_elsewhere_reaches_the_timeline_once_with_its_author() {
     assert_eq!(first, [("bob".to_string(), "Disk".to_string())]);
     assert!(acks(c.poll(vec![silenced], vec![ack])).is_empty(), "once");
 }
+
+#[test]
+fn the_snapshot_json_is_written_as_it_is_serialised_with_every_outside_string_masked() {
+    let mut c = Cockpit::new();
+    let now = c.now();
+    const SECRET: &str = "tok3n-in-a-label-9f2";
+    let leaky = Alert {
+        annotations: [("summary".to_string(), format!("ask {SECRET}"))].into(),
+        ..kit::silenced(
+            alert(&[("alertname", "Leak"), ("token", SECRET)], 5, now),
+            &["s1"],
+        )
+    };
+    let silence = Silence {
+        id: "s1".into(),
+        matchers: vec![],
+        starts_at: now,
+        ends_at: now + Duration::hours(1),
+        created_by: SECRET.into(),
+        comment: format!("ACK {SECRET}"),
+        state: SilenceState::Active,
+    };
+    c.poll(vec![leaky], vec![silence]);
+    let mut redactor = onwatch::domain::redact::Redactor::new();
+    redactor.add_secret(SECRET);
+    let mut out = Vec::new();
+    onwatch::app::report::write_json(&c.state, &redactor, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains(SECRET), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
+    let a = &v["alert_groups"][0]["alerts"][0];
+    assert_eq!(a["labels"]["token"], "***");
+    assert_eq!(a["annotations"]["summary"], "ask ***");
+    assert_eq!(a["state"], "acked");
+    assert_eq!(a["reading"]["state"], "acked");
+    assert_eq!(a["reading"]["by"], "***");
+    assert_eq!(a["reading"]["comment"], "ACK ***");
+    assert_eq!(a["reading"]["silence_id"], "s1");
+    assert!(a["reading"]["since"].is_string() && a["reading"]["until"].is_string());
+    for key in [
+        "generated_at",
+        "user",
+        "sources",
+        "slos",
+        "alert_groups",
+        "logs",
+        "logs_dropped",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+    let g = &v["alert_groups"][0];
+    assert_eq!((&g["acked"], &g["firing"]), (&1.into(), &0.into()), "{g}");
+}

@@ -39,15 +39,18 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
     let all_ok = state.sources.iter().all(|h| h.is_ok());
     match format {
         SnapshotFormat::Json => {
-            // Masked value by value, so the output stays JSON.
-            let mut json = app::report::state_json(&state);
-            crate::config::secret::known().mask_json(&mut json);
-            match serde_json::to_string_pretty(&json) {
-                Ok(text) => println!("{text}"),
-                Err(e) => {
-                    eprintln!("onwatch snapshot: {e}");
-                    return EXIT_FAILURE;
-                }
+            // Masked value by value as it is written, so the output stays JSON; streamed to
+            // stdout through one buffer, never held whole.
+            let redactor = crate::config::secret::known();
+            let stdout = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+            let written = app::report::write_json(&state, &redactor, &mut out)
+                .map_err(std::io::Error::from)
+                .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+                .and_then(|()| std::io::Write::flush(&mut out));
+            if let Err(e) = written {
+                eprintln!("onwatch snapshot: {e}");
+                return EXIT_FAILURE;
             }
         }
         SnapshotFormat::Text => {
@@ -78,6 +81,8 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
             print!("{}", buffer_text(terminal.backend().buffer()));
         }
     }
+    // The process ends here: freeing every alert one by one would only delay the exit.
+    std::mem::forget(state);
     if all_ok { EXIT_OK } else { EXIT_PARTIAL }
 }
 

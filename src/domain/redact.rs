@@ -119,18 +119,26 @@ impl Redactor {
 
     /// `text` with every known secret and every echoed credential replaced by `***`.
     pub fn mask(&self, text: &str) -> String {
+        self.masked(text).into_owned()
+    }
+
+    /// `mask`, borrowing `text` when nothing in it is masked (most text: no copy).
+    pub fn masked<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        use std::borrow::Cow;
         let known = match &self.known {
             Some(re) => re.replace_all(text, MASK),
-            None => std::borrow::Cow::Borrowed(text),
+            None => Cow::Borrowed(text),
         };
-        match header_pattern() {
-            Some(re) => re
-                .replace_all(&known, |c: &regex::Captures<'_>| {
-                    let kept = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
-                    format!("{kept}{MASK}")
-                })
-                .into_owned(),
-            None => known.into_owned(),
+        let Some(re) = header_pattern() else {
+            return known;
+        };
+        let headers = |c: &regex::Captures<'_>| {
+            let kept = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+            format!("{kept}{MASK}")
+        };
+        match known {
+            Cow::Borrowed(t) => re.replace_all(t, headers),
+            Cow::Owned(t) => Cow::Owned(re.replace_all(&t, headers).into_owned()),
         }
     }
 

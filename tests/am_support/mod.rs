@@ -266,6 +266,37 @@ pub fn client(url: &str) -> AlertmanagerClient {
     crate::kit::am_client(url, Duration::from_secs(30))
 }
 
+/// `n` alerts of a storm (50 alert names, one instance each, severities in turn), each as
+/// every one of `replicas` (Prometheus replicas) posts it: firing since 30 minutes, for 2 hours.
+pub fn storm(n: usize, replicas: &[&str]) -> Vec<Value> {
+    let start = Utc::now() - chrono::Duration::minutes(30);
+    let ends = Some(Utc::now() + chrono::Duration::hours(2));
+    (0..n)
+        .flat_map(|i| {
+            let name = format!("Alert{}", i % 50);
+            let instance = format!("host-{i}:9100");
+            let sev = ["critical", "warning", "info"][i % 3];
+            replicas
+                .iter()
+                .map(|replica| {
+                    prom_alert(
+                        &[
+                            ("alertname", name.as_str()),
+                            ("instance", instance.as_str()),
+                            ("severity", sev),
+                            ("service", "checkout"),
+                            ("namespace", "prod"),
+                        ],
+                        replica,
+                        start,
+                        ends,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// An alert as Prometheus replica `replica` posts it.
 pub fn prom_alert(
     labels: &[(&str, &str)],
