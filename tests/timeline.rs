@@ -160,3 +160,76 @@ fn a_scripted_incident_exports_the_expected_markdown() {
 "#;
     assert_eq!(md, expected);
 }
+
+/// `n` distinct alerts of one cluster, names `Storm0`..`Storm4` in turn, severities in turn.
+fn storm(c: &FixedClock, generation: u64, n: usize) -> Msg {
+    let start = Utc.with_ymd_and_hms(2026, 11, 22, 2, 58, 0).unwrap();
+    let observations = (0..n)
+        .map(|i| {
+            let name = format!("Storm{}", i % 5);
+            let instance = format!("host-{i}");
+            let severity = ["critical", "warning"][i % 2];
+            let pairs = [
+                ("alertname", name.as_str()),
+                ("instance", instance.as_str()),
+                ("severity", severity),
+            ];
+            kit::obs("prod", "am-0", kit::alert(&pairs, start))
+        })
+        .collect();
+    let snapshot = kit::snapshot("u", observations, vec![]);
+    kit::alerts_msg(kit::am(), generation, c.now(), snapshot)
+}
+
+#[test]
+fn a_storm_is_one_timeline_entry_with_counts_and_a_few_alerts_stay_one_each() {
+    use onwatch::domain::timeline::{Event, STORM_AT, describe};
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+    let c = FixedClock::new(t0);
+    let setup = Setup {
+        sources: vec![SourceId::new(SourceKind::Alertmanager, "prod")],
+        ..kit::setup()
+    };
+    let mut s = State::new(setup, t0);
+    let few = records(update(&mut s, storm(&c, 1, STORM_AT), &c));
+    assert_eq!(
+        few.len(),
+        STORM_AT,
+        "at the threshold each alert is its own entry"
+    );
+    c.advance(chrono::Duration::minutes(1));
+    let stormed = records(update(&mut s, storm(&c, 2, 1000), &c));
+    assert_eq!(stormed.len(), 1, "{stormed:?}");
+    let Event::Storm {
+        fired,
+        resolved,
+        by_severity,
+        by_alert,
+        cluster,
+    } = &stormed[0].event
+    else {
+        panic!("a storm entry: {stormed:?}")
+    };
+    assert_eq!(
+        (*fired, *resolved, cluster.as_str()),
+        (1000 - STORM_AT, 0, "prod")
+    );
+    assert_eq!(by_severity.values().sum::<usize>(), 1000 - STORM_AT);
+    assert_eq!(by_alert.len(), 5);
+    let line = describe(&stormed[0].event);
+    assert!(
+        line.starts_with("storm: 980 alerts fired in one poll (prod): CRIT 490, WARN 490"),
+        "{line}"
+    );
+    // The same alerts next poll are nothing new; all of them gone is one resolution entry.
+    c.advance(chrono::Duration::minutes(1));
+    assert!(records(update(&mut s, storm(&c, 3, 1000), &c)).is_empty());
+    c.advance(chrono::Duration::minutes(1));
+    let cleared = records(update(&mut s, storm(&c, 4, 0), &c));
+    assert_eq!(cleared.len(), 1, "{cleared:?}");
+    assert!(describe(&cleared[0].event).starts_with("storm: 1000 alerts resolved"));
+    // Written and read back as the timeline file holds it.
+    let json = serde_json::to_string(&stormed[0]).unwrap();
+    let back: Entry = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, stormed[0]);
+}

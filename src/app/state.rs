@@ -492,34 +492,79 @@ fn record_arrivals<'a>(
     present: impl Iterator<Item = &'a DedupedAlert>,
     now: DateTime<Utc>,
 ) {
-    use crate::domain::timeline::{Entry, Event, alert_name};
+    use crate::domain::timeline::{Entry, Event, STORM_AT, alert_name, storm_counts};
     let mut now_seen = HashMap::with_capacity(seen.len());
+    let mut arrived: BTreeMap<&str, Vec<&DedupedAlert>> = BTreeMap::new();
     for a in present {
         // Known alerts move over as they are: no name built per alert per regroup.
-        let name = match seen.remove_entry(&a.id) {
+        match seen.remove_entry(&a.id) {
             Some((id, name)) => {
                 now_seen.insert(id, name);
-                continue;
             }
-            None => alert_name(a.identity()),
-        };
-        records.push(Entry {
-            at: now,
-            event: Event::AlertFiring {
-                alert: name.clone(),
-                cluster: a.cluster().to_string(),
-                severity: a.severity.label().to_string(),
-                labels: a.identity().clone(),
-            },
-        });
-        now_seen.insert(a.id.clone(), name);
+            None => arrived.entry(a.id.cluster()).or_default().push(a),
+        }
+    }
+    for (cluster, alerts) in arrived {
+        let storm = alerts.len() > STORM_AT;
+        if storm {
+            let (by_severity, by_alert) =
+                storm_counts(alerts.iter().map(|a| (a.severity.label(), a.identity())));
+            records.push(Entry {
+                at: now,
+                event: Event::Storm {
+                    cluster: cluster.to_string(),
+                    fired: alerts.len(),
+                    resolved: 0,
+                    by_severity,
+                    by_alert,
+                },
+            });
+        }
+        for a in alerts {
+            let name = alert_name(a.identity());
+            if !storm {
+                records.push(Entry {
+                    at: now,
+                    event: Event::AlertFiring {
+                        alert: name.clone(),
+                        cluster: cluster.to_string(),
+                        severity: a.severity.label().to_string(),
+                        labels: a.identity().clone(),
+                    },
+                });
+            }
+            now_seen.insert(a.id.clone(), name);
+        }
     }
     // What is left was not seen this time: resolved.
+    let mut resolved: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (id, alert) in std::mem::replace(seen, now_seen) {
-        let cluster = id.cluster().to_string();
-        records.push(Entry {
-            at: now,
-            event: Event::AlertResolved { alert, cluster },
-        });
+        resolved
+            .entry(id.cluster().to_string())
+            .or_default()
+            .push(alert);
+    }
+    for (cluster, alerts) in resolved {
+        if alerts.len() > STORM_AT {
+            records.push(Entry {
+                at: now,
+                event: Event::Storm {
+                    cluster,
+                    fired: 0,
+                    resolved: alerts.len(),
+                    // What resolved is known by name only: the alerts are gone.
+                    by_severity: BTreeMap::new(),
+                    by_alert: BTreeMap::new(),
+                },
+            });
+            continue;
+        }
+        for alert in alerts {
+            let cluster = cluster.clone();
+            records.push(Entry {
+                at: now,
+                event: Event::AlertResolved { alert, cluster },
+            });
+        }
     }
 }

@@ -22,6 +22,19 @@ pub enum Event {
         alert: String,
         cluster: String,
     },
+    /// More than `STORM_AT` alerts of one cluster fired (or resolved) between two polls: one
+    /// entry with counts, so a 300,000-alert storm is one line and not 600,000.
+    Storm {
+        cluster: String,
+        fired: usize,
+        resolved: usize,
+        /// Alerts by severity label (`CRIT`, `WARN`, …).
+        #[serde(default)]
+        by_severity: BTreeMap<String, usize>,
+        /// Alerts by `alertname`, the largest `STORM_NAMES` kept.
+        #[serde(default)]
+        by_alert: BTreeMap<String, usize>,
+    },
     SloStatus {
         slo: String,
         from: String,
@@ -61,6 +74,36 @@ pub struct Entry {
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub event: Event,
+}
+
+/// More arrivals (or resolutions) than this in one poll of one cluster are a storm.
+pub const STORM_AT: usize = 20;
+/// The alert names a storm entry lists.
+pub const STORM_NAMES: usize = 10;
+
+/// Counts of a storm's alerts: by severity, and the `STORM_NAMES` largest by `alertname`.
+pub fn storm_counts<'a>(
+    alerts: impl Iterator<Item = (&'a str, &'a BTreeMap<String, String>)>,
+) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let mut by_severity = BTreeMap::new();
+    let mut by_alert: BTreeMap<String, usize> = BTreeMap::new();
+    for (severity, labels) in alerts {
+        *by_severity.entry(severity.to_string()).or_default() += 1;
+        let name = labels.get("alertname").map_or("alert", String::as_str);
+        match by_alert.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                by_alert.insert(name.to_string(), 1);
+            }
+        }
+    }
+    if by_alert.len() > STORM_NAMES {
+        let mut counts: Vec<(String, usize)> = by_alert.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts.truncate(STORM_NAMES);
+        by_alert = counts.into_iter().collect();
+    }
+    (by_severity, by_alert)
 }
 
 /// A readable name for an alert: `alertname{k="v",...}` from its identity labels.
@@ -138,6 +181,7 @@ pub fn export_markdown(entries: &[Entry], since: DateTime<Utc>, now: DateTime<Ut
             | Event::Unack { by, .. }
             | Event::Escalation { by, .. }
             | Event::Note { by, .. } => push_unique(&mut people, by),
+            Event::Storm { cluster, .. } => push_unique(&mut clusters, cluster),
             Event::AlertResolved { .. } => {}
         }
     }
@@ -258,6 +302,32 @@ pub fn describe(e: &Event) -> String {
             ..
         } => format!("{severity} {alert} firing ({cluster})"),
         Event::AlertResolved { alert, cluster } => format!("{alert} resolved ({cluster})"),
+        Event::Storm {
+            cluster,
+            fired,
+            resolved,
+            by_severity,
+            by_alert,
+        } => {
+            let list = |m: &BTreeMap<String, usize>| {
+                let mut v: Vec<(&String, &usize)> = m.iter().collect();
+                v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+                v.iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let what = match (fired, resolved) {
+                (f, 0) => format!("{f} alerts fired"),
+                (0, r) => format!("{r} alerts resolved"),
+                (f, r) => format!("{f} alerts fired, {r} resolved"),
+            };
+            format!(
+                "storm: {what} in one poll ({cluster}): {}; {}",
+                list(by_severity),
+                list(by_alert)
+            )
+        }
         Event::SloStatus { slo, from, to } => format!("SLO {slo}: {from} -> {to}"),
         Event::Ack {
             alert, by, comment, ..
