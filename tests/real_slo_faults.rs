@@ -76,6 +76,7 @@ async fn poll(url: &str, slo: SloConfig, at: DateTime<Utc>) -> SourceUpdate {
         generation: 0,
         fetched_at: Utc::now(),
         result,
+        slow: None,
     }
 }
 

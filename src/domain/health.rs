@@ -90,6 +90,8 @@ pub struct SourceHealth {
     /// A stream silent for longer than its idle window: when its last line came. A quiet
     /// `kubectl logs -f` and a hung one look the same; this says which to suspect.
     pub quiet_since: Option<DateTime<Utc>>,
+    /// The last poll took longer than the refresh interval: how long.
+    pub slow: Option<std::time::Duration>,
 }
 
 impl SourceHealth {
@@ -101,17 +103,26 @@ impl SourceHealth {
             generation: 0,
             degraded: Vec::new(),
             quiet_since: None,
+            slow: None,
         }
     }
 
     /// Answering, but with a part failed or a stream gone quiet.
     pub fn is_degraded(&self) -> bool {
-        !self.degraded.is_empty() || self.quiet_since.is_some()
+        !self.degraded.is_empty() || self.quiet_since.is_some() || self.slow.is_some()
     }
 
     /// What is wrong short of a failure, at `now`: `am-1: timed out after 5s`, `no data for 7m`.
     pub fn notes(&self, now: DateTime<Utc>) -> Vec<String> {
         let mut notes = self.degraded.clone();
+        if let Some(took) = self.slow {
+            // Whole seconds: the note must not change (and redraw) with every poll.
+            let secs = std::time::Duration::from_secs(took.as_secs().max(1));
+            notes.push(format!(
+                "slow: a poll takes {}, longer than the refresh",
+                crate::domain::duration::label(secs)
+            ));
+        }
         if let Some(t) = self.quiet_since {
             let secs = (now - t).num_seconds().max(0).unsigned_abs();
             // Whole minutes past the first: a label that changed every second would redraw
@@ -254,6 +265,18 @@ mod tests {
         assert_eq!(h.notes(now), ["no data for 7m"]);
         h.degraded = vec!["am-1: timed out after 5s".into()];
         assert_eq!(h.notes(now), ["am-1: timed out after 5s", "no data for 7m"]);
+    }
+
+    #[test]
+    fn a_slow_source_is_degraded_and_says_how_slow() {
+        let now = Utc::now();
+        let mut h = SourceHealth::new(SourceId::new(SourceKind::Alertmanager, "prod"));
+        h.slow = Some(std::time::Duration::from_millis(7_400));
+        assert!(h.is_degraded());
+        assert_eq!(
+            h.notes(now),
+            ["slow: a poll takes 7s, longer than the refresh"]
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub struct SourceUpdate {
     pub generation: u64,
     pub fetched_at: DateTime<Utc>,
     pub result: Result<Payload, SourceError>,
+    /// Set when the poll took longer than the refresh interval: how long it took (the next
+    /// one then starts a full interval after it ended, never back to back).
+    pub slow: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Debug)]

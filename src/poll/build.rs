@@ -250,6 +250,7 @@ pub async fn poll_once_all(config: &Config) -> Vec<SourceUpdate> {
             generation: 1,
             fetched_at: chrono::Utc::now(),
             result,
+            slow: None,
         }
     });
     futures::future::join_all(polls).await

@@ -182,7 +182,9 @@ async fn run<T: Fetcher>(
         }
         first = false;
 
+        let began = Instant::now();
         let result = fetch_once(&mut fetcher, timeout).await;
+        let took = began.elapsed();
         match &result {
             Ok(_) => {
                 failures = 0;
@@ -203,6 +205,7 @@ async fn run<T: Fetcher>(
             generation,
             fetched_at: chrono::Utc::now(),
             result,
+            slow: (took > every).then_some(took),
         }));
         wake.notify_one();
     }
@@ -296,6 +299,28 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO, "first poll at once");
         next(&mut rx).await;
         assert_eq!(start.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_poll_slower_than_the_refresh_is_said_and_the_next_waits_a_full_interval() {
+        let start = Instant::now();
+        let h = spawn(
+            id(),
+            Duration::from_secs(5),
+            Duration::from_secs(60),
+            Arc::new(Notify::new()),
+            || async {
+                tokio::time::sleep(Duration::from_secs(7)).await;
+                ok()
+            },
+        );
+        let mut rx = h.rx.clone();
+        let first = next(&mut rx).await;
+        assert_eq!(first.slow, Some(Duration::from_secs(7)));
+        assert_eq!(start.elapsed(), Duration::from_secs(7));
+        next(&mut rx).await;
+        // 7 s polling, then 5 s of rest: not back to back at 7 s.
+        assert_eq!(start.elapsed(), Duration::from_secs(7 + 5 + 7));
     }
 
     #[tokio::test(start_paused = true)]

@@ -122,6 +122,7 @@ impl StreamPublisher {
             generation: self.generation,
             fetched_at: Utc::now(),
             result,
+            slow: None,
         }));
         self.wake.notify_one();
     }

@@ -90,6 +90,7 @@ pub fn source_msg(
         generation,
         fetched_at,
         result,
+        slow: None,
     })
 }
 

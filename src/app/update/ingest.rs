@@ -17,6 +17,7 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
         return; // stale: a newer snapshot was already applied
     }
     health.generation = update.generation;
+    health.slow = update.slow;
     let payload = match update.result {
         Ok(p) => {
             health.last_ok = Some(update.fetched_at);
