@@ -311,15 +311,15 @@ pub fn parse_alerts(body: &[u8]) -> Result<(Vec<Alert>, Unreadable), SourceError
             Unreadable::none("alert"),
         ));
     }
-    decode_each(body, "a list of alerts", "alert", |v| {
-        WireAlert::deserialize(v).map(map_alert)
+    decode_each(body, "a list of alerts", "alert", |raw| {
+        serde_json::from_str::<WireAlert<'_>>(raw).map(map_alert)
     })
 }
 
 /// Decodes a `/api/v2/silences` body; a silence that cannot be read is left out and counted.
 pub fn parse_silences(body: &[u8]) -> Result<(Vec<DatedSilence>, Unreadable), SourceError> {
-    decode_each(body, "a list of silences", "silence", |v| {
-        WireSilence::deserialize(v).map(map_silence)
+    decode_each(body, "a list of silences", "silence", |raw| {
+        serde_json::from_str::<WireSilence>(raw).map(map_silence)
     })
 }
 
