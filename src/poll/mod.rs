@@ -11,6 +11,7 @@ pub mod loki_tail;
 pub mod poller;
 pub mod slo;
 pub mod slo_discover;
+mod slo_target;
 pub mod stream;
 
 pub use build::{poll_once_all, spawn_all};

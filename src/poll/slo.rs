@@ -3,15 +3,14 @@
 //! costs the same queries and yields one row per group found in their results.
 
 use super::poller::Fetcher;
-use super::slo_discover::{Discovered, discover};
+use super::slo_discover::discover;
+use super::slo_target::Target;
+pub use super::slo_target::ratio_of;
 use crate::config::SloConfig;
-use crate::domain::duration;
 use crate::domain::health::SourceError;
 use crate::domain::publish::{Payload, SloSample};
-use crate::domain::sli;
-use crate::domain::slo::{BurnRule, SloMeasurement, windows_for};
-use crate::domain::slo::{SloDef, SloOrigin};
-use crate::sources::prometheus::{PrometheusClient, Sample, Series};
+use crate::domain::slo::SloMeasurement;
+use crate::sources::prometheus::PrometheusClient;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -28,136 +27,6 @@ pub const SLOW_FROM: Duration = Duration::from_secs(86_400);
 const HISTORY_SPAN: Duration = Duration::from_secs(86_400);
 const HISTORY_STEP: Duration = Duration::from_secs(1_800);
 const HISTORY_WINDOW: Duration = Duration::from_secs(3_600);
-
-/// One SLO definition as the fetcher measures it.
-#[derive(Clone, Debug)]
-struct Target {
-    name: String,
-    /// As a fraction (the rows of a grouped SLO are built from it).
-    objective: f64,
-    period: Duration,
-    /// The query with `$window` where the window goes.
-    template: String,
-    /// Labels whose values make one row each; empty: one row.
-    group_by: Vec<String>,
-    /// Why this SLO cannot be measured (a config the validation would refuse).
-    broken: Option<String>,
-    /// The windows the source records (discovered SLOs); `None`: every window.
-    windows: Option<BTreeSet<Duration>>,
-    discovered: Option<(SloDef, SloOrigin)>,
-    /// Its own burn-rate rules (a Pyrra SLO) and their windows, measured instead of the
-    /// cockpit's; empty: the cockpit's.
-    rules: Vec<BurnRule>,
-    rule_windows: Vec<Duration>,
-}
-
-impl Target {
-    fn configured(slo: &SloConfig) -> Self {
-        let (template, broken) = match slo.queries() {
-            Ok((error, total)) => (sli::ratio_query(&error, &total, &slo.group_by), None),
-            Err(e) => (String::new(), Some(e)),
-        };
-        Target {
-            name: slo.name.clone(),
-            objective: slo.objective / 100.0,
-            period: slo.period,
-            template,
-            group_by: slo.group_by.clone(),
-            broken,
-            windows: None,
-            discovered: None,
-            rules: Vec::new(),
-            rule_windows: Vec::new(),
-        }
-    }
-
-    fn found(d: Discovered) -> Self {
-        Target {
-            name: d.def.name.clone(),
-            objective: d.def.objective,
-            period: d.def.period,
-            template: d.template,
-            group_by: Vec::new(),
-            broken: None,
-            windows: Some(d.windows),
-            discovered: Some((d.def, d.origin)),
-            rule_windows: windows_for(&d.rules),
-            rules: d.rules,
-        }
-    }
-
-    fn query(&self, window: Duration) -> String {
-        self.template.replace("$window", &duration::label(window))
-    }
-
-    fn has(&self, window: Duration) -> bool {
-        self.broken.is_none() && self.windows.as_ref().is_none_or(|w| w.contains(&window))
-    }
-
-    /// The row a group's sample adds when the state has none by its name.
-    fn new_row(&self, name: &str) -> Option<(SloDef, SloOrigin)> {
-        if self.group_by.is_empty() {
-            return self.discovered.clone();
-        }
-        let def = SloDef {
-            name: name.to_string(),
-            source: String::new(),
-            objective: self.objective,
-            period: self.period,
-        };
-        Some((def, SloOrigin::Config))
-    }
-
-    /// Error ratios by group in an instant query's result: the row-name suffix
-    /// (`{service="cart"}`, or "" without `group_by`) to its ratio.
-    fn ratios(&self, samples: &[Sample]) -> Result<BTreeMap<String, Option<f64>>, String> {
-        if self.group_by.is_empty() {
-            return Ok(BTreeMap::from([(String::new(), ratio_of(samples))]));
-        }
-        let mut sums: BTreeMap<String, [Option<f64>; 2]> = BTreeMap::new();
-        for s in samples {
-            let (side, group) = sli::side_and_group(&s.labels, &self.group_by)?;
-            add(&mut sums.entry(group).or_default()[side as usize], s.value);
-        }
-        Ok(sums
-            .into_iter()
-            .map(|(g, [e, t])| (g, sli::joined_ratio(e, t)))
-            .collect())
-    }
-
-    /// The sparkline by group in a range query's result, as `ratios` joins an instant one.
-    fn histories(&self, series: &[Series]) -> Result<BTreeMap<String, Vec<f64>>, String> {
-        if self.group_by.is_empty() {
-            return Ok(BTreeMap::from([(String::new(), history_of(series))]));
-        }
-        let mut sums: BTreeMap<String, BTreeMap<i64, [Option<f64>; 2]>> = BTreeMap::new();
-        for s in series {
-            let (side, group) = sli::side_and_group(&s.labels, &self.group_by)?;
-            let steps = sums.entry(group).or_default();
-            for (t, v) in &s.values {
-                add(
-                    &mut steps.entry((*t * 1000.0) as i64).or_default()[side as usize],
-                    *v,
-                );
-            }
-        }
-        Ok(sums
-            .into_iter()
-            .map(|(g, steps)| {
-                let h = steps
-                    .into_values()
-                    .filter_map(|[e, t]| sli::joined_ratio(e, t))
-                    .collect();
-                (g, h)
-            })
-            .collect())
-    }
-}
-
-/// Sums the series of one side of one group (several when a query keeps more labels).
-fn add(sum: &mut Option<f64>, v: f64) {
-    *sum = Some(sum.unwrap_or(0.0) + v);
-}
 
 /// The slow values of one SLO row from the last poll that measured them all.
 #[derive(Clone, Debug, Default)]
@@ -217,32 +86,6 @@ struct Measured {
 /// with `$window` replaced (no error series counts 0 errors; see `sli::ratio_query`).
 pub fn ratio_query(slo: &SloConfig, window: Duration) -> String {
     Target::configured(slo).query(window)
-}
-
-/// The error ratio a query result stands for. No series means no data (never 0); NaN is 0/0,
-/// no traffic, also no data. Several series (a query without `sum`): the worst one.
-pub fn ratio_of(samples: &[Sample]) -> Option<f64> {
-    samples
-        .iter()
-        .map(|s| s.value)
-        .filter(|v| v.is_finite())
-        .fold(None, |acc: Option<f64>, v| {
-            Some(acc.map_or(v, |a| a.max(v)))
-        })
-}
-
-/// The worst series at each step, oldest first; steps without a finite value are left out.
-fn history_of(series: &[Series]) -> Vec<f64> {
-    let mut by_time: BTreeMap<i64, f64> = BTreeMap::new();
-    for s in series {
-        for (t, v) in &s.values {
-            if v.is_finite() {
-                let e = by_time.entry((*t * 1000.0) as i64).or_insert(*v);
-                *e = e.max(*v);
-            }
-        }
-    }
-    by_time.into_values().collect()
 }
 
 impl SloFetcher {
@@ -559,6 +402,7 @@ impl Fetcher for SloFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::prometheus::Sample;
 
     fn sample(v: f64) -> Sample {
         Sample {
