@@ -375,3 +375,70 @@ fn init_names_the_next_command_and_check_fails_a_config_without_sources() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("no sources configured"), "{out}");
 }
+
+#[test]
+fn snapshot_waits_for_streaming_sources_and_names_the_silent_one() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("logs.toml");
+    std::fs::write(
+        &config,
+        "[[command]]\nname = \"hello\"\nargv = [\"sh\", \"-c\", \"echo hello-from-the-command; sleep 30\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(onwatch(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["snapshot", "--format", "json", "--settle", "10s"]));
+    assert_eq!(code, 0, "the command answered: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let lines: Vec<&str> = v["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["line"].as_str())
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.contains("hello-from-the-command")),
+        "{lines:?}"
+    );
+    assert_eq!(v["sources"][0]["ok"], true, "{}", v["sources"][0]);
+
+    std::fs::write(
+        &config,
+        "[[command]]\nname = \"quiet\"\nargv = [\"sleep\", \"30\"]\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(onwatch(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["snapshot", "--format", "json", "--settle", "300ms"]));
+    assert_eq!(code, 0, "a quiet command that started has answered: {err}");
+    assert!(
+        err.contains("command quiet gave no line within 300ms"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the settle bounds the wait, the sleeping command does not: {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn snapshot_fails_a_command_that_cannot_start() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("logs.toml");
+    std::fs::write(
+        &config,
+        "[[command]]\nname = \"gone\"\nargv = [\"/nonexistent/onwatch-no-such-program\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(onwatch(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["snapshot", "--format", "json", "--settle", "10s"]));
+    assert_eq!(code, 2, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["sources"][0]["ok"], false, "{}", v["sources"][0]);
+}

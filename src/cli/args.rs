@@ -69,6 +69,10 @@ pub enum Command {
         /// Screen size for the text format, WIDTHxHEIGHT.
         #[arg(long, default_value = "120x40", value_parser = parse_size)]
         size: (u16, u16),
+        /// How long streaming log sources (commands, files, Loki tails) are given to produce
+        /// their first lines, e.g. 2s, 500ms.
+        #[arg(long, default_value = "2s", value_parser = parse_duration)]
+        settle: std::time::Duration,
     },
 }
 

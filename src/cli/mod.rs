@@ -71,8 +71,12 @@ pub fn run(cli: Cli) -> i32 {
                     state_dir,
                 },
         }) => timeline::export(&cli, since, demo, state_dir),
-        Some(Command::Snapshot { format, size }) => match load_config(&cli) {
-            Ok((config, _)) => runtime.block_on(snapshot::run(&cli, &config, format, size)),
+        Some(Command::Snapshot {
+            format,
+            size,
+            settle,
+        }) => match load_config(&cli) {
+            Ok((config, _)) => runtime.block_on(snapshot::run(&cli, &config, format, size, settle)),
             Err(code) => code,
         },
     }

@@ -12,7 +12,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 /// Exit 0 when every source answered, 2 when some failed (the output still shows the rest).
-pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16, u16)) -> i32 {
+pub async fn run(
+    cli: &Cli,
+    config: &Config,
+    format: SnapshotFormat,
+    size: (u16, u16),
+    settle: std::time::Duration,
+) -> i32 {
     let setup = match super::setup::build_setup(config, &overrides(cli)) {
         Ok(s) => s,
         Err(e) => {
@@ -30,7 +36,8 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
         },
         &clock,
     );
-    for update in poll::poll_once_all(config).await {
+    let (polled, streamed) = tokio::join!(poll::poll_once_all(config), settled(config, settle));
+    for update in polled.into_iter().chain(streamed) {
         if let Err(e) = &update.result {
             tracing::warn!(source = %update.source, error = %e, "snapshot: poll failed");
         }
@@ -84,6 +91,45 @@ pub async fn run(cli: &Cli, config: &Config, format: SnapshotFormat, size: (u16,
     // The process ends here: freeing every alert one by one would only delay the exit.
     std::mem::forget(state);
     if all_ok { EXIT_OK } else { EXIT_PARTIAL }
+}
+
+/// Starts the streaming log sources and gives them until `settle` to publish a line or a
+/// failure; returns what each published last. A source still without a line is named on
+/// stderr; it counts as answered only if it started (a quiet log is not a failure).
+async fn settled(config: &Config, settle: std::time::Duration) -> Vec<app::msg::SourceUpdate> {
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let streams = match poll::log_build::spawn_log_streams(config, wake.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("onwatch snapshot: {e}");
+            return Vec::new();
+        }
+    };
+    let answered = |h: &poll::PollerHandle| {
+        h.latest().is_some_and(|u| match &u.result {
+            Ok(app::Payload::Logs(w)) => !w.lines.is_empty(),
+            _ => true,
+        })
+    };
+    let deadline = tokio::time::Instant::now() + settle;
+    while !streams.iter().all(answered) {
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep_until(deadline) => break,
+        }
+    }
+    for h in streams.iter().filter(|h| !answered(h)) {
+        eprintln!(
+            "onwatch snapshot: {} {} gave no line within {}",
+            h.id.kind.as_str(),
+            h.id.name,
+            crate::domain::duration::label(settle)
+        );
+    }
+    streams
+        .iter()
+        .filter_map(poll::PollerHandle::latest)
+        .collect()
 }
 
 /// The rendered buffer as plain lines (trailing spaces trimmed).
