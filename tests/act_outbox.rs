@@ -196,7 +196,8 @@ async fn audit_lines_are_json_and_never_hold_a_secret() {
     )])
     .await;
     let poster =
-        onwatch::sources::webhook::JsonPoster::new(std::time::Duration::from_secs(3)).unwrap();
+        onwatch::sources::webhook::JsonPoster::new(std::time::Duration::from_secs(3), 64 << 20)
+            .unwrap();
     let targets = BTreeMap::from([act_support::crit_target(
         "pd",
         act_support::pagerduty(addr, poster, secret.clone()),

@@ -394,7 +394,7 @@ async fn contract_hostile_action_clients_show_no_secret_on_screen_or_in_the_audi
     }
     assert_clean(&outcomes.join("\n"), "the outcomes");
     // straight from the clients too: the 2xx and 5xx bodies the executor does not show
-    let poster = JsonPoster::new(TIMEOUT).unwrap();
+    let poster = JsonPoster::new(TIMEOUT, 64 << 20).unwrap();
     let key = onwatch::config::secret::read(&secret_file(dir.path(), "rk", ROUTING_KEY)).unwrap();
     for status in STATUSES {
         let pd = PagerDutyClient::new(&format!("{base}/{status}"), poster.clone()).unwrap();

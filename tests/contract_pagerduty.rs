@@ -75,7 +75,8 @@ async fn run(
     let dir = tempfile::tempdir().unwrap();
     let secret = act_support::secret_file(dir.path(), "key", KEY);
     let (rec, addr) = serve_recorder(script).await;
-    let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
+    let poster =
+        onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3), 64 << 20).unwrap();
     let mut targets = BTreeMap::from([act_support::crit_target(
         "pd",
         act_support::pagerduty(addr, poster.clone(), secret.clone()),
@@ -219,7 +220,8 @@ async fn acknowledge(
     let dir = tempfile::tempdir().unwrap();
     let secret = act_support::secret_file(dir.path(), "pd-ack-key", &format!("{KEY}\n"));
     let (rec, addr) = serve_recorder(script).await;
-    let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
+    let poster =
+        onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3), 64 << 20).unwrap();
     let target = act_support::pagerduty(addr, poster, secret.clone());
     let (x, mut rx) = act_support::executor_with_pagerduty_ack(
         dir.path(),

@@ -341,7 +341,9 @@ async fn a_huge_body_is_refused_not_buffered() {
         .unwrap_err();
     assert_eq!(
         e,
-        SourceError::BadResponse("response larger than 1 MiB, not read".into())
+        SourceError::BadResponse(
+            "answer larger than 1 MiB, not read; raise [general] max_response".into()
+        )
     );
 }
 

@@ -397,7 +397,8 @@ async fn real_cluster_ack_with_pagerduty_is_one_silence_and_one_acknowledge() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let key = act_support::secret_file(dir.path(), "pd-key", "R-real-cluster-key");
-    let poster = onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3)).unwrap();
+    let poster =
+        onwatch::sources::webhook::JsonPoster::new(Duration::from_secs(3), 64 << 20).unwrap();
     let pd = act_support::pagerduty(addr, poster, key);
     let mut clusters = BTreeMap::new();
     clusters.insert("prod".to_string(), clients.clone());

@@ -21,7 +21,8 @@ pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorCo
     let mut clusters = BTreeMap::new();
     for am in &config.alertmanager {
         let client = HttpClient::new(&am.http(), config.general.timeout)
-            .map_err(|e| format!("alertmanager/{}: {e}", am.name))?;
+            .map_err(|e| format!("alertmanager/{}: {e}", am.name))?
+            .with_max_body(config.general.max_response);
         let replicas = am
             .urls
             .iter()
@@ -30,7 +31,7 @@ pub fn build(config: &Config, ssh_connection: Option<&str>) -> Result<ExecutorCo
             .map_err(|e| format!("alertmanager/{}: {e}", am.name))?;
         clusters.insert(am.name.clone(), replicas);
     }
-    let poster = JsonPoster::new(config.general.timeout)?;
+    let poster = JsonPoster::new(config.general.timeout, config.general.max_response)?;
     let mut targets = BTreeMap::new();
     for (i, chain) in config.escalation.iter().enumerate() {
         if config.escalation[..i].iter().any(|c| c.name == chain.name) {

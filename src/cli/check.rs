@@ -30,7 +30,7 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
         return EXIT_FAILURE;
     }
     println!("config {}: ok", path.display());
-    let timeout = config.general.timeout;
+    let limits = (config.general.timeout, config.general.max_response);
     let mut probes: Vec<futures::future::BoxFuture<'_, Probe>> = Vec::new();
     for s in config.sources() {
         match s {
@@ -40,7 +40,7 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
                     &p.name,
                     &p.url,
                     p.http(),
-                    timeout,
+                    limits,
                     None,
                 )));
             }
@@ -51,7 +51,7 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
                         &am.name,
                         url,
                         am.http(),
-                        timeout,
+                        limits,
                         None,
                     )));
                 }
@@ -63,12 +63,12 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
                     &l.name,
                     &l.url,
                     l.http(),
-                    timeout,
+                    limits,
                     query,
                 )));
             }
             SourceRef::Elasticsearch(es) => {
-                probes.push(Box::pin(super::check_local::search(es, timeout)))
+                probes.push(Box::pin(super::check_local::search(es, limits)))
             }
             SourceRef::Command(c) => probes.push(Box::pin(super::check_local::command(c))),
             SourceRef::File(f) => probes.push(Box::pin(super::check_local::file(f))),
@@ -116,12 +116,14 @@ async fn probe(
     name: &str,
     url: &str,
     http: HttpOptions,
-    timeout: Duration,
+    (timeout, max_response): (Duration, u64),
     loki_query: Option<String>,
 ) -> Probe {
     let result = async {
         // A client that cannot be built (missing secret, bad CA file) is a failed probe too.
-        let client = HttpClient::new(&http, timeout).map_err(|e| e.to_string())?;
+        let client = HttpClient::new(&http, timeout)
+            .map_err(|e| e.to_string())?
+            .with_max_body(max_response);
         let built = |e: crate::sources::http::BuildError| e.to_string();
         let detail = match kind {
             "prometheus" => {

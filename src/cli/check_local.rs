@@ -8,10 +8,15 @@ use crate::sources::elasticsearch::{EsClient, search_body};
 use crate::sources::http::HttpClient;
 use std::time::Duration;
 
-pub(super) async fn search(es: &ElasticsearchSource, timeout: Duration) -> Probe {
+pub(super) async fn search(
+    es: &ElasticsearchSource,
+    (timeout, max_response): (Duration, u64),
+) -> Probe {
     let result = async {
         let http = es.http();
-        let client = HttpClient::new(&http, timeout).map_err(|e| e.to_string())?;
+        let client = HttpClient::new(&http, timeout)
+            .map_err(|e| e.to_string())?
+            .with_max_body(max_response);
         let client = EsClient::new(&es.url, &es.index, client).map_err(|e| e.to_string())?;
         // The pane's own query with no hits asked for: the index, the query syntax and the
         // fields it sorts on are all checked, and nothing is transferred.

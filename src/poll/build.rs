@@ -52,7 +52,9 @@ pub struct Planned {
 }
 
 fn http(opts: &HttpOptions, config: &Config, id: &SourceId) -> Result<HttpClient, String> {
-    HttpClient::new(opts, config.general.timeout).map_err(|e| format!("{id}: {e}"))
+    HttpClient::new(opts, config.general.timeout)
+        .map(|c| c.with_max_body(config.general.max_response))
+        .map_err(|e| format!("{id}: {e}"))
 }
 
 /// SLOs naming a source that is not a `[[prometheus]]` name (config validation should have

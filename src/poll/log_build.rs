@@ -144,14 +144,16 @@ pub fn retarget(
 }
 
 /// The source's tail: its timeout (which bounds the handshake) defaulting to `[general]
-/// timeout` as a polled source's does, and its idle window.
+/// timeout` as a polled source's does, its idle window, and `[general] max_response` as the
+/// largest message it reads.
 fn tail_connector(
     l: &crate::config::LokiSource,
     config: &Config,
 ) -> Result<TailConnector, crate::sources::http::BuildError> {
     let mut http = l.http();
     http.timeout = http.timeout.or(Some(config.general.timeout));
-    let connector = TailConnector::new(&l.url, &http)?;
+    let connector =
+        TailConnector::new(&l.url, &http)?.with_max_message(config.general.max_response);
     Ok(match l.idle {
         Some(idle) => connector.with_idle(idle),
         None => connector,

@@ -242,9 +242,9 @@ impl HttpClient {
         self.timeout
     }
 
-    /// Lowers the body cap (tests use it to check a huge body is refused).
-    pub fn with_max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
+    /// The body cap: `[general] max_response` (tests lower it to check a huge body is refused).
+    pub fn with_max_body(mut self, bytes: u64) -> Self {
+        self.max_body = usize::try_from(bytes).unwrap_or(usize::MAX);
         self
     }
 
@@ -301,10 +301,7 @@ impl HttpClient {
     }
 
     fn too_large(&self) -> SourceError {
-        SourceError::BadResponse(format!(
-            "response larger than {} MiB, not read",
-            self.max_body / (1024 * 1024)
-        ))
+        SourceError::BadResponse(too_large(self.max_body as u64))
     }
 
     /// A short cause from the innermost error, without the URL, with any secret masked.
@@ -330,6 +327,14 @@ impl HttpClient {
             SourceError::Unreachable(text)
         }
     }
+}
+
+/// What an answer over the cap is called, naming the key that raises it.
+pub fn too_large(cap: u64) -> String {
+    format!(
+        "answer larger than {}, not read; raise [general] max_response",
+        crate::domain::size::spoken(cap)
+    )
 }
 
 fn err_without_url(err: &reqwest::Error) -> String {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use url::Url;
 
@@ -30,6 +31,8 @@ pub struct TailConnector {
     /// Silence after which the tail pings, and then gives up: Loki sends nothing while no line
     /// matches, so only an answered ping tells a quiet stream from a dead one.
     idle: Duration,
+    /// `[general] max_response`: a message (or frame) larger than this is not read.
+    max_message: usize,
 }
 
 /// The handshake bound when neither the source nor `[general]` sets a timeout.
@@ -142,7 +145,14 @@ impl TailConnector {
             tls,
             timeout: opts.timeout.unwrap_or(DEFAULT_TIMEOUT),
             idle: IDLE_WINDOW,
+            max_message: crate::sources::http::MAX_BODY_BYTES,
         })
+    }
+
+    /// The largest WebSocket message (and frame) read; a larger one ends the connection.
+    pub fn with_max_message(mut self, bytes: u64) -> Self {
+        self.max_message = usize::try_from(bytes).unwrap_or(usize::MAX);
+        self
     }
 
     /// The silence after which the tail pings (`idle` of the source).
@@ -203,8 +213,15 @@ impl TailConnector {
             }
         }
         let connector = self.tls.clone().map(Connector::Rustls);
-        let connect =
-            tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector);
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(self.max_message))
+            .max_frame_size(Some(self.max_message));
+        let connect = tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            Some(ws_config),
+            false,
+            connector,
+        );
         let Ok(connected) = tokio::time::timeout(self.timeout, connect).await else {
             return TailEnd::Error(SourceError::Unreachable(format!(
                 "handshake timed out after {}",
@@ -264,6 +281,11 @@ impl TailConnector {
                 Ok(_) => on_event(TailEvent::Alive),
                 Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
                     return TailEnd::Closed(None);
+                }
+                Err(tungstenite::Error::Capacity(_)) => {
+                    return TailEnd::Error(SourceError::BadResponse(
+                        crate::sources::http::too_large(self.max_message as u64),
+                    ));
                 }
                 Err(e) => {
                     return TailEnd::Error(SourceError::Unreachable(short_text(

@@ -23,16 +23,22 @@ pub enum Delivery {
 pub struct JsonPoster {
     client: reqwest::Client,
     timeout: Duration,
+    /// `[general] max_response`: the answer is read no further (its status still decides).
+    max_response: u64,
 }
 
 impl JsonPoster {
-    pub fn new(timeout: Duration) -> Result<Self, String> {
+    pub fn new(timeout: Duration, max_response: u64) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("onwatch/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| e.without_url().to_string())?;
-        Ok(Self { client, timeout })
+        Ok(Self {
+            client,
+            timeout,
+            max_response,
+        })
     }
 
     /// POSTs `body` (already JSON text) to `url`.
@@ -57,9 +63,10 @@ impl JsonPoster {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = match tokio::time::timeout(self.timeout, response.bytes()).await {
+        let body = match tokio::time::timeout(self.timeout, self.read_capped(response)).await {
             Ok(Ok(b)) => super::http::short_text(&b),
-            _ => String::new(),
+            Ok(Err(too_large)) => too_large,
+            Err(_) => String::new(),
         };
         match status {
             200..=299 => Delivery::Accepted { status, body },
@@ -67,6 +74,28 @@ impl JsonPoster {
             408 | 500..=599 => Delivery::Failed(format!("HTTP {status}: {body}")),
             _ => Delivery::Refused { status, body },
         }
+    }
+}
+
+impl JsonPoster {
+    /// The answer's body, or why it was not read: a reply over the cap is dropped unread (the
+    /// status has already told whether the event was taken, so the delivery still counts).
+    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+        let too_large = || super::http::too_large(self.max_response);
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_response)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            if (body.len() + chunk.len()) as u64 > self.max_response {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 }
 

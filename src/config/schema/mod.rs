@@ -76,6 +76,9 @@ pub struct General {
     /// Per-request timeout, unless a source sets its own.
     #[serde(with = "dur")]
     pub timeout: Duration,
+    /// The largest answer any client reads (pollers, the Loki tail, actions), in bytes.
+    #[serde(with = "crate::domain::size::serde_str")]
+    pub max_response: u64,
 }
 
 impl Default for General {
@@ -84,6 +87,7 @@ impl Default for General {
             user: None,
             refresh: Duration::from_secs(15),
             timeout: Duration::from_secs(10),
+            max_response: crate::sources::http::MAX_BODY_BYTES as u64,
         }
     }
 }
