@@ -114,10 +114,7 @@ impl AuditLog {
             .lock
             .lock()
             .map_err(|_| "audit lock poisoned".to_string())?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
+        let mut f = super::private_fs::open_append(&self.path)
             .map_err(|e| format!("audit log {}: {e}", self.path.display()))?;
         f.write_all(format!("{line}\n").as_bytes())
             .and_then(|_| f.sync_data())

@@ -178,8 +178,17 @@ fn same_silence(
 }
 
 impl Executor {
-    /// Opens the outbox and the audit log in `state_dir` (created if missing).
+    /// Opens the outbox and the audit log in `state_dir` (created if missing), first taking
+    /// group and other access away from what is already there.
     pub fn new(cfg: ExecutorConfig, tx: UnboundedSender<ActionResult>) -> Result<Self, ExecError> {
+        let tightened = super::private_fs::tighten(&cfg.state_dir);
+        if !tightened.is_empty() {
+            tracing::warn!(
+                dir = %cfg.state_dir.display(),
+                count = tightened.len(),
+                "state files were readable by others: now 0600 (directories 0700)"
+            );
+        }
         let outbox = Outbox::open(&cfg.state_dir)?;
         let audit = AuditLog::new(&cfg.state_dir, cfg.host, cfg.ssh_client);
         Ok(Self {

@@ -8,6 +8,7 @@ pub mod executor;
 pub mod opener;
 pub mod osc;
 pub mod outbox;
+pub mod private_fs;
 pub mod runbook;
 pub mod setup;
 pub mod timeline;

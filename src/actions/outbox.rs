@@ -21,7 +21,7 @@ impl Outbox {
     /// Opens (creating) `<state_dir>/outbox`.
     pub fn open(state_dir: &Path) -> Result<Self, OutboxError> {
         let dir = state_dir.join("outbox");
-        std::fs::create_dir_all(&dir).map_err(|e| err(&dir, &e))?;
+        super::private_fs::create_dir(&dir).map_err(|e| err(&dir, &e))?;
         Ok(Self { dir })
     }
 
@@ -46,7 +46,7 @@ impl Outbox {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let mut f = std::fs::File::create(&tmp).map_err(|e| err(&tmp, &e))?;
+        let mut f = super::private_fs::create(&tmp).map_err(|e| err(&tmp, &e))?;
         f.write_all(&body).map_err(|e| err(&tmp, &e))?;
         f.sync_all().map_err(|e| err(&tmp, &e))?;
         std::fs::rename(&tmp, &path).map_err(|e| err(&path, &e))?;

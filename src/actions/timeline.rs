@@ -27,12 +27,9 @@ pub fn append(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        super::private_fs::create_dir(dir)?;
     }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let mut file = super::private_fs::open_append(path)?;
     let mut text = String::new();
     for e in entries {
         let line = serde_json::to_string(e).map_err(std::io::Error::other)?;

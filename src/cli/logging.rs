@@ -41,7 +41,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for MaskedFile {
 
 pub fn init(path: Option<&Path>) -> std::io::Result<Option<LogGuard>> {
     let Some(path) = path else { return Ok(None) };
-    let file = File::options().create(true).append(true).open(path)?;
+    let file = crate::actions::private_fs::open_append(path)?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONWATCH_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("onwatch=info"));
     // A second init (tests) keeps the first subscriber.
