@@ -1001,7 +1001,7 @@ fn runbook_markdown_renders_headings_lists_and_code() {
         "• check `df -h`",
         "  • nested",
         "  rm -rf /tmp/cache",
-        "plain \u{fffd}[31mtext",
+        "plain ^[[31mtext",
     ] {
         assert!(out.contains(want), "lacks {want:?}:\n{out}");
     }

@@ -663,7 +663,7 @@ fn control_characters_never_reach_the_buffer() {
     assert!(
         rows(buf)
             .join("\n")
-            .contains("evil \u{fffd}]0;pwned\u{fffd} \u{fffd}[2J line")
+            .contains("evil ^[]0;pwned^G ^[[2J line")
     );
 }
 

@@ -68,12 +68,13 @@ pub fn osc_sequences(title: &str, body: &str) -> String {
     format!("\x1b]9;{title}: {body}\x07\x1b]777;notify;{title};{body}\x07")
 }
 
-/// Text safe inside an OSC string: no ESC, BEL or other C0/C1 control (each becomes a space),
+/// Text safe inside an OSC string: no ESC, BEL or other C0/C1 control and no invisible format
+/// character (each becomes a space),
 /// at most `max` characters.
 pub fn clean(s: &str, max: usize) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() || ('\u{80}'..='\u{9f}').contains(&c) {
+            if c.is_control() || crate::domain::visible::shown_as_code(c) {
                 ' '
             } else {
                 c

@@ -21,3 +21,4 @@ pub mod sli;
 pub mod slo;
 pub mod template;
 pub mod timeline;
+pub mod visible;

@@ -22,18 +22,11 @@ pub fn age_since(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     age((now - then).num_seconds())
 }
 
-/// Backend text is sanitised at ingest; this is the last guard so that nothing the terminal
-/// would interpret (a control character) is ever written, whatever path the text took.
+/// Backend text as drawn: what the terminal would obey or not show (a control, a zero-width
+/// joiner, a bidi override) named instead, the way log lines are at ingest, whatever path the
+/// text took (a label, an annotation, an error).
 pub fn safe(s: &str) -> Cow<'_, str> {
-    if s.chars().any(char::is_control) {
-        Cow::Owned(
-            s.chars()
-                .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(s)
-    }
+    crate::domain::visible::visible(s)
 }
 
 /// `width(&safe(s))` without building the safe copy: printable ASCII is one column a byte
@@ -256,8 +249,33 @@ mod tests {
 
     #[test]
     fn control_characters_never_pass() {
-        assert_eq!(safe("a\x1b[31mb\x07"), "a\u{fffd}[31mb\u{fffd}");
+        assert_eq!(safe("a\x1b[31mb\x07"), "a^[[31mb^G");
         assert!(matches!(safe("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_width_asked_is_the_width_drawn() {
+        for s in [
+            "plain",
+            "svc\u{200d}x",
+            "\u{feff}bom",
+            "zw\u{200b}",
+            "rtl\u{202e}",
+            "日本",
+            "esc\x1b[2J",
+            "é",
+        ] {
+            assert_eq!(safe_width(s), width(&safe(s)), "{s:?}");
+            assert_eq!(
+                width(&safe(s)),
+                safe(s)
+                    .chars()
+                    .map(|c| width(&c.to_string()))
+                    .sum::<usize>(),
+                "{s:?}: every drawn character takes its own columns"
+            );
+        }
+        assert_eq!(safe_width("svc\u{200d}x"), 12);
     }
 
     #[test]

@@ -217,24 +217,16 @@ fn sanitise_head(raw: &[u8], missing: usize, opts: SanitiseOptions) -> Sanitised
                 out.extend(std::iter::repeat_n(' ', pad));
                 column += pad;
             }
-            c if (c as u32) < 0x20 => {
-                out.push('^');
-                out.push(char::from(c as u8 + 0x40));
-                column += 2;
-            }
-            '\x7f' => {
-                out.push_str("^?");
-                column += 2;
-            }
-            c if ('\u{80}'..='\u{9f}').contains(&c) || is_bidi_control(c) => {
-                let s = format!("<U+{:04X}>", c as u32);
-                column += s.len();
-                out.push_str(&s);
-            }
-            c => {
-                out.push(c);
-                column += 1;
-            }
+            c => match super::visible::replacement(c) {
+                Some(shown) => {
+                    column += shown.len();
+                    out.push_str(&shown);
+                }
+                None => {
+                    out.push(c);
+                    column += 1;
+                }
+            },
         }
     }
     close_span(&mut styles, style, style_start, out.len());
@@ -251,8 +243,4 @@ fn close_span(styles: &mut Vec<StyleSpan>, style: TextStyle, start: usize, end: 
         end: to32(end),
         style,
     });
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }

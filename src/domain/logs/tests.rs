@@ -15,6 +15,10 @@ fn colours_are_dropped_other_escapes_shown() {
     assert_eq!(clean(b"nul\x00cr\r"), "nul^@cr^M");
     assert_eq!(clean("c1\u{9b}2J".as_bytes()), "c1<U+009B>2J");
     assert_eq!(clean("rtl\u{202e}txt".as_bytes()), "rtl<U+202E>txt");
+    assert_eq!(
+        clean("zwj\u{200d}x\u{feff}".as_bytes()),
+        "zwj<U+200D>x<U+FEFF>"
+    );
 }
 
 #[test]
