@@ -97,7 +97,7 @@ async fn run() {
             })
             .collect();
         let groups = alerts::group(
-            alerts::dedup_refs(&observations, &dedup_labels, |_| &[]),
+            alerts::dedup_refs(&observations, &dedup_labels, |_| &[], &Default::default()),
             &by,
         );
         ours.push(t.elapsed());
@@ -110,7 +110,12 @@ async fn run() {
             panic!("not alerts")
         };
         let groups = alerts::group(
-            alerts::dedup_refs(&snap.observations, &dedup_labels, |_| &snap.silences),
+            alerts::dedup_refs(
+                &snap.observations,
+                &dedup_labels,
+                |_| &snap.silences,
+                &Default::default(),
+            ),
             &by,
         );
         cluster.push(t.elapsed());

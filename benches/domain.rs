@@ -77,14 +77,14 @@ fn dedup_group(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("dedup_and_group_50000", |b| {
         b.iter(|| {
-            let deduped = alerts::dedup(obs.clone(), &dedup_labels, &silences);
+            let deduped = alerts::dedup(obs.clone(), &dedup_labels, &silences, &Default::default());
             black_box(alerts::group(deduped, &by))
         })
     });
     // The path the state takes: borrowed snapshots, one clone per identity.
     g.bench_function("dedup_refs_and_group_50000", |b| {
         b.iter(|| {
-            let deduped = alerts::dedup_refs(&obs, &dedup_labels, |_| &[]);
+            let deduped = alerts::dedup_refs(&obs, &dedup_labels, |_| &[], &Default::default());
             black_box(alerts::group(deduped, &by))
         })
     });

@@ -61,7 +61,7 @@ fn invalid_configs_give_exact_messages() {
             "unknown key",
             BASE.replace("refresh", "refesh"),
             format!(
-                "{p}:2:1: unknown field `refesh` in [general], expected one of `user`, `refresh`, `timeout`"
+                "{p}:2:1: unknown field `refesh` in [general], expected one of `user`, `refresh`, `timeout`, `max_response`"
             ),
         ),
         (
@@ -240,6 +240,26 @@ fn invalid_configs_give_exact_messages() {
             format!(
                 "{p}:20:1: [alerts.flap]: low_threshold must be above 0 and below high_threshold"
             ),
+        ),
+        (
+            "an empty ack prefix",
+            format!("{BASE}\n[alerts]\nack_prefix = \" \"\n"),
+            format!(
+                "{p}:20:1: [alerts]: ack_prefix must not be empty: every silence would read as an ack"
+            ),
+        ),
+        (
+            "a severity value in two lists",
+            format!("{BASE}\n[alerts.severity]\ncritical = [\"sev1\"]\nwarning = [\"SEV1\"]\n"),
+            format!("{p}:20:1: [alerts.severity]: 'sev1' is in both critical and warning"),
+        ),
+        (
+            "a response cap too small to hold an answer",
+            BASE.replace(
+                "refresh = \"15s\"",
+                "refresh = \"15s\"\nmax_response = \"10B\"",
+            ),
+            format!("{p}:3:1: [general]: max_response must be at least 1KiB"),
         ),
         (
             "empty theme",

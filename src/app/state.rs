@@ -98,6 +98,7 @@ pub struct Setup {
     pub burn_rules: Vec<BurnRule>,
     pub group_by: Vec<String>,
     pub dedup_labels: Vec<String>,
+    pub alert_policy: alerts::AlertPolicy,
     pub log_max_lines: usize,
     pub log_max_bytes: usize,
     pub theme_names: Vec<String>,
@@ -129,6 +130,7 @@ impl Default for Setup {
             burn_rules: crate::domain::slo::default_rules(),
             group_by: vec!["alertname".into()],
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
+            alert_policy: alerts::AlertPolicy::default(),
             log_max_lines: 10_000,
             log_max_bytes: 16 << 20,
             theme_names: vec!["default".into()],
@@ -244,6 +246,8 @@ pub struct State {
     pub deduped: BTreeMap<String, Vec<DedupedAlert>>,
     pub group_by: Vec<String>,
     pub dedup_labels: Vec<String>,
+    /// Where severities are read from and which silences are acks.
+    pub alert_policy: alerts::AlertPolicy,
     /// Derived from `deduped` on every alert update (filtered, grouped, sorted).
     pub groups: Vec<AlertGroup>,
     pub expanded: BTreeSet<String>,
@@ -327,6 +331,7 @@ impl State {
             deduped: BTreeMap::new(),
             group_by: setup.group_by,
             dedup_labels: setup.dedup_labels,
+            alert_policy: setup.alert_policy,
             groups: Vec::new(),
             expanded: BTreeSet::new(),
             show_silenced: false,
@@ -393,9 +398,12 @@ impl State {
     /// Takes a cluster's new snapshot. Its alerts are deduplicated here, once per snapshot,
     /// and kept beside it for every regroup, dialog preview and ack settling until the next.
     pub fn set_cluster(&mut self, name: String, snapshot: Arc<ClusterSnapshot>) {
-        let deduped = alerts::dedup_refs(&snapshot.observations, &self.dedup_labels, |_| {
-            snapshot.silences.as_slice()
-        });
+        let deduped = alerts::dedup_refs(
+            &snapshot.observations,
+            &self.dedup_labels,
+            |_| snapshot.silences.as_slice(),
+            &self.alert_policy,
+        );
         self.deduped.insert(name.clone(), deduped);
         self.clusters.insert(name, snapshot);
         self.regroup();

@@ -93,6 +93,10 @@ pub fn build_setup_with(
         burn_rules: config.burn_rules().map_err(ConfigError::Setup)?,
         group_by: config.alerts.group_by.clone(),
         dedup_labels: config.alerts.dedup_labels.clone(),
+        alert_policy: crate::domain::alerts::AlertPolicy {
+            severity: config.alerts.severity.clone(),
+            ack_prefix: config.alerts.ack_prefix.clone(),
+        },
         log_max_lines: config.logs.max_lines,
         log_max_bytes: config.logs.max_bytes,
         theme_names,

@@ -41,6 +41,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
     logs(&cx, config)?;
     wall(&cx, config)?;
     alert_flaps(&cx, config)?;
+    alert_reading(&cx, config)?;
     actions(&cx, config)?;
     super::validate_logs::log_sources(
         &|at: &[Seg<'_>], place: &str, m: String| cx.err(at, place, m),
@@ -79,6 +80,13 @@ fn general(cx: &Ctx<'_>, config: &Config) -> Checked {
             &[Seg::Key("general"), Seg::Key("user")],
             "[general]",
             "user must not be empty (leave it out to use $USER)",
+        ));
+    }
+    if config.general.max_response < 1024 {
+        return Err(cx.err(
+            &[Seg::Key("general"), Seg::Key("max_response")],
+            "[general]",
+            "max_response must be at least 1KiB",
         ));
     }
     Ok(())
@@ -161,6 +169,29 @@ fn alert_flaps(cx: &Ctx<'_>, config: &Config) -> Checked {
             "[alerts.flap]",
             "low_threshold must be above 0 and below high_threshold",
         ));
+    }
+    Ok(())
+}
+
+fn alert_reading(cx: &Ctx<'_>, config: &Config) -> Checked {
+    let a = &config.alerts;
+    if a.ack_prefix.trim().is_empty() {
+        return Err(cx.err(
+            &[Seg::Key("alerts"), Seg::Key("ack_prefix")],
+            "[alerts]",
+            "ack_prefix must not be empty: every silence would read as an ack",
+        ));
+    }
+    let at = |k| [Seg::Key("alerts"), Seg::Key("severity"), Seg::Key(k)];
+    if a.severity.labels.is_empty() {
+        return Err(cx.err(
+            &at("labels"),
+            "[alerts.severity]",
+            "labels must name at least one label (\"severity\")",
+        ));
+    }
+    if let Some(why) = a.severity.ambiguous() {
+        return Err(cx.err(&at("critical"), "[alerts.severity]", why));
     }
     Ok(())
 }

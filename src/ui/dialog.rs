@@ -135,7 +135,10 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
             theme.style(Role::Degraded),
         )));
     }
-    top.push(Line::from("comment (ACK: …):"));
+    top.push(Line::from(format!(
+        "comment ({}: …):",
+        safe(&state.alert_policy.ack_prefix)
+    )));
     let top_h = top.len() as u16;
     let parts = split(inner, &[top_h, 3]);
     frame.render_widget(Paragraph::new(top), parts[0]);

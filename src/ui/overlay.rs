@@ -352,7 +352,11 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
             theme.style(Role::Title),
         )));
         for s in silences {
-            let kind = if s.is_ack() { "ack" } else { "silence" };
+            let kind = if state.alert_policy.is_ack(s) {
+                "ack"
+            } else {
+                "silence"
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {kind} {} ", safe(&s.id)), muted),
                 Span::styled(

@@ -161,10 +161,11 @@ fn confirm_ack(state: &mut State, d: AckDialog) -> Vec<Effect> {
         AckChoice::For(d) => (d, false),
         AckChoice::UntilResolved => (state.acts.setup.until_resolved_step, true),
     };
+    let prefix = &state.alert_policy.ack_prefix;
     let comment = if until_resolved {
-        format!("ACK: {text} {UNTIL_RESOLVED}")
+        format!("{prefix}: {text} {UNTIL_RESOLVED}")
     } else {
-        format!("ACK: {text}")
+        format!("{prefix}: {text}")
     };
     let ends_at =
         state.now + chrono::Duration::from_std(length).unwrap_or(chrono::Duration::hours(1));

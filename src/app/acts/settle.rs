@@ -153,7 +153,7 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
     let mut extend = Vec::new();
     for s in &snap.silences {
         if s.state != SilenceState::Active
-            || !s.is_ack()
+            || !state.alert_policy.is_ack(s)
             || !s.comment.contains(UNTIL_RESOLVED)
             || s.ends_at - state.now > half
             || state.acts.extending.contains(&s.id)

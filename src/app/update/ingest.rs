@@ -76,7 +76,7 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
 fn record_seen_acks(state: &mut State, cluster: &str, silences: &[crate::domain::alerts::Silence]) {
     use crate::domain::timeline::{Entry, Event, alert_name};
     for s in silences {
-        if s.state != crate::domain::alerts::SilenceState::Active || !s.is_ack() {
+        if s.state != crate::domain::alerts::SilenceState::Active || !state.alert_policy.is_ack(s) {
             continue;
         }
         if !state

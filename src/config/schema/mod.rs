@@ -269,6 +269,10 @@ pub struct AlertsConfig {
     pub dedup_labels: Vec<String>,
     /// Flap detection (`[alerts.flap]`).
     pub flap: FlapSettings,
+    /// A silence whose comment starts with this (any case) is an ack.
+    pub ack_prefix: String,
+    /// Where severities are read and what their values mean (`[alerts.severity]`).
+    pub severity: crate::domain::alerts::SeverityMap,
 }
 
 impl Default for AlertsConfig {
@@ -277,6 +281,8 @@ impl Default for AlertsConfig {
             group_by: vec!["alertname".into()],
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
             flap: FlapSettings::default(),
+            ack_prefix: crate::domain::alerts::ACK_PREFIX.into(),
+            severity: crate::domain::alerts::SeverityMap::default(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! De-duplication: one alert per identity within a cluster, whichever replica or HA
 //! Prometheus reported it, the freshest report kept.
 
-use super::{AlertId, DedupedAlert, Labels, Observation, Severity, Silence, read_state_with};
+use super::{AlertId, AlertPolicy, DedupedAlert, Labels, Observation, Silence, read_state_with};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -37,11 +37,15 @@ pub fn dedup(
     observations: impl IntoIterator<Item = Observation>,
     dedup_labels: &[String],
     silences: &BTreeMap<String, Vec<Silence>>,
+    policy: &AlertPolicy,
 ) -> Vec<DedupedAlert> {
     let observations: Vec<Observation> = observations.into_iter().collect();
-    dedup_refs(&observations, dedup_labels, |cluster| {
-        silences.get(cluster).map(Vec::as_slice).unwrap_or(&[])
-    })
+    dedup_refs(
+        &observations,
+        dedup_labels,
+        |cluster| silences.get(cluster).map(Vec::as_slice).unwrap_or(&[]),
+        policy,
+    )
 }
 
 /// One identity being merged: borrowed until the end, so only the winner is cloned.
@@ -59,6 +63,7 @@ pub fn dedup_refs<'a, 's>(
     observations: impl IntoIterator<Item = &'a Observation>,
     dedup_labels: &[String],
     silences_of: impl Fn(&str) -> &'s [Silence],
+    policy: &AlertPolicy,
 ) -> Vec<DedupedAlert> {
     let is_dedup = |k: &String| dedup_labels.iter().any(|d| d == k);
     let mut index: rustc_hash::FxHashMap<u64, usize> = Default::default();
@@ -126,7 +131,7 @@ pub fn dedup_refs<'a, 's>(
                         .collect();
                     (silences, Arc::from(best.cluster.as_str()))
                 });
-            let reading = read_state_with(&best.alert, |id| silences.get(id).copied());
+            let reading = read_state_with(&best.alert, |id| silences.get(id).copied(), policy);
             DedupedAlert {
                 id: AlertId::with_hash(
                     Arc::clone(cluster),
@@ -136,7 +141,7 @@ pub fn dedup_refs<'a, 's>(
                 alert: Arc::clone(&best.alert),
                 sources: slot.sources,
                 reading,
-                severity: Severity::from_labels(&best.alert.labels),
+                severity: policy.severity.of(&best.alert.labels),
                 flapping: false,
             }
         })

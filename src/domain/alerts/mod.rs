@@ -3,6 +3,7 @@
 mod dedup;
 mod group;
 mod id;
+mod policy;
 mod sort;
 #[cfg(test)]
 mod tests;
@@ -10,6 +11,7 @@ mod tests;
 pub use dedup::{dedup, dedup_refs, identity, identity_key};
 pub use group::{AlertGroup, CLUSTER, group};
 pub use id::AlertId;
+pub use policy::{ACK_PREFIX, AlertPolicy, SeverityMap};
 pub use sort::{AlertSort, is_unacked_page, sort_groups};
 
 use chrono::{DateTime, Utc};
@@ -71,18 +73,8 @@ pub struct Silence {
     pub state: SilenceState,
 }
 
-impl Silence {
-    /// An ack is a silence whose comment starts with `ACK` in any case (`ack:`, as typed with
-    /// amtool, too); any other is maintenance.
-    pub fn is_ack(&self) -> bool {
-        self.comment
-            .trim_start()
-            .get(..3)
-            .is_some_and(|p| p.eq_ignore_ascii_case("ack"))
-    }
-}
-
-/// Severity from the `severity` label; never shown by colour alone (see `label`).
+/// Severity as `[alerts.severity]` reads it from the labels (`SeverityMap`); never shown by
+/// colour alone (see `label`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -92,42 +84,7 @@ pub enum Severity {
     Critical,
 }
 
-/// The labels severity is read from, in order: the first whose value is known wins. Sloth's
-/// page alerts say `severity=pageteam` (a team's routing name) and `sloth_severity=page`.
-pub const SEVERITY_LABELS: &[&str] = &["severity", "sloth_severity", "priority"];
-
 impl Severity {
-    pub fn from_labels(labels: &Labels) -> Self {
-        SEVERITY_LABELS
-            .iter()
-            .filter_map(|l| labels.get(*l))
-            .map(|v| Self::from_value(v))
-            .find(|s| *s != Severity::None)
-            .unwrap_or(Severity::None)
-    }
-
-    /// A severity value as alerting setups write it (any case); `None` when unknown.
-    pub fn from_value(v: &str) -> Self {
-        let is = |names: &[&str]| names.iter().any(|n| v.eq_ignore_ascii_case(n));
-        if is(&[
-            "critical",
-            "page",
-            "pageteam",
-            "error",
-            "high",
-            "p1",
-            "emergency",
-        ]) {
-            Severity::Critical
-        } else if is(&["warning", "warn", "ticket", "medium", "p2"]) {
-            Severity::Warning
-        } else if is(&["info", "informational", "low", "none", "p3", "p4", "p5"]) {
-            Severity::Info
-        } else {
-            Severity::None
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Severity::Critical => "CRIT",
@@ -230,20 +187,21 @@ impl DedupedAlert {
 }
 
 /// Acked beats silenced beats inhibited: the most useful thing to tell the on-call engineer.
-pub fn read_state(alert: &Alert, silences: &[Silence]) -> AlertReading {
-    read_state_with(alert, |id| silences.iter().find(|s| s.id == id))
+pub fn read_state(alert: &Alert, silences: &[Silence], policy: &AlertPolicy) -> AlertReading {
+    read_state_with(alert, |id| silences.iter().find(|s| s.id == id), policy)
 }
 
 pub(super) fn read_state_with<'s>(
     alert: &Alert,
     find: impl Fn(&str) -> Option<&'s Silence>,
+    policy: &AlertPolicy,
 ) -> AlertReading {
     let mut maintenance = None;
     for id in &alert.silenced_by {
         let Some(s) = find(id) else {
             continue;
         };
-        if s.is_ack() {
+        if policy.is_ack(s) {
             return AlertReading::Acked {
                 by: s.created_by.clone(),
                 comment: s.comment.clone(),

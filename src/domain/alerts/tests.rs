@@ -62,6 +62,7 @@ fn same_alert_from_two_replicas_and_two_prometheus_is_one() {
         ],
         &dedup_labels(),
         &BTreeMap::new(),
+        &AlertPolicy::default(),
     );
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].sources.len(), 4);
@@ -79,6 +80,7 @@ fn different_clusters_are_never_merged() {
         vec![obs("am-0", alert(&[("alertname", "X")], 0)), o2],
         &dedup_labels(),
         &BTreeMap::new(),
+        &AlertPolicy::default(),
     );
     assert_eq!(out.len(), 2);
 }
@@ -92,6 +94,7 @@ fn freshest_report_wins() {
         vec![obs("a", alert(&[("alertname", "X")], 0)), obs("b", newer)],
         &[],
         &BTreeMap::new(),
+        &AlertPolicy::default(),
     );
     assert_eq!(out[0].alert.annotations["summary"], "new");
 }
@@ -116,17 +119,22 @@ fn ack_silence_reads_as_acked_other_as_silenced() {
         silence("s1", "ACK: looking"),
         silence("s2", "db maintenance"),
     ];
-    assert!(matches!(read_state(&a, &both), AlertReading::Acked { ref by, .. } if by == "alice"));
+    assert!(
+        matches!(read_state(&a, &both, &AlertPolicy::default()), AlertReading::Acked { ref by, .. } if by == "alice")
+    );
     let maint = [
         silence("s1", "db maintenance"),
         silence("s2", "db maintenance"),
     ];
     assert!(
-        matches!(read_state(&a, &maint), AlertReading::Silenced { ref comment, .. } if comment == "db maintenance")
+        matches!(read_state(&a, &maint, &AlertPolicy::default()), AlertReading::Silenced { ref comment, .. } if comment == "db maintenance")
     );
     a.silenced_by.clear();
     a.inhibited_by = vec!["x".into()];
-    assert_eq!(read_state(&a, &both), AlertReading::Inhibited);
+    assert_eq!(
+        read_state(&a, &both, &AlertPolicy::default()),
+        AlertReading::Inhibited
+    );
 }
 
 #[test]
@@ -148,6 +156,7 @@ fn groups_sorted_by_worst_severity_then_age() {
         ],
         &[],
         &BTreeMap::new(),
+        &AlertPolicy::default(),
     );
     let groups = group(alerts, &["alertname".to_string()]);
     let names: Vec<&str> = groups
@@ -162,30 +171,30 @@ fn groups_sorted_by_worst_severity_then_age() {
 #[test]
 fn severity_names() {
     assert_eq!(
-        Severity::from_labels(&labels(&[("severity", "CRITICAL")])),
+        SeverityMap::default().of(&labels(&[("severity", "CRITICAL")])),
         Severity::Critical
     );
     assert_eq!(
-        Severity::from_labels(&labels(&[("severity", "warning")])),
+        SeverityMap::default().of(&labels(&[("severity", "warning")])),
         Severity::Warning
     );
-    assert_eq!(Severity::from_labels(&labels(&[])), Severity::None);
+    assert_eq!(SeverityMap::default().of(&labels(&[])), Severity::None);
 }
 
 #[test]
 fn severity_as_sloth_and_kube_prometheus_write_it() {
     let sloth_page = labels(&[("severity", "pageteam"), ("sloth_severity", "page")]);
-    assert_eq!(Severity::from_labels(&sloth_page), Severity::Critical);
+    assert_eq!(SeverityMap::default().of(&sloth_page), Severity::Critical);
     // A routing name severity does not know falls through to sloth_severity.
     let routed = labels(&[("severity", "team-shop"), ("sloth_severity", "ticket")]);
-    assert_eq!(Severity::from_labels(&routed), Severity::Warning);
+    assert_eq!(SeverityMap::default().of(&routed), Severity::Warning);
     assert_eq!(
-        Severity::from_labels(&labels(&[("severity", "none")])),
+        SeverityMap::default().of(&labels(&[("severity", "none")])),
         Severity::Info,
         "kube-prometheus' Watchdog"
     );
     assert_eq!(
-        Severity::from_labels(&labels(&[("priority", "P3")])),
+        SeverityMap::default().of(&labels(&[("priority", "P3")])),
         Severity::Info
     );
 }
@@ -198,10 +207,16 @@ fn an_ack_is_any_case_of_the_prefix() {
         "  Ack restarting",
         "ACKNOWLEDGED",
     ] {
-        assert!(silence("s", comment).is_ack(), "{comment}");
+        assert!(
+            AlertPolicy::default().is_ack(&silence("s", comment)),
+            "{comment}"
+        );
     }
     for comment in ["maintenance", "", "ac", "é ack"] {
-        assert!(!silence("s", comment).is_ack(), "{comment}");
+        assert!(
+            !AlertPolicy::default().is_ack(&silence("s", comment)),
+            "{comment}"
+        );
     }
 }
 
@@ -230,7 +245,7 @@ proptest::proptest! {
                 o
             })
             .collect();
-        let out = dedup(obs.clone(), &dedup_labels(), &BTreeMap::new());
+        let out = dedup(obs.clone(), &dedup_labels(), &BTreeMap::new(), &AlertPolicy::default());
         let mut want: BTreeMap<(String, Labels), std::collections::BTreeSet<String>> =
             BTreeMap::new();
         for o in &obs {
@@ -247,4 +262,54 @@ proptest::proptest! {
             proptest::prop_assert_eq!(&a.id, &AlertId::new(a.cluster(), a.identity().clone()));
         }
     }
+}
+
+#[test]
+fn the_ack_prefix_and_the_severity_map_are_the_configs() {
+    let policy = AlertPolicy {
+        ack_prefix: "acknowledged".into(),
+        severity: SeverityMap {
+            labels: vec!["urgency".into(), "severity".into()],
+            critical: vec!["sev1".into()],
+            warning: vec!["sev2".into()],
+            info: vec!["sev3".into()],
+        },
+    };
+    assert!(policy.is_ack(&silence("s", "Acknowledged by bob")));
+    assert!(
+        !policy.is_ack(&silence("s", "ACK: on it")),
+        "the default prefix is not the configured one"
+    );
+    assert!(
+        !policy.is_ack(&silence("s", "ack")),
+        "shorter than the prefix"
+    );
+    let sev = |pairs: &[(&str, &str)]| policy.severity.of(&labels(pairs));
+    assert_eq!(sev(&[("urgency", "SEV1")]), Severity::Critical);
+    assert_eq!(
+        sev(&[("urgency", "bogus"), ("severity", "sev2")]),
+        Severity::Warning,
+        "the next label when the first is unknown"
+    );
+    assert_eq!(
+        sev(&[("severity", "critical")]),
+        Severity::None,
+        "only the configured values count"
+    );
+    assert_eq!(
+        sev(&[("priority", "sev1")]),
+        Severity::None,
+        "only the configured labels count"
+    );
+}
+
+#[test]
+fn a_value_in_two_severity_lists_is_named() {
+    let mut map = SeverityMap::default();
+    assert_eq!(map.ambiguous(), None);
+    map.info.push("Page".into());
+    assert_eq!(
+        map.ambiguous().as_deref(),
+        Some("'page' is in both critical and info")
+    );
 }
