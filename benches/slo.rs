@@ -64,7 +64,7 @@ fn state_with(n: usize) -> State {
         .collect();
     update(
         &mut st,
-        kit::source_msg(source, 1, t0, Ok(Payload::Slo(Arc::new(samples)))),
+        kit::source_msg(source, 1, t0, Ok(Payload::Slo(Arc::new(samples.into())))),
         &FixedClock::new(t0),
     );
     st

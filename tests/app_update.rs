@@ -46,15 +46,18 @@ fn source(
 
 fn slo_payload(ratio: f64) -> Payload {
     let windows = slo::windows_for(&slo::default_rules());
-    Payload::Slo(Arc::new(vec![SloSample {
-        name: "checkout".into(),
-        measurement: SloMeasurement {
-            error_ratios: windows.iter().map(|w| (*w, Some(ratio))).collect(),
-            period_ratio: Some(ratio / 10.0),
-        },
-        error: None,
-        ..Default::default()
-    }]))
+    Payload::Slo(Arc::new(
+        vec![SloSample {
+            name: "checkout".into(),
+            measurement: SloMeasurement {
+                error_ratios: windows.iter().map(|w| (*w, Some(ratio))).collect(),
+                period_ratio: Some(ratio / 10.0),
+            },
+            error: None,
+            ..Default::default()
+        }]
+        .into(),
+    ))
 }
 
 fn alert(

@@ -58,6 +58,7 @@ url = "{prom}"
 [[prometheus]]
 name = "vm"
 url = "{vm}"
+discover = true
 
 [[elasticsearch]]
 name = "search"
@@ -104,6 +105,14 @@ path = "{gone}"
             || vm_row.contains("VictoriaMetrics v1."),
         "{out}"
     );
+    // Debian's VictoriaMetrics runs without vmalert: discovery would find nothing, and the
+    // reason is the one for VictoriaMetrics.
+    const VM_HINT: &str = "warning: no rules to discover SLOs from: VictoriaMetrics serves /api/v1/rules only when run with -vmalert.proxyURL";
+    assert!(vm_row.contains(VM_HINT), "{out}");
+    assert!(
+        !row(&out, "prom").contains("warning"),
+        "no discovery asked of prom: {out}"
+    );
     assert!(
         row(&out, "search").contains("_search answers on logs-*"),
         "{out}"
@@ -129,4 +138,27 @@ path = "{gone}"
         .output()
         .unwrap();
     assert!(left.stdout.is_empty(), "the probed command left running");
+
+    // The cockpit says the same with the source's mark (here through the snapshot).
+    let only_vm = home.path().join("vm.toml");
+    std::fs::write(
+        &only_vm,
+        format!(
+            "[[prometheus]]\nname = \"vm\"\nurl = \"{}\"\ndiscover = true\n",
+            vm.url()
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(onwatch(home.path())
+        .arg("--config")
+        .arg(&only_vm)
+        .args(["snapshot", "--format", "json"]));
+    assert_eq!(code, 0, "it answered: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let degraded = v["sources"][0]["degraded"].to_string();
+    assert!(
+        degraded.contains(&VM_HINT["warning: ".len()..]),
+        "{}",
+        v["sources"][0]
+    );
 }

@@ -207,7 +207,7 @@ async fn pyrra_shaped_rules_loaded_in_prometheus_are_discovered_and_measured_thr
                 SourceId::new(SourceKind::Prometheus, "prod"),
                 1,
                 Utc::now(),
-                Ok(Payload::Slo(vec![sample].into())),
+                Ok(Payload::Slo(std::sync::Arc::new(vec![sample].into()))),
             ),
             &clock,
         );

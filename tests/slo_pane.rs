@@ -65,7 +65,12 @@ fn fed(n: usize) -> (State, FixedClock) {
     let clock = FixedClock::new(t0());
     update(
         &mut st,
-        kit::source_msg(kit::prom(), 1, t0(), Ok(Payload::Slo(Arc::new(samples(n))))),
+        kit::source_msg(
+            kit::prom(),
+            1,
+            t0(),
+            Ok(Payload::Slo(Arc::new(samples(n).into()))),
+        ),
         &clock,
     );
     (st, clock)
@@ -171,7 +176,7 @@ fn grouped_rows_follow_the_groups_found() {
     };
     let mut generation = 0;
     let mut feed = |st: &mut State, names: &[&str]| {
-        let samples = names.iter().map(|n| group(n)).collect();
+        let samples: Vec<_> = names.iter().map(|n| group(n)).collect();
         generation += 1;
         update(
             st,
@@ -179,7 +184,7 @@ fn grouped_rows_follow_the_groups_found() {
                 kit::prom(),
                 generation,
                 t0(),
-                Ok(Payload::Slo(Arc::new(samples))),
+                Ok(Payload::Slo(Arc::new(samples.into()))),
             ),
             &clock,
         );
@@ -234,7 +239,12 @@ fn the_slo_cursor_stays_on_its_slo_when_a_poll_reorders_the_rows() {
     }
     update(
         &mut st,
-        kit::source_msg(kit::prom(), 2, t0(), Ok(Payload::Slo(Arc::new(next)))),
+        kit::source_msg(
+            kit::prom(),
+            2,
+            t0(),
+            Ok(Payload::Slo(Arc::new(next.into()))),
+        ),
         &clock,
     );
     assert_eq!(st.slos[st.slo_order()[0]].def.name, "slo-000", "reordered");

@@ -244,7 +244,12 @@ fn realistic(keymap: Keymap) -> (State, FixedClock) {
     let clock = FixedClock::new(now());
     let mut state = State::new(setup(keymap), now());
     for msg in [
-        source(prom(), 1, 12, Ok(Payload::Slo(Arc::new(slo_samples())))),
+        source(
+            prom(),
+            1,
+            12,
+            Ok(Payload::Slo(Arc::new(slo_samples().into()))),
+        ),
         source(am(), 1, 3, Ok(Payload::Alerts(Arc::new(cluster())))),
         source(loki(), 1, 1, Ok(Payload::Logs(Arc::new(log_window())))),
         // Expand HighErrorRate, go down to DiskFilling, expand it.
@@ -827,7 +832,7 @@ fn empty_panes_say_nothing_fires_once_the_sources_answered() {
     let s = printed(&state, &Theme::default(), 80, 24);
     assert_eq!(s.matches("waiting for first poll").count(), 3, "{s}");
     for msg in [
-        source(prom(), 1, 2, Ok(Payload::Slo(Arc::new(Vec::new())))),
+        source(prom(), 1, 2, Ok(Payload::Slo(Arc::new(Vec::new().into())))),
         source(am(), 1, 2, Ok(Payload::Alerts(Arc::default()))),
         kit::logs_msg(loki(), 1, now(), 0, vec![]),
     ] {

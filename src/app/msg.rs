@@ -2,7 +2,7 @@
 
 use crate::domain::health::SourceId;
 pub use crate::domain::publish::{
-    ClusterSnapshot, LogWindow, Payload, ReplicaStatus, SloSample, SourceUpdate,
+    ClusterSnapshot, LogWindow, Payload, ReplicaStatus, SloSample, SloWindow, SourceUpdate,
 };
 use chrono::{DateTime, Utc};
 

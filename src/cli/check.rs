@@ -7,7 +7,7 @@ use crate::domain::health::SourceError;
 use crate::sources::alertmanager::AlertmanagerClient;
 use crate::sources::http::HttpClient;
 use crate::sources::loki::LokiClient;
-use crate::sources::prometheus::PrometheusClient;
+use crate::sources::prometheus::{PrometheusClient, no_rules_hint};
 use futures::future::join_all;
 use std::path::Path;
 use std::time::Duration;
@@ -41,7 +41,7 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
                     &p.url,
                     p.http(),
                     limits,
-                    None,
+                    Extra::Discover(p.discover),
                 )));
             }
             SourceRef::Alertmanager(am) => {
@@ -52,12 +52,12 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
                         url,
                         am.http(),
                         limits,
-                        None,
+                        Extra::None,
                     )));
                 }
             }
             SourceRef::Loki(l) => {
-                let query = Some(l.query.clone());
+                let query = Extra::LokiQuery(l.query.clone());
                 probes.push(Box::pin(probe(
                     "loki",
                     &l.name,
@@ -111,13 +111,22 @@ pub async fn run(config: &Config, path: &Path) -> i32 {
     }
 }
 
+/// What a probe needs beyond the source's URL and auth.
+enum Extra {
+    None,
+    /// A Prometheus source: whether it discovers SLOs (then rules matter).
+    Discover(bool),
+    /// A Loki source: its query, run once.
+    LokiQuery(String),
+}
+
 async fn probe(
     kind: &'static str,
     name: &str,
     url: &str,
     http: HttpOptions,
     (timeout, max_response): (Duration, u64),
-    loki_query: Option<String>,
+    extra: Extra,
 ) -> Probe {
     let result = async {
         // A client that cannot be built (missing secret, bad CA file) is a failed probe too.
@@ -131,10 +140,10 @@ async fn probe(
                 let (info, rules, backend) =
                     tokio::join!(prom.buildinfo(), prom.rules_lenient(), prom.identify());
                 let info = info.map_err(fail)?;
-                let mut detail = match backend {
+                let mut detail = match &backend {
                     // The backend's own build series beats buildinfo, which VictoriaMetrics
                     // leaves empty or fills with a Prometheus version it is compatible with.
-                    Some(b) => match b.version {
+                    Some(b) => match &b.version {
                         Some(v) => format!("{} {v}", b.kind),
                         None => format!("{}, version not reported", b.kind),
                     },
@@ -143,9 +152,16 @@ async fn probe(
                 };
                 // Rules matter only to discovery, and some backends serve none: a failed
                 // rules call is not a failed probe, rules left out are said.
-                if let Some(note) = rules.ok().and_then(|(_, u)| u.describe()) {
-                    detail.push_str("; ");
-                    detail.push_str(&note);
+                if let Ok((groups, unreadable)) = &rules {
+                    if let Some(note) = unreadable.describe() {
+                        detail.push_str("; ");
+                        detail.push_str(&note);
+                    }
+                    // With discovery on, no rules means no SLOs: say why that may be.
+                    if groups.is_empty() && matches!(extra, Extra::Discover(true)) {
+                        detail.push_str("; warning: ");
+                        detail.push_str(&no_rules_hint(backend.as_ref().map(|b| b.kind)));
+                    }
                 }
                 detail
             }
@@ -172,7 +188,10 @@ async fn probe(
             }
             _ => {
                 let now = i128::from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0));
-                let query = loki_query.unwrap_or_default();
+                let query = match extra {
+                    Extra::LokiQuery(q) => q,
+                    _ => String::new(),
+                };
                 let (_, unreadable) = LokiClient::new(url, client)
                     .map_err(built)?
                     .query_range_lenient(&query, now - 60_000_000_000, now, 1, false)

@@ -22,9 +22,34 @@ pub struct SourceUpdate {
 
 #[derive(Clone, Debug)]
 pub enum Payload {
-    Slo(Arc<Vec<SloSample>>),
+    Slo(Arc<SloWindow>),
     Alerts(Arc<ClusterSnapshot>),
     Logs(Arc<LogWindow>),
+}
+
+/// What one poll of a Prometheus-compatible source measured, and what it has to say about it
+/// (discovery found no rules, and the likely cause for that backend). Reads as its samples.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SloWindow {
+    pub samples: Vec<SloSample>,
+    /// Shown with the source's mark as a degraded part: it answered, something is off.
+    pub notes: Vec<String>,
+}
+
+impl From<Vec<SloSample>> for SloWindow {
+    fn from(samples: Vec<SloSample>) -> Self {
+        Self {
+            samples,
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for SloWindow {
+    type Target = [SloSample];
+    fn deref(&self) -> &[SloSample] {
+        &self.samples
+    }
 }
 
 /// One SLO as measured by a Prometheus-compatible source.

@@ -238,7 +238,7 @@ mod tests {
     }
 
     fn ok() -> Result<Payload, SourceError> {
-        Ok(Payload::Slo(Arc::new(Vec::<SloSample>::new())))
+        Ok(Payload::Slo(Arc::new(Vec::<SloSample>::new().into())))
     }
 
     async fn next(rx: &mut watch::Receiver<Option<SourceUpdate>>) -> SourceUpdate {

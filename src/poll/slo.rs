@@ -8,7 +8,7 @@ use super::slo_target::Target;
 pub use super::slo_target::ratio_of;
 use crate::config::SloConfig;
 use crate::domain::health::SourceError;
-use crate::domain::publish::{Payload, SloSample};
+use crate::domain::publish::{Payload, SloSample, SloWindow};
 use crate::domain::slo::SloMeasurement;
 use crate::sources::prometheus::PrometheusClient;
 use chrono::{DateTime, Utc};
@@ -54,6 +54,8 @@ pub struct SloFetcher {
     groups: HashMap<String, BTreeSet<String>>,
     /// What the last discovery could not read of the rules (`1 rule unreadable: missing name`).
     rules_left_out: Option<String>,
+    /// Discovery read no rule at all: why that may be, for this backend (shown with its mark).
+    no_rules: Option<String>,
 }
 
 /// Which value of an SLO a query measures.
@@ -104,6 +106,7 @@ impl SloFetcher {
             slow: HashMap::new(),
             groups: HashMap::new(),
             rules_left_out: None,
+            no_rules: None,
         }
     }
 
@@ -165,6 +168,15 @@ impl SloFetcher {
         }
         self.queries_sent += 1;
         let (groups, unreadable) = self.client.rules_lenient().await?;
+        self.no_rules = match (groups.is_empty(), self.no_rules.take()) {
+            (false, _) => None,
+            // The cause does not change while the answer stays empty: asked once.
+            (true, Some(known)) => Some(known),
+            (true, None) => {
+                let kind = self.client.identify().await.map(|b| b.kind);
+                Some(crate::sources::prometheus::no_rules_hint(kind))
+            }
+        };
         let left_out = unreadable.describe();
         if left_out != self.rules_left_out {
             // Said when it changes, not every rediscovery: the log is read after the fact.
@@ -191,7 +203,7 @@ impl SloFetcher {
             // Nothing to measure: still prove the source answers, so its health is real.
             self.queries_sent += 1;
             self.client.instant("1", None).await?;
-            return Ok(Payload::Slo(Arc::new(Vec::new())));
+            return Ok(Payload::Slo(Arc::new(self.window(Vec::new()))));
         }
         let targets: Vec<Target> = self
             .configured
@@ -292,7 +304,14 @@ impl SloFetcher {
         for ((t, m), reuse) in targets.iter().zip(measured).zip(reuse) {
             samples.extend(self.rows_of(t, m, reuse));
         }
-        Ok(Payload::Slo(Arc::new(samples)))
+        Ok(Payload::Slo(Arc::new(self.window(samples))))
+    }
+
+    fn window(&self, samples: Vec<SloSample>) -> SloWindow {
+        SloWindow {
+            samples,
+            notes: self.no_rules.iter().cloned().collect(),
+        }
     }
 
     /// The samples of one SLO definition: one, or one per group. Between slow polls the slow

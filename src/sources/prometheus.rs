@@ -432,6 +432,25 @@ pub fn backend_of_metrics(text: &str) -> Option<Backend> {
     Some(Backend { kind, version })
 }
 
+/// Why a backend asked for rules (SLO discovery) may answer none, by its kind as `identify`
+/// tells it: each kind serves rules from a different place.
+pub fn no_rules_hint(kind: Option<&str>) -> String {
+    let why = match kind {
+        Some("VictoriaMetrics") => {
+            "VictoriaMetrics serves /api/v1/rules only when run with -vmalert.proxyURL pointing at vmalert"
+        }
+        Some("Thanos") => {
+            "a Thanos Query serves the rules of the rulers and sidecars it queries (--endpoint)"
+        }
+        Some("Mimir/Cortex") => {
+            "Mimir serves the ruler's rules under its Prometheus prefix (the url ending /prometheus) for the tenant in X-Scope-OrgID"
+        }
+        Some(_) => "this Prometheus loads no rule files (rule_files in its configuration)",
+        None => "the backend serves no recording rules",
+    };
+    format!("no rules to discover SLOs from: {why}")
+}
+
 /// `name="value"` out of one exposition line's labels.
 fn label_value(line: &str, name: &str) -> Option<String> {
     let labels = line.split_once('{')?.1.split_once('}')?.0;
@@ -444,6 +463,21 @@ fn label_value(line: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_rules_is_explained_for_each_kind() {
+        for (kind, says) in [
+            (Some("VictoriaMetrics"), "-vmalert.proxyURL"),
+            (Some("Thanos"), "--endpoint"),
+            (Some("Mimir/Cortex"), "X-Scope-OrgID"),
+            (Some("Prometheus"), "rule_files"),
+            (None, "no recording rules"),
+        ] {
+            let hint = no_rules_hint(kind);
+            assert!(hint.starts_with("no rules to discover SLOs from: "), "{hint}");
+            assert!(hint.contains(says), "{kind:?}: {hint}");
+        }
+    }
 
     #[test]
     fn backends_are_told_from_their_own_metrics() {

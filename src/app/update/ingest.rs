@@ -37,7 +37,7 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
                 .sources
                 .iter_mut()
                 .filter(|h| h.id == update.source)
-                .for_each(|h| h.degraded.clear());
+                .for_each(|h| h.degraded.clone_from(&samples.notes));
             apply_slos(state, &name, &samples, update.fetched_at);
             // Rows re-sort by how badly they burn: the cursor stays on its SLO.
             state.reselect_slo();
