@@ -498,3 +498,56 @@ fn config_flag_beats_env_beats_default() {
         Some(default.as_path())
     );
 }
+
+#[test]
+fn every_problem_is_reported_in_file_order_in_one_run() {
+    let p = "/home/a/.config/onwatch/config.toml";
+    let text = r#"[ui]
+theme = ""
+
+[[prometheus]]
+name = "prod"
+url = "ftp://127.0.0.1:9090"
+
+[[slo]]
+name = "checkout"
+source = "nowhere"
+objective = 99.9
+error_query = 'sum(rate(errors[$window]))'
+total_query = 'sum(rate(total[$window]))'
+
+[[slo]]
+name = "search"
+source = "prod"
+objective = 120
+error_query = 'sum(rate(errors[$window]))'
+total_query = 'sum(rate(total[$window]))'
+"#;
+    let got = err(text);
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines.len(), 5, "four errors and the count:\n{got}");
+    let at = |l: &str| {
+        l.split(':')
+            .nth(1)
+            .unwrap_or_default()
+            .parse::<usize>()
+            .unwrap_or(0)
+    };
+    assert!(
+        lines[0].starts_with(&format!("config error in {p}:2:")),
+        "{got}"
+    );
+    assert!(lines[0].contains("theme must not be empty"), "{got}");
+    assert!(lines[1].contains("[[prometheus]] prod: url"), "{got}");
+    assert!(lines[2].contains("source `nowhere`"), "{got}");
+    assert!(lines[3].contains("objective 120"), "{got}");
+    assert_eq!(lines[4], "4 config errors");
+    let order: Vec<usize> = lines[..4]
+        .iter()
+        .map(|l| at(l.trim_start_matches("config error in ")))
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "file order: {order:?}\n{got}"
+    );
+}

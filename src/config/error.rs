@@ -25,6 +25,15 @@ pub enum ConfigError {
     /// Found while combining the config with the command line (e.g. `--theme` names no theme).
     #[error("config error: {0}")]
     Setup(String),
+    /// Every problem validation found, in file order, one per line: a config is fixed in one
+    /// round, not one error per run.
+    #[error("{}", several(.0))]
+    Several(Vec<ConfigError>),
+}
+
+fn several(errors: &[ConfigError]) -> String {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("{}\n{} config errors", lines.join("\n"), errors.len())
 }
 
 impl ConfigError {
@@ -52,10 +61,22 @@ impl ConfigError {
         }
     }
 
+    /// The errors it stands for, as a list, in file order (errors about the whole file last).
+    pub fn in_file_order(mut errors: Vec<ConfigError>) -> Result<(), ConfigError> {
+        errors.sort_by_key(|e| e.line().unwrap_or(usize::MAX));
+        errors.dedup();
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Several(errors)),
+        }
+    }
+
     /// The 1-based line, when the error points into the file.
     pub fn line(&self) -> Option<usize> {
         match self {
             ConfigError::At { line, .. } => Some(*line),
+            ConfigError::Several(errors) => errors.first().and_then(ConfigError::line),
             _ => None,
         }
     }

@@ -1,5 +1,6 @@
-//! Checks serde cannot express: references between tables, ranges, URLs, the keymap. The first
-//! problem found is reported, at the line of the key at fault.
+//! Checks serde cannot express: references between tables, ranges, URLs, the keymap. Every
+//! table (every source, every SLO) is checked and its first problem reported, at the line of
+//! the key at fault, all of them in file order in one run.
 
 use super::error::ConfigError;
 use super::locate::{Locator, Seg};
@@ -8,6 +9,9 @@ use crate::domain::keymap::{Action, Key, Keymap};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
+
+mod alerts;
+use alerts::{alert_flaps, alert_reading};
 
 type Checked = Result<(), ConfigError>;
 
@@ -35,18 +39,26 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
         source,
         locator,
     };
-    general(&cx, config)?;
-    sources(&cx, config)?;
-    slos(&cx, config)?;
-    logs(&cx, config)?;
-    wall(&cx, config)?;
-    alert_flaps(&cx, config)?;
-    alert_reading(&cx, config)?;
-    actions(&cx, config)?;
-    super::validate_logs::log_sources(
-        &|at: &[Seg<'_>], place: &str, m: String| cx.err(at, place, m),
-        config,
-    )?;
+    let mut found = vec![general(&cx, config)];
+    found.extend(sources(&cx, config));
+    found.extend(slos(&cx, config));
+    found.extend([
+        logs(&cx, config),
+        wall(&cx, config),
+        alert_flaps(&cx, config),
+        alert_reading(&cx, config),
+        actions(&cx, config),
+        super::validate_logs::log_sources(
+            &|at: &[Seg<'_>], place: &str, m: String| cx.err(at, place, m),
+            config,
+        ),
+        theme(&cx, config),
+        keys(&cx, config),
+    ]);
+    ConfigError::in_file_order(found.into_iter().filter_map(Result::err).collect())
+}
+
+fn theme(cx: &Ctx<'_>, config: &Config) -> Checked {
     if config.ui.theme.trim().is_empty() {
         return Err(cx.err(
             &[Seg::Key("ui"), Seg::Key("theme")],
@@ -54,7 +66,7 @@ pub fn validate(config: &Config, path: &Path, source: &str, locator: &Locator<'_
             "theme must not be empty",
         ));
     }
-    keys(&cx, config)
+    Ok(())
 }
 
 fn general(cx: &Ctx<'_>, config: &Config) -> Checked {
@@ -146,56 +158,6 @@ fn actions(cx: &Ctx<'_>, config: &Config) -> Checked {
     Ok(())
 }
 
-fn alert_flaps(cx: &Ctx<'_>, config: &Config) -> Checked {
-    let f = &config.alerts.flap;
-    let at = |k| [Seg::Key("alerts"), Seg::Key("flap"), Seg::Key(k)];
-    positive(
-        cx,
-        &at("sample_period"),
-        "[alerts.flap]",
-        "sample_period",
-        f.sample_period,
-    )?;
-    if !(f.high_threshold > 0.0 && f.high_threshold <= 100.0) {
-        return Err(cx.err(
-            &at("high_threshold"),
-            "[alerts.flap]",
-            "high_threshold must be a percent in (0, 100]",
-        ));
-    }
-    if !(f.low_threshold > 0.0 && f.low_threshold < f.high_threshold) {
-        return Err(cx.err(
-            &at("low_threshold"),
-            "[alerts.flap]",
-            "low_threshold must be above 0 and below high_threshold",
-        ));
-    }
-    Ok(())
-}
-
-fn alert_reading(cx: &Ctx<'_>, config: &Config) -> Checked {
-    let a = &config.alerts;
-    if a.ack_prefix.trim().is_empty() {
-        return Err(cx.err(
-            &[Seg::Key("alerts"), Seg::Key("ack_prefix")],
-            "[alerts]",
-            "ack_prefix must not be empty: every silence would read as an ack",
-        ));
-    }
-    let at = |k| [Seg::Key("alerts"), Seg::Key("severity"), Seg::Key(k)];
-    if a.severity.labels.is_empty() {
-        return Err(cx.err(
-            &at("labels"),
-            "[alerts.severity]",
-            "labels must name at least one label (\"severity\")",
-        ));
-    }
-    if let Some(why) = a.severity.ambiguous() {
-        return Err(cx.err(&at("critical"), "[alerts.severity]", why));
-    }
-    Ok(())
-}
-
 fn positive(cx: &Ctx<'_>, at: &[Seg<'_>], place: &str, key: &str, d: Duration) -> Checked {
     if d.is_zero() {
         return Err(cx.err(at, place, format!("{key} must be greater than 0")));
@@ -230,55 +192,76 @@ macro_rules! common {
     };
 }
 
-fn sources(cx: &Ctx<'_>, config: &Config) -> Checked {
+/// One result per source (its first problem) and per kind's names.
+fn sources(cx: &Ctx<'_>, config: &Config) -> Vec<Checked> {
+    let mut out = Vec::new();
     for (i, s) in config.prometheus.iter().enumerate() {
         let c = common!(s, "prometheus");
-        source_common(cx, &c, i)?;
-        url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)?;
+        out.push(
+            source_common(cx, &c, i)
+                .and_then(|()| url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)),
+        );
     }
     for (i, s) in config.alertmanager.iter().enumerate() {
         let c = common!(s, "alertmanager");
-        source_common(cx, &c, i)?;
-        if s.urls.is_empty() {
-            return Err(cx.err(
-                &[Seg::Key(c.kind), Seg::Index(i), Seg::Key("urls")],
-                &place(&c),
-                "urls must list at least one URL (one per replica)",
-            ));
-        }
-        for (j, u) in s.urls.iter().enumerate() {
-            url(cx, &c, i, &[Seg::Key("urls"), Seg::Index(j)], "urls", u)?;
-        }
+        out.push((|| {
+            source_common(cx, &c, i)?;
+            if s.urls.is_empty() {
+                return Err(cx.err(
+                    &[Seg::Key(c.kind), Seg::Index(i), Seg::Key("urls")],
+                    &place(&c),
+                    "urls must list at least one URL (one per replica)",
+                ));
+            }
+            for (j, u) in s.urls.iter().enumerate() {
+                url(cx, &c, i, &[Seg::Key("urls"), Seg::Index(j)], "urls", u)?;
+            }
+            Ok(())
+        })());
     }
     for (i, s) in config.loki.iter().enumerate() {
         let c = common!(s, "loki");
-        source_common(cx, &c, i)?;
-        url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)?;
-        if s.query.trim().is_empty() {
-            return Err(cx.err(
-                &[Seg::Key(c.kind), Seg::Index(i), Seg::Key("query")],
-                &place(&c),
-                "query must not be empty (a LogQL stream selector, e.g. '{namespace=\"checkout\"}')",
-            ));
-        }
+        out.push((|| {
+            source_common(cx, &c, i)?;
+            url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)?;
+            if s.query.trim().is_empty() {
+                return Err(cx.err(
+                    &[Seg::Key(c.kind), Seg::Index(i), Seg::Key("query")],
+                    &place(&c),
+                    "query must not be empty (a LogQL stream selector, e.g. '{namespace=\"checkout\"}')",
+                ));
+            }
+            Ok(())
+        })());
     }
-    unique(
+    for (i, s) in config.elasticsearch.iter().enumerate() {
+        let c = common!(s, "elasticsearch");
+        out.push(
+            source_common(cx, &c, i)
+                .and_then(|()| url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)),
+        );
+    }
+    out.push(unique(
         cx,
         "prometheus",
         config.prometheus.iter().map(|s| s.name.as_str()),
-    )?;
-    unique(
+    ));
+    out.push(unique(
         cx,
         "alertmanager",
         config.alertmanager.iter().map(|s| s.name.as_str()),
-    )?;
-    for (i, s) in config.elasticsearch.iter().enumerate() {
-        let c = common!(s, "elasticsearch");
-        source_common(cx, &c, i)?;
-        url(cx, &c, i, &[Seg::Key("url")], "url", &s.url)?;
-    }
-    unique(cx, "loki", config.loki.iter().map(|s| s.name.as_str()))?;
-    unique(cx, "slo", config.slo.iter().map(|s| s.name.as_str()))
+    ));
+    out.push(unique(
+        cx,
+        "loki",
+        config.loki.iter().map(|s| s.name.as_str()),
+    ));
+    out.push(unique(
+        cx,
+        "slo",
+        config.slo.iter().map(|s| s.name.as_str()),
+    ));
+    out
 }
 
 fn place(c: &Common<'_>) -> String {
@@ -412,51 +395,59 @@ fn unique<'a>(cx: &Ctx<'_>, kind: &'static str, names: impl Iterator<Item = &'a 
     Ok(())
 }
 
-fn slos(cx: &Ctx<'_>, config: &Config) -> Checked {
+/// One result per SLO: its first problem.
+fn slos(cx: &Ctx<'_>, config: &Config) -> Vec<Checked> {
     let known: Vec<&str> = config.prometheus.iter().map(|p| p.name.as_str()).collect();
-    for (i, s) in config.slo.iter().enumerate() {
-        let at = |key: &'static str| [Seg::Key("slo"), Seg::Index(i), Seg::Key(key)];
-        let place = format!("[[slo]] {}", s.name);
-        if s.name.trim().is_empty() {
-            return Err(cx.err(&at("name"), "[[slo]]", "name must not be empty"));
-        }
-        if !known.contains(&s.source.as_str()) {
-            let known = if known.is_empty() {
-                "there is no [[prometheus]] source".to_string()
-            } else {
-                format!("known: {}", known.join(", "))
-            };
-            return Err(cx.err(
-                &at("source"),
-                &place,
-                format!(
-                    "source `{}` is not the name of a [[prometheus]] source ({known})",
-                    s.source
-                ),
-            ));
-        }
-        if !(s.objective > 0.0 && s.objective < 100.0) {
-            return Err(cx.err(
-                &at("objective"),
-                &place,
-                format!(
-                    "objective {} must be between 0 and 100 (exclusive)",
-                    s.objective
-                ),
-            ));
-        }
-        positive(cx, &at("period"), &place, "period", s.period)?;
-        if let Err(e) = crate::domain::sli::check_group_by(&s.group_by) {
-            return Err(cx.err(&at("group_by"), &place, e));
-        }
-        if let Err(e) = s.queries() {
-            // At the key the message is about, else at the table.
-            let key = ["total_query", "error_query", "threshold", "histogram"]
-                .into_iter()
-                .find(|k| e.starts_with(k))
-                .unwrap_or("name");
-            return Err(cx.err(&at(key), &place, e));
-        }
+    config
+        .slo
+        .iter()
+        .enumerate()
+        .map(|(i, s)| slo(cx, &known, i, s))
+        .collect()
+}
+
+fn slo(cx: &Ctx<'_>, known: &[&str], i: usize, s: &super::schema::SloConfig) -> Checked {
+    let at = |key: &'static str| [Seg::Key("slo"), Seg::Index(i), Seg::Key(key)];
+    let place = format!("[[slo]] {}", s.name);
+    if s.name.trim().is_empty() {
+        return Err(cx.err(&at("name"), "[[slo]]", "name must not be empty"));
+    }
+    if !known.contains(&s.source.as_str()) {
+        let known = if known.is_empty() {
+            "there is no [[prometheus]] source".to_string()
+        } else {
+            format!("known: {}", known.join(", "))
+        };
+        return Err(cx.err(
+            &at("source"),
+            &place,
+            format!(
+                "source `{}` is not the name of a [[prometheus]] source ({known})",
+                s.source
+            ),
+        ));
+    }
+    if !(s.objective > 0.0 && s.objective < 100.0) {
+        return Err(cx.err(
+            &at("objective"),
+            &place,
+            format!(
+                "objective {} must be between 0 and 100 (exclusive)",
+                s.objective
+            ),
+        ));
+    }
+    positive(cx, &at("period"), &place, "period", s.period)?;
+    if let Err(e) = crate::domain::sli::check_group_by(&s.group_by) {
+        return Err(cx.err(&at("group_by"), &place, e));
+    }
+    if let Err(e) = s.queries() {
+        // At the key the message is about, else at the table.
+        let key = ["total_query", "error_query", "threshold", "histogram"]
+            .into_iter()
+            .find(|k| e.starts_with(k))
+            .unwrap_or("name");
+        return Err(cx.err(&at(key), &place, e));
     }
     Ok(())
 }

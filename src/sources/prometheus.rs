@@ -474,7 +474,10 @@ mod tests {
             (None, "no recording rules"),
         ] {
             let hint = no_rules_hint(kind);
-            assert!(hint.starts_with("no rules to discover SLOs from: "), "{hint}");
+            assert!(
+                hint.starts_with("no rules to discover SLOs from: "),
+                "{hint}"
+            );
             assert!(hint.contains(says), "{kind:?}: {hint}");
         }
     }
