@@ -255,3 +255,60 @@ fn the_slo_cursor_stays_on_its_slo_when_a_poll_reorders_the_rows() {
         Some(Overlay::SloDetail("prod".into(), "slo-003".into()))
     );
 }
+
+#[test]
+fn the_same_slo_discovered_on_two_backends_says_which_source_each_row_is() {
+    let source = |name: &str| {
+        onwatch::domain::health::SourceId::new(
+            onwatch::domain::health::SourceKind::Prometheus,
+            name,
+        )
+    };
+    let mut st = State::new(
+        Setup {
+            sources: vec![source("prom-eu"), source("vm-us")],
+            burn_rules: default_rules(),
+            ..kit::setup()
+        },
+        t0(),
+    );
+    let clock = FixedClock::new(t0());
+    let found = |name: &str| SloSample {
+        name: name.into(),
+        new_row: Some((
+            SloDef {
+                source: String::new(),
+                ..def(name)
+            },
+            onwatch::domain::slo::SloOrigin::Sloth,
+        )),
+        ..Default::default()
+    };
+    for (n, (src, names)) in [
+        ("prom-eu", vec!["checkout", "search"]),
+        ("vm-us", vec!["checkout"]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let samples: Vec<SloSample> = names.into_iter().map(found).collect();
+        update(
+            &mut st,
+            kit::source_msg(
+                source(src),
+                n as u64 + 1,
+                t0(),
+                Ok(Payload::Slo(Arc::new(samples.into()))),
+            ),
+            &clock,
+        );
+    }
+    assert_eq!(st.slos.len(), 3);
+    let out = kit::screen(&st, 100, 30);
+    assert!(out.contains("checkout (prom-eu)"), "{out}");
+    assert!(out.contains("checkout (vm-us)"), "{out}");
+    assert!(
+        out.contains("search ") && !out.contains("search ("),
+        "a unique name stays plain:\n{out}"
+    );
+}

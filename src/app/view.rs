@@ -72,6 +72,31 @@ impl State {
     }
 }
 
+/// SLO names more than one source has (the same rules discovered on two backends): their
+/// rows say which source each is (`slo_label`).
+pub fn ambiguous_slo_names(state: &State) -> std::collections::HashSet<&str> {
+    let mut first_source: std::collections::HashMap<&str, &str> = Default::default();
+    let mut twice = std::collections::HashSet::new();
+    for r in &state.slos {
+        let source = *first_source
+            .entry(r.def.name.as_str())
+            .or_insert(r.def.source.as_str());
+        if source != r.def.source {
+            twice.insert(r.def.name.as_str());
+        }
+    }
+    twice
+}
+
+/// The row's name as drawn: `checkout (prom-eu)` when another source has an SLO by that name.
+pub fn slo_label(row: &SloRow, ambiguous: &std::collections::HashSet<&str>) -> String {
+    if ambiguous.contains(row.def.name.as_str()) {
+        format!("{} ({})", row.def.name, row.def.source)
+    } else {
+        row.def.name.clone()
+    }
+}
+
 /// What `/` in the SLO pane looks in: the name, the source and where the definition came from.
 fn slo_text(row: &SloRow) -> String {
     format!("{} {} {:?}", row.def.name, row.def.source, row.origin).to_lowercase()

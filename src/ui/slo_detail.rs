@@ -205,7 +205,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, source: &str, name: &s
     let block = Block::bordered()
         .border_style(theme.style(Role::BorderFocus))
         .title(Line::from(Span::styled(
-            format!(" SLO {} ", safe(&row.def.name)),
+            format!(
+                " SLO {} ",
+                safe(&crate::app::view::slo_label(
+                    row,
+                    &crate::app::view::ambiguous_slo_names(state)
+                ))
+            ),
             theme.style(Role::Title),
         )))
         .style(theme.style(Role::Fg).patch(theme.style(Role::Bg)));

@@ -172,10 +172,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(Paragraph::new(empty_message(state, theme)), inner);
         return;
     }
+    let ambiguous = crate::app::view::ambiguous_slo_names(state);
     let longest = state
         .slos
         .iter()
-        .map(|r| text::safe_width(&r.def.name))
+        .map(|r| text::safe_width(&crate::app::view::slo_label(r, &ambiguous)))
         .max()
         .unwrap_or(0);
     let (cols, name_w) = columns((inner.width as usize).saturating_sub(2), longest);
@@ -201,12 +202,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let Some(y) = ys.next() else { break };
         let row = &state.slos[i];
         let selected = pos == cursor && state.focus == Pane::Slo;
+        let label = crate::app::view::slo_label(row, &ambiguous);
         put_row(
             buf,
             (x, y, width),
             state,
             row,
-            (&cols, name_w),
+            (&cols, name_w, &label),
             selected,
             theme,
             &mut cell,
@@ -279,7 +281,7 @@ fn put_row(
     (mut x, y, width): (u16, u16, u16),
     state: &State,
     row: &SloRow,
-    (cols, name_w): (&[Col], usize),
+    (cols, name_w, label): (&[Col], usize, &str),
     selected: bool,
     theme: &Theme,
     cell: &mut String,
@@ -317,7 +319,7 @@ fn put_row(
         cell.clear();
         let style = match col {
             Col::Name => {
-                text::pad_into(cell, &safe(&row.def.name), name_w);
+                text::pad_into(cell, &safe(label), name_w);
                 fg
             }
             Col::Objective => {

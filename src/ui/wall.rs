@@ -190,6 +190,7 @@ fn draw_slo_tiles(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let per_row = (area.width / TILE_WIDTH).max(1);
     let width = area.width / per_row;
+    let ambiguous = crate::app::view::ambiguous_slo_names(state);
     for (n, i) in state.slo_order().into_iter().enumerate() {
         let (row, col) = (n as u16 / per_row, n as u16 % per_row);
         if (row + 1) * 4 > area.height {
@@ -210,7 +211,7 @@ fn draw_slo_tiles(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .border_style(theme.style(role))
             .title(Span::styled(
                 truncate(
-                    &format!(" {} ", safe(&slo.def.name)),
+                    &format!(" {} ", safe(&crate::app::view::slo_label(slo, &ambiguous))),
                     width.saturating_sub(4) as usize,
                 ),
                 theme.style(Role::Title),
