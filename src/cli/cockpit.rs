@@ -70,6 +70,10 @@ pub async fn run(cli: &Cli, config: Config, banner: Option<String>) -> i32 {
     let (later_tx, later) = tokio::sync::mpsc::unbounded_channel();
     let mut acts = Runner {
         timeline: actions::timeline::path_for(Some(&config)),
+        timeline_rotation: actions::timeline::Rotation {
+            max_bytes: config.actions.timeline_max_size,
+            keep: config.actions.timeline_keep,
+        },
         notifier,
         executor,
         results: act_rx,

@@ -17,8 +17,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 /// What performs effects outside the screen: the executor and the channel its results come
 /// back on, the timeline file, the notifier.
 pub struct Runner {
-    /// The incident timeline file (`Effect::Record`, `:timeline`).
+    /// The incident timeline file (`Effect::Record`, `:timeline`) and when it rotates.
     pub timeline: PathBuf,
+    pub timeline_rotation: actions::timeline::Rotation,
     /// Desktop, bell and OSC notifications (`Effect::Notify`).
     pub notifier: super::notify::Notifier,
     pub executor: actions::Executor,
@@ -89,7 +90,7 @@ impl Runner {
             }
             Effect::Record(entry) => {
                 // Losing a timeline line must not stop the cockpit; the footer says so.
-                match actions::timeline::append(&self.timeline, &[entry]) {
+                match actions::timeline::append(&self.timeline, &[entry], self.timeline_rotation) {
                     Ok(()) => Vec::new(),
                     Err(e) => vec![Msg::Notice(format!(
                         "timeline: cannot write {}: {e}",

@@ -128,6 +128,13 @@ fn wall(cx: &Ctx<'_>, config: &Config) -> Checked {
 
 fn actions(cx: &Ctx<'_>, config: &Config) -> Checked {
     let a = &config.actions;
+    if a.timeline_max_size < 1024 {
+        return Err(cx.err(
+            &[Seg::Key("actions"), Seg::Key("timeline_max_size")],
+            "[actions]",
+            "timeline_max_size must be at least 1KiB",
+        ));
+    }
     for (key, d) in [
         ("ack_duration", a.ack_duration),
         ("until_resolved_step", a.until_resolved_step),

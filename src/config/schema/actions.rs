@@ -47,6 +47,11 @@ pub struct ActionsConfig {
     pub state_dir: Option<PathBuf>,
     /// `[actions.pagerduty_ack]`: an ack also sends PagerDuty an `acknowledge`; unset: it does not.
     pub pagerduty_ack: Option<PagerdutyAck>,
+    /// The timeline file rotates when it would grow past this.
+    #[serde(with = "crate::domain::size::serde_str")]
+    pub timeline_max_size: u64,
+    /// Rotated timeline files kept (older ones are removed).
+    pub timeline_keep: usize,
 }
 
 /// The PagerDuty Events API v2 `acknowledge` sent alongside each ack.
@@ -78,6 +83,8 @@ impl Default for ActionsConfig {
             retry_for: Duration::from_secs(3600),
             state_dir: None,
             pagerduty_ack: None,
+            timeline_max_size: 10 << 20,
+            timeline_keep: 5,
         }
     }
 }
