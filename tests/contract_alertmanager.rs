@@ -341,3 +341,47 @@ async fn every_replica_down_is_an_error() {
     );
     assert!(matches!(f.fetch().await, Err(SourceError::Unreachable(_))));
 }
+
+/// The alerts answer trickled a few bytes a chunk, without a length, one bad alert among
+/// good ones: decoded as it arrives, the good ones kept, the bad one counted.
+#[tokio::test]
+async fn alerts_trickled_in_small_chunks_are_decoded_as_they_arrive() {
+    let bad = ALERT_CURRENT.replace("2026-11-22T02:58:00.000Z", "2026-13-45T00:00:00Z");
+    let body = format!("[{ALERT_0_25},{bad},{ALERT_CURRENT}]").into_bytes();
+    let app = Router::new().route(
+        "/api/v2/alerts",
+        get(move || {
+            let body = body.clone();
+            async move {
+                // Chunks of 1 to 7 bytes: items straddle chunks everywhere, strings too.
+                let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = body
+                    .chunks(7)
+                    .flat_map(|c| {
+                        let (a, b) = c.split_at(c.len().min(1 + c.len() / 3));
+                        [a.to_vec(), b.to_vec()]
+                    })
+                    .filter(|c| !c.is_empty())
+                    .map(|c| Ok(axum::body::Bytes::from(c)))
+                    .collect();
+                axum::body::Body::from_stream(futures::stream::iter(chunks))
+            }
+        }),
+    );
+    let base = kit::serve(app).await;
+    let client = onwatch::sources::alertmanager::AlertmanagerClient::new(
+        &base,
+        onwatch::sources::http::HttpClient::new(&Default::default(), Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    let (alerts, unreadable) = client.alerts_lenient().await.unwrap();
+    let names: Vec<&str> = alerts
+        .iter()
+        .map(|a| a.labels["alertname"].as_str())
+        .collect();
+    assert_eq!(names, ["DiskFull", "HighErrorRate"]);
+    assert_eq!(
+        unreadable.describe().as_deref(),
+        Some("1 alert unreadable: bad startsAt")
+    );
+}

@@ -260,23 +260,76 @@ impl HttpClient {
         self.client.delete(url)
     }
 
-    /// Sends with auth and the timeout, reads the body within the cap. Any status is returned;
-    /// transport failures become `Unreachable` or `Timeout`.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
-        let request = match &self.auth {
+    fn authed(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.auth {
             Auth::None => request,
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
             Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
-        };
+        }
+    }
+
+    /// Sends with auth and the timeout, reads the body within the cap. Any status is returned;
+    /// transport failures become `Unreachable` or `Timeout`.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
+        let request = self.authed(request);
         match tokio::time::timeout(self.timeout, self.exchange(request)).await {
             Ok(result) => result,
             Err(_) => Err(SourceError::Timeout(duration::label(self.timeout))),
         }
     }
 
-    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
+    /// Like `send`, but a 2xx body is handed to `on_chunk` as it arrives (within the cap and
+    /// the timeout) instead of being held; any other status is read and returned as its
+    /// `SourceError::Http`.
+    pub async fn stream(
+        &self,
+        request: reqwest::RequestBuilder,
+        on_chunk: impl FnMut(&[u8]) -> Result<(), SourceError> + Send,
+    ) -> Result<(), SourceError> {
+        let request = self.authed(request);
+        match tokio::time::timeout(self.timeout, self.stream_exchange(request, on_chunk)).await {
+            Ok(result) => result,
+            Err(_) => Err(SourceError::Timeout(duration::label(self.timeout))),
+        }
+    }
+
+    async fn stream_exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        mut on_chunk: impl FnMut(&[u8]) -> Result<(), SourceError> + Send,
+    ) -> Result<(), SourceError> {
         let mut response = request.send().await.map_err(|e| self.transport(&e))?;
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            let body = self.read_body(response).await?;
+            return Err(RawResponse { status, body }.http_error());
+        }
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_body as u64)
+        {
+            return Err(self.too_large());
+        }
+        let mut read = 0;
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
+            read += chunk.len();
+            if read > self.max_body {
+                return Err(self.too_large());
+            }
+            on_chunk(&chunk)?;
+        }
+        Ok(())
+    }
+
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
+        let response = request.send().await.map_err(|e| self.transport(&e))?;
         let status = response.status().as_u16();
+        let body = self.read_body(response).await?;
+        Ok(RawResponse { status, body })
+    }
+
+    /// The whole body, within the cap.
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, SourceError> {
         if response
             .content_length()
             .is_some_and(|len| len > self.max_body as u64)
@@ -297,7 +350,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse { status, body })
+        Ok(body)
     }
 
     fn too_large(&self) -> SourceError {

@@ -3,58 +3,80 @@
 
 use crate::domain::health::{SourceError, Unreadable, item_reason};
 
+use super::json_items::{ItemSplitter, NotAList};
+
 /// Decodes a JSON list item by item: an item that cannot be read is left out and counted
 /// with the reason of the first such one. Bytes that are not UTF-8 (JSON refuses them
 /// anywhere in the body) become U+FFFD first, so one label written in Latin-1 costs its own
 /// characters rather than the whole answer.
-///
-/// Items are decoded as the list is read, each from its own slice of the body: nothing is
-/// built for an item but its result, so a body of millions of tiny bad values costs what the
-/// good ones cost, not a tree of all of them.
 pub fn decode_each<T>(
     body: &[u8],
-    what: &str,
+    what: &'static str,
     item: &'static str,
-    decode: impl Fn(&str) -> Result<T, serde_json::Error>,
+    decode: impl FnMut(&str) -> Result<T, serde_json::Error>,
 ) -> Result<(Vec<T>, Unreadable), SourceError> {
-    let text = String::from_utf8_lossy(body);
-    let mut each = Each {
-        decode: &decode,
-        out: Vec::new(),
-        unreadable: Unreadable::none(item),
-    };
-    let mut de = serde_json::Deserializer::from_str(&text);
-    serde::Deserializer::deserialize_seq(&mut de, &mut each)
-        .and_then(|()| de.end())
-        .map_err(|e| super::http::decode_error(&e, what))?;
-    Ok((each.out, each.unreadable))
+    let mut items = ItemDecoder::new(what, item, decode);
+    items.feed(body)?;
+    items.finish()
 }
 
-struct Each<'f, T, F> {
-    decode: &'f F,
+/// `decode_each` fed as the answer arrives: each item is decoded as soon as its last byte is
+/// read, from its own bytes, so the answer is never held whole and nothing is built for an
+/// item but its result.
+pub struct ItemDecoder<T, F> {
+    splitter: ItemSplitter,
+    decode: F,
     out: Vec<T>,
     unreadable: Unreadable,
+    what: &'static str,
 }
 
-impl<'de, T, F> serde::de::Visitor<'de> for &mut Each<'_, T, F>
+impl<T, F> ItemDecoder<T, F>
 where
-    F: Fn(&str) -> Result<T, serde_json::Error>,
+    F: FnMut(&str) -> Result<T, serde_json::Error>,
 {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a list")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
-            match (self.decode)(raw.get()) {
-                Ok(t) => self.out.push(t),
-                Err(e) => self.unreadable.add(item_reason(&e.to_string())),
-            }
+    pub fn new(what: &'static str, item: &'static str, decode: F) -> Self {
+        Self {
+            splitter: ItemSplitter::new(),
+            decode,
+            out: Vec::new(),
+            unreadable: Unreadable::none(item),
+            what,
         }
-        Ok(())
     }
+
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), SourceError> {
+        let (decode, out, unreadable) = (&mut self.decode, &mut self.out, &mut self.unreadable);
+        self.splitter
+            .feed(chunk, &mut |bytes| {
+                let decoded = match std::str::from_utf8(bytes) {
+                    Ok(text) => decode(text),
+                    Err(_) => decode(&String::from_utf8_lossy(bytes)),
+                };
+                match decoded {
+                    Ok(t) => out.push(t),
+                    Err(e) => unreadable.add(item_reason(&e.to_string())),
+                }
+            })
+            .map_err(|e| not_a_list(&e, self.what))
+    }
+
+    pub fn finish(self) -> Result<(Vec<T>, Unreadable), SourceError> {
+        self.splitter
+            .finish()
+            .map_err(|e| not_a_list(&e, self.what))?;
+        Ok((self.out, self.unreadable))
+    }
+}
+
+/// What a body that is not a whole list is called, as a decoder error says it.
+fn not_a_list(e: &NotAList, what: &str) -> SourceError {
+    let cause = match e {
+        NotAList::CutShort => "truncated JSON".to_string(),
+        NotAList::NotAList(b) if b"{\"-0123456789tfn".contains(b) => e.to_string(),
+        NotAList::NotAList(_) | NotAList::Malformed(_) => "not JSON".to_string(),
+    };
+    SourceError::BadResponse(format!("expected {what}: {cause}"))
 }
 
 #[cfg(test)]

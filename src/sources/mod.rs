@@ -5,6 +5,7 @@ pub mod command;
 pub mod elasticsearch;
 pub mod file;
 pub mod http;
+pub mod json_items;
 pub mod lenient;
 pub mod lines;
 pub mod loki;
