@@ -36,13 +36,18 @@ pub fn create(path: &Path) -> io::Result<File> {
     o.open(path)
 }
 
-/// Removes group and other access from `state_dir`, the files in it and in its `outbox`;
-/// returns what it changed, for one line in the log. Errors are skipped: a file that cannot
-/// be tightened is still used (and the operator sees its mode with `ls`).
+/// Removes group and other access from `state_dir`, onwatch's files in it (the audit log,
+/// the timeline and its rotations) and everything in its `outbox`; returns what it changed,
+/// for one line in the log. Other files a shared state dir holds are left as they are.
+/// Errors are skipped: a file that cannot be tightened is still used (and the operator sees
+/// its mode with `ls`).
 pub fn tighten(state_dir: &Path) -> Vec<PathBuf> {
     let mut changed = Vec::new();
     let outbox = state_dir.join("outbox");
-    for dir in [state_dir, outbox.as_path()] {
+    for (dir, ours) in [
+        (state_dir, is_state_file as fn(&str) -> bool),
+        (outbox.as_path(), |_: &str| true),
+    ] {
         if restrict(dir, 0o700) {
             changed.push(dir.to_path_buf());
         }
@@ -50,12 +55,18 @@ pub fn tighten(state_dir: &Path) -> Vec<PathBuf> {
             continue;
         };
         for path in entries.flatten().map(|e| e.path()) {
-            if path.is_file() && restrict(&path, 0o600) {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if ours(name) && path.is_file() && restrict(&path, 0o600) {
                 changed.push(path);
             }
         }
     }
     changed
+}
+
+/// `audit.jsonl`, `timeline.jsonl`, `timeline.3.jsonl`.
+fn is_state_file(name: &str) -> bool {
+    name == "audit.jsonl" || (name.starts_with("timeline") && name.ends_with(".jsonl"))
 }
 
 /// Sets `mode` when the path gives any access to group or others; true when it did.
@@ -113,8 +124,16 @@ mod tests {
         for p in [&audit, &pending] {
             std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
+        let script = state.join("notify.sh");
+        std::fs::write(&script, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let changed = tighten(&state);
         assert_eq!(changed.len(), 4, "{changed:?}");
+        assert_eq!(
+            mode(&script),
+            0o755,
+            "a file onwatch did not write is left alone"
+        );
         assert_eq!(mode(&state), 0o700);
         assert_eq!(mode(&state.join("outbox")), 0o700);
         assert_eq!(mode(&audit), 0o600);
