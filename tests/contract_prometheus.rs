@@ -544,3 +544,57 @@ async fn replayed_rules_with_a_broken_rule_and_group_keep_the_rest() {
     assert_eq!(said, "3 rules unreadable: missing name");
     assert!(!said.contains("hunter2"));
 }
+
+/// A Pyrra SLO with `grouping: [handler]`: its burn-rate rules keep `handler`, so the recorded
+/// series are one per handler. Replayed: the rules answer and every query's two series.
+#[tokio::test]
+async fn a_grouped_discovered_slo_is_one_row_per_group() {
+    const GROUPED_RULES: &str = r#"{"status":"success","data":{"groups":[{"name":"api-errors","file":"pyrra.yml","interval":30,"rules":[
+      {"type":"recording","name":"http_requests:burnrate5m","query":"sum by (handler) (rate(http_requests_total{code=~\"5..\"}[5m])) / sum by (handler) (rate(http_requests_total[5m]))","labels":{"slo":"api-errors"},"health":"ok"},
+      {"type":"recording","name":"http_requests:burnrate1h","query":"sum by (handler) (rate(http_requests_total{code=~\"5..\"}[1h])) / sum by (handler) (rate(http_requests_total[1h]))","labels":{"slo":"api-errors"},"health":"ok"},
+      {"type":"alerting","name":"ErrorBudgetBurn","query":"http_requests:burnrate5m{slo=\"api-errors\"} > (14 * (1-0.99)) and http_requests:burnrate1h{slo=\"api-errors\"} > (14 * (1-0.99))","duration":120,"labels":{"slo":"api-errors","severity":"critical","long":"1h","short":"5m"},"annotations":{},"alerts":[],"health":"ok"}
+    ]}]}}"#;
+    let app = Router::new()
+        .route("/api/v1/rules", get(|| async { json(GROUPED_RULES) }))
+        .route(
+            "/api/v1/query",
+            post(|Form(form): Form<HashMap<String, String>>| async move {
+                let q = form.get("query").cloned().unwrap_or_default();
+                assert!(q.starts_with("max by (handler) ("), "{q}");
+                let body = r#"{"status":"success","data":{"resultType":"vector","result":[
+                  {"metric":{"handler":"/api/a","slo":"api-errors"},"value":[1,"0.2"]},
+                  {"metric":{"handler":"/api/b","slo":"api-errors"},"value":[1,"0.001"]}]}}"#;
+                (StatusCode::OK, body)
+            }),
+        )
+        .route(
+            "/api/v1/query_range",
+            post(|| async {
+                json(r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#)
+            }),
+        );
+    let base = kit::serve(app).await;
+    let windows = vec![Duration::from_secs(300), Duration::from_secs(3600)];
+    let mut f = SloFetcher::new(kit::prom_client(&base, TIMEOUT), vec![], windows).discover(true);
+    let Payload::Slo(samples) = f.fetch().await.unwrap() else {
+        panic!("an SLO payload")
+    };
+    let names: Vec<&str> = samples.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            r#"api-errors{handler="/api/a"}"#,
+            r#"api-errors{handler="/api/b"}"#
+        ],
+        "one row per handler, not the worst one alone"
+    );
+    let five = Duration::from_secs(300);
+    assert_eq!(samples[0].measurement.error_ratios[&five], Some(0.2));
+    assert_eq!(samples[1].measurement.error_ratios[&five], Some(0.001));
+    for s in samples.iter() {
+        let (def, origin) = s.new_row.clone().unwrap();
+        assert_eq!(origin, onwatch::domain::slo::SloOrigin::Pyrra);
+        assert_eq!(def.name, s.name);
+        assert_eq!(s.family.as_deref(), Some("api-errors"));
+    }
+}

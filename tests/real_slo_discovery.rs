@@ -182,12 +182,14 @@ async fn pyrra_shaped_rules_loaded_in_prometheus_are_discovered_and_measured_thr
             rule(Urgency::Ticket, m(1440), m(90), 1.0),
         ]
     );
-    // Measured through its own recording rules, on the windows of those rules; no other
-    // query is sent (Pyrra records no error ratio over the period).
+    // Measured through its own recording rules, on the windows of those rules, per handler
+    // (the rules keep it: one row per handler once there is traffic); no other query is sent
+    // (Pyrra records no error ratio over the period).
+    assert_eq!(d.group_by, ["handler"]);
     assert_eq!(
         s.queries,
         ["1m", "8m", "15m", "30m", "1h30m", "6h", "1d"].map(|w| format!(
-            r#"max(prometheus_http_requests:burnrate{w}{{slo="prometheus-api-query"}})"#
+            r#"max by (handler) (prometheus_http_requests:burnrate{w}{{slo="prometheus-api-query"}})"#
         ))
     );
     assert_eq!(s.error, None, "{s:?}");

@@ -23,6 +23,9 @@ pub struct Discovered {
     /// The burn-rate rules its own alerts use (Pyrra's scale with its window); empty: the
     /// cockpit's rules.
     pub rules: Vec<BurnRule>,
+    /// The labels its rules keep (a Pyrra SLO with `grouping`): one row per group, as a
+    /// configured SLO with `group_by` has.
+    pub group_by: Vec<String>,
 }
 
 const SLOTH_SLI: &str = "slo:sli_error:ratio_rate";
@@ -46,9 +49,39 @@ fn vector_constant(expr: &str) -> Option<f64> {
 }
 
 /// The `$window` form of a recording-rule selector on `labels`, worst series first.
-fn template(metric: &str, label: &str, value: &str) -> String {
+fn template(metric: &str, label: &str, value: &str, group_by: &[String]) -> String {
     let value = value.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("max({metric}$window{{{label}=\"{value}\"}})")
+    let by = if group_by.is_empty() {
+        String::new()
+    } else {
+        format!(" by ({}) ", group_by.join(", "))
+    };
+    format!("max{by}({metric}$window{{{label}=\"{value}\"}})")
+}
+
+/// The labels a recording rule's expression aggregates by: `sum by (handler, code) (...)`
+/// gives `handler, code` (the labels each recorded series keeps); none without a `by`.
+fn grouping(expr: &str) -> Vec<String> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b':';
+    let mut from = 0;
+    while let Some(p) = expr[from..].find("by") {
+        let at = from + p;
+        from = at + 2;
+        if at > 0 && ident(expr.as_bytes()[at - 1]) {
+            continue;
+        }
+        let rest = expr[at + 2..].trim_start();
+        let (Some(inner), Some(close)) = (rest.strip_prefix('('), rest.find(')')) else {
+            continue;
+        };
+        return inner[..close - 1]
+            .split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    Vec::new()
 }
 
 fn sloth(rules: &[&Rule]) -> Vec<Discovered> {
@@ -100,7 +133,8 @@ fn sloth(rules: &[&Rule]) -> Vec<Discovered> {
             },
             origin: SloOrigin::Sloth,
             service,
-            template: template(SLOTH_SLI, "sloth_id", id),
+            template: template(SLOTH_SLI, "sloth_id", id, &[]),
+            group_by: Vec::new(),
             windows,
             // Sloth's windows and factors are the workbook's: the cockpit's rules apply.
             rules: Vec::new(),
@@ -114,8 +148,8 @@ fn sloth(rules: &[&Rule]) -> Vec<Discovered> {
 /// `(1-<target>)` (Pyrra records no objective without `--generic-rules`, which give
 /// `pyrra_objective`).
 fn pyrra(rules: &[&Rule]) -> Vec<Discovered> {
-    // slo name -> (metric base, windows)
-    let mut found: BTreeMap<String, (String, BTreeSet<Duration>)> = BTreeMap::new();
+    // slo name -> (metric base, windows, the labels its burn rates keep)
+    let mut found: BTreeMap<String, (String, BTreeSet<Duration>, Vec<String>)> = BTreeMap::new();
     for r in rules.iter().filter(|r| r.kind == RuleKind::Recording) {
         let (Some(slo), Some((metric, w))) = (r.labels.get("slo"), r.name.split_once(":burnrate"))
         else {
@@ -124,11 +158,11 @@ fn pyrra(rules: &[&Rule]) -> Vec<Discovered> {
         let Ok(w) = duration::parse(w) else { continue };
         let entry = found
             .entry(slo.clone())
-            .or_insert_with(|| (metric.to_string(), BTreeSet::new()));
+            .or_insert_with(|| (metric.to_string(), BTreeSet::new(), grouping(&r.query)));
         entry.1.insert(w);
     }
     let mut out = Vec::new();
-    for (slo, (metric, windows)) in found {
+    for (slo, (metric, windows, group_by)) in found {
         let of_slo = |r: &&&Rule| r.labels.get("slo") == Some(&slo);
         let objective = rules
             .iter()
@@ -163,9 +197,10 @@ fn pyrra(rules: &[&Rule]) -> Vec<Discovered> {
             },
             origin: SloOrigin::Pyrra,
             service: None,
-            template: template(&format!("{metric}:burnrate"), "slo", &slo),
+            template: template(&format!("{metric}:burnrate"), "slo", &slo, &group_by),
             rules: pyrra_rules(rules.iter().filter(of_slo).copied(), &windows),
             windows,
+            group_by,
         });
     }
     out
@@ -287,6 +322,47 @@ mod tests {
             "max(prometheus_http_requests:burnrate$window{slo=\"prometheus-api-query\"})"
         );
         assert_eq!(d[0].windows.len(), 2);
+    }
+
+    #[test]
+    fn the_labels_a_rule_keeps_are_read_from_its_by_clause() {
+        assert_eq!(
+            grouping("sum by (handler, code) (rate(x[5m])) / sum by (handler, code) (rate(y[5m]))"),
+            ["handler", "code"]
+        );
+        assert_eq!(grouping("sum by(handler)(rate(x[5m]))"), ["handler"]);
+        assert!(grouping("sum(rate(x[5m])) / sum(rate(y[5m]))").is_empty());
+        assert!(
+            grouping("sum(rate(nearby_total[5m]))").is_empty(),
+            "by inside a name"
+        );
+    }
+
+    #[test]
+    fn a_grouped_pyrra_slo_is_measured_per_group() {
+        let l = [("slo", "api-errors")];
+        let expr = "sum by (handler) (rate(http_requests_total{code=~\"5..\"}[5m])) / sum by (handler) (rate(http_requests_total[5m]))";
+        let group = RuleGroup {
+            name: "api-errors".into(),
+            file: String::new(),
+            interval: None,
+            rules: vec![
+                rule(RuleKind::Recording, "http_requests:burnrate5m", expr, &l),
+                rule(
+                    RuleKind::Alerting,
+                    "ErrorBudgetBurn",
+                    "http_requests:burnrate5m{slo=\"api-errors\"} > (14 * (1-0.99))",
+                    &l,
+                ),
+            ],
+        };
+        let d = discover(&[group]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].group_by, ["handler"]);
+        assert_eq!(
+            d[0].template,
+            "max by (handler) (http_requests:burnrate$window{slo=\"api-errors\"})"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl Target {
             objective: d.def.objective,
             period: d.def.period,
             template: d.template,
-            group_by: Vec::new(),
+            group_by: d.group_by,
             broken: None,
             windows: Some(d.windows),
             discovered: Some((d.def, d.origin)),
@@ -86,17 +86,41 @@ impl Target {
             objective: self.objective,
             period: self.period,
         };
-        Some((def, SloOrigin::Config))
+        let origin = self
+            .discovered
+            .as_ref()
+            .map_or(SloOrigin::Config, |(_, o)| *o);
+        Some((def, origin))
     }
 
     /// Error ratios by group in an instant query's result: the row-name suffix
     /// (`{service="cart"}`, or "" without `group_by`) to its ratio.
+    /// The group of a discovered SLO's recorded series (its rules keep the labels).
+    fn recorded_group(&self, labels: &BTreeMap<String, String>) -> Result<String, String> {
+        sli::group_key(labels, &self.group_by)
+            .map_err(|missing| format!("a recorded series has no {missing} label"))
+    }
+
     pub(super) fn ratios(
         &self,
         samples: &[Sample],
     ) -> Result<BTreeMap<String, Option<f64>>, String> {
         if self.group_by.is_empty() {
             return Ok(BTreeMap::from([(String::new(), ratio_of(samples))]));
+        }
+        if self.discovered.is_some() {
+            // A recorded ratio per group, the worst series of each.
+            let mut by_group: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+            for s in samples {
+                by_group
+                    .entry(self.recorded_group(&s.labels)?)
+                    .or_default()
+                    .push(s.clone());
+            }
+            return Ok(by_group
+                .into_iter()
+                .map(|(g, s)| (g, ratio_of(&s)))
+                .collect());
         }
         let mut sums: BTreeMap<String, [Option<f64>; 2]> = BTreeMap::new();
         for s in samples {
@@ -116,6 +140,19 @@ impl Target {
     ) -> Result<BTreeMap<String, Vec<f64>>, String> {
         if self.group_by.is_empty() {
             return Ok(BTreeMap::from([(String::new(), history_of(series))]));
+        }
+        if self.discovered.is_some() {
+            let mut by_group: BTreeMap<String, Vec<Series>> = BTreeMap::new();
+            for s in series {
+                by_group
+                    .entry(self.recorded_group(&s.labels)?)
+                    .or_default()
+                    .push(s.clone());
+            }
+            return Ok(by_group
+                .into_iter()
+                .map(|(g, s)| (g, history_of(&s)))
+                .collect());
         }
         let mut sums: BTreeMap<String, BTreeMap<i64, [Option<f64>; 2]>> = BTreeMap::new();
         for s in series {
