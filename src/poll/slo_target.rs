@@ -95,10 +95,19 @@ impl Target {
 
     /// Error ratios by group in an instant query's result: the row-name suffix
     /// (`{service="cart"}`, or "" without `group_by`) to its ratio.
-    /// The group of a discovered SLO's recorded series (its rules keep the labels).
-    fn recorded_group(&self, labels: &BTreeMap<String, String>) -> Result<String, String> {
-        sli::group_key(labels, &self.group_by)
-            .map_err(|missing| format!("a recorded series has no {missing} label"))
+    /// A discovered SLO's recorded series by group (its rules keep the `group_by` labels).
+    fn recorded_groups<T: Clone>(
+        &self,
+        series: &[T],
+        labels: impl Fn(&T) -> &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, Vec<T>>, String> {
+        let mut by_group: BTreeMap<String, Vec<T>> = BTreeMap::new();
+        for s in series {
+            let group = sli::group_key(labels(s), &self.group_by)
+                .map_err(|missing| format!("a recorded series has no {missing} label"))?;
+            by_group.entry(group).or_default().push(s.clone());
+        }
+        Ok(by_group)
     }
 
     pub(super) fn ratios(
@@ -110,17 +119,8 @@ impl Target {
         }
         if self.discovered.is_some() {
             // A recorded ratio per group, the worst series of each.
-            let mut by_group: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
-            for s in samples {
-                by_group
-                    .entry(self.recorded_group(&s.labels)?)
-                    .or_default()
-                    .push(s.clone());
-            }
-            return Ok(by_group
-                .into_iter()
-                .map(|(g, s)| (g, ratio_of(&s)))
-                .collect());
+            let groups = self.recorded_groups(samples, |s| &s.labels)?;
+            return Ok(groups.into_iter().map(|(g, s)| (g, ratio_of(&s))).collect());
         }
         let mut sums: BTreeMap<String, [Option<f64>; 2]> = BTreeMap::new();
         for s in samples {
@@ -142,14 +142,8 @@ impl Target {
             return Ok(BTreeMap::from([(String::new(), history_of(series))]));
         }
         if self.discovered.is_some() {
-            let mut by_group: BTreeMap<String, Vec<Series>> = BTreeMap::new();
-            for s in series {
-                by_group
-                    .entry(self.recorded_group(&s.labels)?)
-                    .or_default()
-                    .push(s.clone());
-            }
-            return Ok(by_group
+            let groups = self.recorded_groups(series, |s| &s.labels)?;
+            return Ok(groups
                 .into_iter()
                 .map(|(g, s)| (g, history_of(&s)))
                 .collect());
