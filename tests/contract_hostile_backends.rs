@@ -108,6 +108,9 @@ fn run(home: &Path, config: &Path, log: &Path, args: &[&str]) -> Ran {
 struct Seen {
     fault: Fault,
     snapshot: Ran,
+    /// The screen `snapshot --format text` drew.
+    text: Ran,
+    logged: String,
     json: Value,
     sources: BTreeMap<String, Value>,
     check: Ran,
@@ -149,8 +152,9 @@ impl Seen {
     }
 }
 
-/// `snapshot --format json` then `check` against a server with `fault`, both bounded by
-/// `within` plus the process start, nothing of a secret in what either printed or logged.
+/// `snapshot --format json`, `snapshot --format text` (the screen) and `check` against a server
+/// with `fault`, each bounded by `within` plus the process start, nothing of a secret in what
+/// any printed or logged.
 fn exercise(fault: Fault, within: Duration) -> Seen {
     let server = Hostile::start(fault);
     let home = tempfile::tempdir().unwrap();
@@ -163,8 +167,20 @@ fn exercise(fault: Fault, within: Duration) -> Seen {
         &log,
         &["snapshot", "--format", "json", "--settle", "20s"],
     );
+    let text = run(
+        home.path(),
+        &config,
+        &log,
+        &[
+            "snapshot", "--format", "text", "--size", "220x60", "--settle", "20s",
+        ],
+    );
     let check = run(home.path(), &config, &log, &["check"]);
-    for (what, ran) in [("snapshot", &snapshot), ("check", &check)] {
+    for (what, ran) in [
+        ("snapshot", &snapshot),
+        ("the screen", &text),
+        ("check", &check),
+    ] {
         assert_clean(&ran.out, &format!("{fault:?}: {what}'s stdout"));
         assert_clean(&ran.err, &format!("{fault:?}: {what}'s stderr"));
         assert!(
@@ -186,12 +202,14 @@ fn exercise(fault: Fault, within: Duration) -> Seen {
         .map(|s| (s["name"].as_str().unwrap().to_string(), s.clone()))
         .collect();
     eprintln!(
-        "{fault:?}: snapshot {:?} (exit {}), check {:?} (exit {})",
-        snapshot.took, snapshot.code, check.took, check.code
+        "{fault:?}: snapshot {:?} (exit {}), text {:?}, check {:?} (exit {})",
+        snapshot.took, snapshot.code, text.took, check.took, check.code
     );
     Seen {
         fault,
         snapshot,
+        text,
+        logged,
         json,
         sources,
         check,
@@ -239,6 +257,23 @@ fn assert_all_failed(seen: &Seen, gist: impl Fn(&str) -> Vec<&'static str>) {
         let row = seen.check_row(kind, name);
         assert!(row.contains("FAILED"), "{f:?}: {row}");
     }
+    assert_eq!(seen.text.code, 2, "{f:?}: {}", seen.text.out);
+    // Each pane's title names its failed sources (the logs pane's first: long errors cut it).
+    let titled = ["prom", "am", "loki"];
+    for name in seen.sources.keys().filter(|n| titled.contains(&n.as_str())) {
+        let mark = format!("✗ {name}: ");
+        assert!(
+            seen.text.out.contains(&mark),
+            "{f:?}: no {mark}:\n{}",
+            seen.text.out
+        );
+    }
+    // The failures were logged (masked), or the log file's check proved nothing.
+    let logged = &seen.logged;
+    assert!(
+        logged.contains("snapshot: poll failed") && logged.contains("check: probe failed"),
+        "{f:?}: {logged}"
+    );
 }
 
 #[test]
@@ -384,6 +419,18 @@ fn good_items_beside_bad_ones_are_shown_and_the_bad_counted_against_a_local_repl
         assert_eq!(alerts, 2, "{f:?}: {text}");
         let notes = |name: &str| s.source(name)["degraded"].to_string();
         if f == Fault::BadItemsAmongGood {
+            let loki = notes("loki");
+            assert!(
+                loki.contains("1 log entry unreadable: not [time, line]"),
+                "{loki}"
+            );
+            let es = notes("es");
+            assert!(
+                es.contains("1 search hit unreadable: not an object"),
+                "{es}"
+            );
+            // The screen says it too, in the alerts pane's title.
+            assert!(s.text.out.contains("◐ am <1m degraded: "), "{}", s.text.out);
             assert!(
                 notes("am").contains("1 alert unreadable: bad startsAt"),
                 "{}",
