@@ -10,7 +10,9 @@
 
 mod kit;
 
-use kit::hostile::{Fault, GOOD_ALERTS, GOOD_ES_LINES, GOOD_LOKI_LINES, GOOD_TAIL_LINES, Hostile};
+use kit::hostile::{
+    ECHOED, Fault, GOOD_ALERTS, GOOD_ES_LINES, GOOD_LOKI_LINES, GOOD_TAIL_LINES, Hostile,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -453,6 +455,42 @@ fn good_items_beside_bad_ones_are_shown_and_the_bad_counted_against_a_local_repl
 }
 
 #[test]
+fn echoes_where_data_is_shown_are_masked_against_a_local_replaying_server() {
+    let s = exercise(Fault::EchoIntoShownFields, SHOWN_WITHIN);
+    let text = s.json.to_string();
+    assert_eq!(s.snapshot.code, 0, "{text}\n{}", s.snapshot.err);
+    assert_eq!(s.check.code, 0, "{}", s.check.out);
+    // The echo reached an alert's annotation and label and a line of each log source, masked.
+    let echoed = s.json["alert_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["alerts"].as_array().unwrap())
+        .find(|a| a["labels"]["alertname"] == ECHOED)
+        .unwrap_or_else(|| panic!("no {ECHOED}: {text}"));
+    for shown in [&echoed["annotations"]["summary"], &echoed["labels"]["sent"]] {
+        let shown = shown.as_str().unwrap();
+        assert!(
+            shown.contains("authorization: ") && shown.contains("***"),
+            "{shown}"
+        );
+    }
+    for source in ["loki", "tail", "es"] {
+        let masked = s.json["logs"].as_array().unwrap().iter().any(|l| {
+            let line = l["line"].as_str().unwrap();
+            l["source"] == source && line.contains("authorization: ") && line.contains("***")
+        });
+        assert!(masked, "{source}: no echoed line: {text}");
+    }
+    assert!(s.text.out.contains(ECHOED), "{}", s.text.out);
+    // `check` prints the versions and the cluster the backends name: the echo, masked.
+    for (kind, name) in [("prometheus", "prom"), ("alertmanager", "am")] {
+        let row = s.check_row(kind, name);
+        assert!(row.contains(" ok ") && row.contains("***"), "{row}");
+    }
+}
+
+#[test]
 fn a_loki_tail_whose_stream_goes_silent_fails_in_time_against_a_local_replaying_server() {
     // Open, then silent: a ping after IDLE, unanswered for IDLE again.
     let within = IDLE * 2 + Duration::from_secs(1);
@@ -519,6 +557,10 @@ fn the_cockpit_shows_each_failure_then_recovers_within_a_refresh_against_a_local
     assert!(polled <= bound, "polled sources recovered in {polled:?}");
     assert!(tailed <= bound, "the tail recovered in {tailed:?}");
     assert_clean(&s.screen(), "the screen, recovered");
+    // Healthy answers carrying the echoed credentials where they are shown: masked on screen.
+    server.set(Fault::EchoIntoShownFields);
+    s.wait_for_screen(&[ECHOED, "authorization: "]);
+    assert_clean(&s.screen(), "the screen, echoes in shown fields");
     // An echoing 401 on a running cockpit: shown at the next poll, masked.
     server.set(Fault::EchoStatus(401));
     let echoed = Instant::now();

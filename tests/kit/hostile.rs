@@ -40,6 +40,10 @@ pub enum Fault {
     BadItemsAmongGood,
     /// Everything healthy, but the tail's upgrade answered and then silence, pings unanswered.
     SilentStream,
+    /// Healthy answers that also carry the echoed headers where they are shown: an alert's
+    /// annotation and label, a log line of each log source, the versions `check` prints (the
+    /// build info, the `/metrics` build series, the cluster's status).
+    EchoIntoShownFields,
 }
 
 /// The Elasticsearch index the good answers are served for.
@@ -49,6 +53,8 @@ pub const GOOD_ALERTS: [&str; 2] = ["DiskFillingUp", "ApiLatencyHigh"];
 pub const GOOD_LOKI_LINES: [&str; 2] = ["loki line one", "loki line two"];
 pub const GOOD_TAIL_LINES: [&str; 2] = ["tail line one", "tail line two"];
 pub const GOOD_ES_LINES: [&str; 2] = ["es line one", "es line two"];
+/// The alert whose annotation and label are the echo (with `EchoIntoShownFields`).
+pub const ECHOED: &str = "EchoedHeaders";
 
 pub struct Hostile {
     /// `http://127.0.0.1:PORT`: the base URL of every kind.
@@ -308,8 +314,7 @@ async fn tail(
         }
         Fault::DeeplyNested => format!("{{\"streams\":{}}}", nested()),
         Fault::WrongShape => r#"{"streams":{"stream":{"app":"api"}}}"#.to_string(),
-        Fault::BadItemsAmongGood => streams(&GOOD_TAIL_LINES, true, born_ns).to_string(),
-        _ => streams(&GOOD_TAIL_LINES, false, born_ns).to_string(),
+        _ => streams(&GOOD_TAIL_LINES, now, &echo(req), born_ns).to_string(),
     };
     if ws.send(Message::Text(frame.into())).await.is_err() {
         return;
@@ -366,9 +371,9 @@ fn now_ns() -> i128 {
     i128::from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0))
 }
 
-/// Loki streams holding `lines` (a second apart, ending at `now`), and with `bad` an entry
-/// whose time is no number.
-fn streams(lines: &[&str], bad: bool, now: i128) -> serde_json::Value {
+/// Loki streams holding `lines` (a second apart, ending a second before `now`), and the entry
+/// `fault` adds: one whose time is no number, or one at `now` whose line is `echo`.
+fn streams(lines: &[&str], fault: Fault, echo: &str, now: i128) -> serde_json::Value {
     let mut values: Vec<serde_json::Value> = lines
         .iter()
         .enumerate()
@@ -377,8 +382,12 @@ fn streams(lines: &[&str], bad: bool, now: i128) -> serde_json::Value {
             serde_json::json!([ts.to_string(), l])
         })
         .collect();
-    if bad {
-        values.insert(1, serde_json::json!(["yesterday", "a line without a time"]));
+    match fault {
+        Fault::BadItemsAmongGood => {
+            values.insert(1, serde_json::json!(["yesterday", "a line without a time"]));
+        }
+        Fault::EchoIntoShownFields => values.push(serde_json::json!([now.to_string(), echo])),
+        _ => {}
     }
     serde_json::json!({"streams": [{"stream": {"app": "api", "level": "info"}, "values": values}]})
 }
@@ -401,6 +410,7 @@ fn alert(name: &str, starts_at: &str) -> serde_json::Value {
 fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
     use serde_json::json;
     let (bad, e) = (fault == Fault::BadItemsAmongGood, echo(req));
+    let shown = fault == Fault::EchoIntoShownFields;
     let p = req.path.as_str();
     let born = chrono::DateTime::from_timestamp_nanos(i64::try_from(born_ns).unwrap());
     let started = (born - chrono::Duration::minutes(5)).to_rfc3339();
@@ -474,6 +484,7 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
         }
         (_, "/api/v1/query") => ok(json!({"resultType": "scalar", "result": [1.7e9, "1"]})),
         (_, "/api/v1/query_range") => ok(json!({"resultType": "matrix", "result": []})),
+        (_, "/api/v1/status/buildinfo") if shown => ok(json!({"version": e, "revision": e})),
         (_, "/api/v1/status/buildinfo") => ok(json!({"version": "2.53.0", "revision": "f1e2d3c"})),
         (_, "/api/v1/rules") => {
             let group = |name: &str| {
@@ -486,6 +497,10 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
             }
             ok(json!({"groups": groups}))
         }
+        (_, "/metrics") if shown => {
+            let text = format!("prometheus_build_info{{version=\"{e}\"}} 1\n");
+            return (200, text.into_bytes());
+        }
         (_, "/metrics") => {
             let text =
                 "# HELP prometheus_build_info x\nprometheus_build_info{version=\"2.53.0\"} 1\n";
@@ -496,13 +511,22 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
             if bad {
                 alerts.insert(1, alert("BadStartsAt", "2026-13-45T00:00:00Z"));
             }
+            if shown {
+                let mut echoed = alert(ECHOED, &started);
+                echoed["annotations"]["summary"] = json!(e);
+                echoed["labels"]["sent"] = json!(e);
+                alerts.push(echoed);
+            }
             json!(alerts)
         }
         (_, "/api/v2/silences") => json!([]),
+        (_, "/api/v2/status") if shown => {
+            json!({"versionInfo": {"version": e}, "cluster": {"name": e, "status": e, "peers": []}})
+        }
         (_, "/api/v2/status") => json!({"versionInfo": {"version": "0.27.0"},
             "cluster": {"name": "01HOST", "status": "ready", "peers": [{"name": "a", "address": "127.0.0.1:9094"}]}}),
         (_, "/loki/api/v1/query_range") => {
-            let s = streams(&GOOD_LOKI_LINES, bad, born_ns);
+            let s = streams(&GOOD_LOKI_LINES, fault, &e, born_ns);
             ok(json!({"resultType": "streams", "result": s["streams"]}))
         }
         (_, "/ready") => return (200, b"ready\n".to_vec()),
@@ -520,6 +544,9 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
             let mut hits = vec![hit(0, GOOD_ES_LINES[0]), hit(1, GOOD_ES_LINES[1])];
             if bad {
                 hits.insert(1, json!("a hit that is no object"));
+            }
+            if shown {
+                hits.push(hit(2, &e));
             }
             json!({"took": 2, "timed_out": false, "hits": {"hits": hits}})
         }
