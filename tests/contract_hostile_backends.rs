@@ -48,7 +48,8 @@ fn assert_clean(text: &str, what: &str) {
 }
 
 /// A config with one source of each kind (and a tailed Loki) at `base`, each with a credential
-/// (the token and the password from files) and the tenant header, each with its own timeout.
+/// (the token and the password from files) and the tenant header, each with its own timeout;
+/// an SLO on the Prometheus (9 queries a poll, 4 at a time).
 fn config(base: &str, dir: &Path) -> PathBuf {
     let secret = |name: &str, value: &str| {
         let path = dir.join(name);
@@ -70,7 +71,9 @@ fn config(base: &str, dir: &Path) -> PathBuf {
          [[alertmanager]]\nname = \"am\"\nurls = [\"{base}\"]\n{basic}\n{common}\n\n\
          [[loki]]\nname = \"loki\"\nurl = \"{base}\"\nquery = '{{app=\"api\"}}'\n{bearer}\n{common}\n\n\
          [[loki]]\nname = \"tail\"\nurl = \"{base}\"\nquery = '{{app=\"api\"}}'\nmode = \"tail\"\nidle = \"{}s\"\n{basic}\n{common}\n\n\
-         [[elasticsearch]]\nname = \"es\"\nurl = \"{base}\"\nindex = \"{}\"\n{basic}\n{common}\n",
+         [[elasticsearch]]\nname = \"es\"\nurl = \"{base}\"\nindex = \"{}\"\n{basic}\n{common}\n\n\
+         [[slo]]\nname = \"checkout\"\nsource = \"prom\"\nobjective = 99.9\n\
+         error_query = 'sum(rate(errors[$window]))'\ntotal_query = 'sum(rate(total[$window]))'\n",
         IDLE.as_secs(),
         kit::hostile::INDEX
     );
@@ -412,6 +415,11 @@ fn good_items_beside_bad_ones_are_shown_and_the_bad_counted_against_a_local_repl
             );
         }
         assert!(!text.contains("BadStartsAt"), "{text}");
+        let slo = &s.json["slos"][0];
+        assert_eq!(slo["error"], Value::Null, "{f:?}: {slo}");
+        // Every query answers 0.001 against an objective of 99.9%: a burn of 1.
+        let burn = slo["burn_rates"]["1h"].as_f64().unwrap();
+        assert!((burn - 1.0).abs() < 1e-6, "{f:?}: {slo}");
         let alerts: usize = s.json["alert_groups"]
             .as_array()
             .unwrap()

@@ -438,7 +438,10 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
                 format!("{{\"hits\":{{\"hits\":{}}}}}", nested()).into_bytes(),
             );
         }
-        (Fault::DeeplyNested, "/api/v1/query" | "/api/v1/rules" | "/loki/api/v1/query_range") => {
+        (
+            Fault::DeeplyNested,
+            "/api/v1/query" | "/api/v1/query_range" | "/api/v1/rules" | "/loki/api/v1/query_range",
+        ) => {
             let kind = if p.starts_with("/loki") {
                 "streams"
             } else {
@@ -451,7 +454,7 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
             );
             return (200, body.into_bytes());
         }
-        (Fault::EchoIntoWrongField, "/api/v1/query") => {
+        (Fault::EchoIntoWrongField, "/api/v1/query" | "/api/v1/query_range") => {
             ok(json!({"resultType": "vector", "result": e}))
         }
         (Fault::EchoIntoWrongField, "/api/v1/status/buildinfo") => {
@@ -472,6 +475,9 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
             json!({"hits": {"hits": e}, "timed_out": false})
         }
         (Fault::WrongShape, "/api/v1/query") => ok(json!({"resultType": "matrix", "result": {}})),
+        (Fault::WrongShape, "/api/v1/query_range") => {
+            ok(json!({"resultType": "vector", "result": []}))
+        }
         (Fault::WrongShape, "/api/v1/status/buildinfo") => json!(["2.53.0"]),
         (Fault::WrongShape, "/api/v1/rules") => ok(json!({"groups": {"name": "slo"}})),
         (Fault::WrongShape, "/api/v2/alerts" | "/api/v2/silences") => json!({"alerts": []}),
@@ -482,7 +488,10 @@ fn answer(req: &Request, fault: Fault, born_ns: i128) -> (u16, Vec<u8>) {
         (Fault::WrongShape, _) if p.ends_with("_search") => {
             json!({"took": 1, "hits": {"hits": {"_id": "x", "_source": {}}}})
         }
-        (_, "/api/v1/query") => ok(json!({"resultType": "scalar", "result": [1.7e9, "1"]})),
+        (_, "/api/v1/query") => {
+            let sample = json!({"metric": {}, "value": [born.timestamp(), "0.001"]});
+            ok(json!({"resultType": "vector", "result": [sample]}))
+        }
         (_, "/api/v1/query_range") => ok(json!({"resultType": "matrix", "result": []})),
         (_, "/api/v1/status/buildinfo") if shown => ok(json!({"version": e, "revision": e})),
         (_, "/api/v1/status/buildinfo") => ok(json!({"version": "2.53.0", "revision": "f1e2d3c"})),
