@@ -1,11 +1,11 @@
 //! Every source kind against a local replaying server on 127.0.0.1 (`kit::hostile`, never a
 //! real Prometheus, Alertmanager, Loki or Elasticsearch) that refuses, tarpits, trickles,
-//! echoes the request's credentials into error pages and wrong-typed fields, cuts its bodies,
-//! nests them 100,000 deep, answers the wrong shape, or mixes bad items among good ones. Through
-//! the real binary (`snapshot --format json`, `check`, `--log-file`, the cockpit in a pty):
-//! no form of a secret is shown or logged, each failure is shown within its timeout and a
-//! second, good items beside bad ones are shown, and a source recovers within a refresh once
-//! the fault clears.
+//! echoes the request's credentials into error pages, wrong-typed fields and shown ones, cuts
+//! its bodies, nests them 100,000 deep, answers the wrong shape, mixes bad items among good
+//! ones, or opens a tail and goes silent. Through the real binary (`snapshot` as JSON and as
+//! the screen's text, `check`, `--log-file`, the cockpit in a pty): no form of a secret is
+//! shown or logged, each failure is shown within its timeout and a second, good items beside
+//! bad ones are shown, and a source recovers within a refresh once the fault clears.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod kit;
