@@ -19,7 +19,8 @@ use tokio_tungstenite::tungstenite::Message;
 pub enum Fault {
     /// Good, realistic answers on every API.
     Healthy,
-    /// Each connection is reset as soon as it is accepted.
+    /// Each connection is reset as soon as it is accepted (the listener stays bound, so
+    /// clearing the fault needs no rebind that another process could race for the port).
     Refuse,
     /// The request is read, never answered (a tail's upgrade too).
     TarpitHeaders,
@@ -31,7 +32,7 @@ pub enum Fault {
     EchoIntoWrongField,
     /// Half the body the headers promised (a tail: half a frame), then the connection closed.
     Truncated,
-    /// The list the API answers, nested 100,000 deep.
+    /// The list the API answers (and the versions `check` reads), nested 100,000 deep.
     DeeplyNested,
     /// Valid JSON of the wrong shape (an object where a list belongs, a matrix for streams).
     WrongShape,
@@ -56,6 +57,7 @@ pub const GOOD_ES_LINES: [&str; 2] = ["es line one", "es line two"];
 /// The alert whose annotation and label are the echo (with `EchoIntoShownFields`).
 pub const ECHOED: &str = "EchoedHeaders";
 
+/// A running hostile backend (see the module); stops when dropped.
 pub struct Hostile {
     /// `http://127.0.0.1:PORT`: the base URL of every kind.
     pub url: String,
