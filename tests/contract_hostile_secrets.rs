@@ -37,14 +37,12 @@ const TOKEN_ENV: &str = "ONWATCH_HOSTILE_TOKEN";
 const TIMEOUT: Duration = Duration::from_secs(5);
 const STATUSES: [u16; 4] = [401, 403, 500, 200];
 
-fn url_encoded(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+use kit::hostile::url_encoded;
 
-/// Every form a secret could be read back in: raw, URL-encoded, base64 (standard and URL-safe,
-/// padded or not), and `user:password` as basic auth sends it.
+/// Every form a secret could be read back in (`kit::hostile::forms`), `user:password` as basic
+/// auth sends it among them.
 fn forbidden() -> Vec<String> {
-    let mut plain = vec![
+    let plain = [
         TOKEN.to_string(),
         PASSWORD.to_string(),
         TENANT.to_string(),
@@ -54,14 +52,7 @@ fn forbidden() -> Vec<String> {
         format!("{USER}:{PASSWORD}"),
         format!("hook:{HOOK_PASSWORD}"),
     ];
-    plain.extend(plain.clone().iter().map(|s| url_encoded(s)));
-    let mut out = plain.clone();
-    for s in &plain {
-        let b64 = onwatch::domain::redact::base64(s.as_bytes());
-        let url_safe = b64.replace('+', "-").replace('/', "_");
-        out.push(b64.trim_end_matches('=').to_string());
-        out.push(url_safe.trim_end_matches('=').to_string());
-    }
+    let mut out = kit::hostile::forms(&plain);
     out.push("Hostile".into());
     out
 }

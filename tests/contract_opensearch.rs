@@ -205,3 +205,29 @@ async fn contract_opensearch_empty_start_then_lines_and_errors_keep_the_cursor()
     let w = window(&mut f).await;
     assert_eq!(kit::texts(&w), ["red ^Gbell", "after the error"]);
 }
+
+#[tokio::test]
+async fn contract_opensearch_a_hit_that_cannot_be_read_costs_itself_not_the_page() {
+    let now = chrono::Utc::now().timestamp_millis();
+    let hit = |t: i64, id: &str, msg: &str| json!({"_id": id, "_source": {"message": msg}, "sort": [t, id]});
+    let page = json!({"took": 1, "timed_out": false, "hits": {"hits": [
+        hit(now - 1, "b", "kept newest"),
+        "s3cret",
+        {"_id": "x", "_source": {"message": "bad sort"}, "sort": "hunter2"},
+        hit(now - 2, "a", "kept oldest"),
+    ]}});
+    let app = axum::Router::new().route(
+        "/{index}/_search",
+        post(move || {
+            let page = page.clone();
+            async move { Json(page) }
+        }),
+    );
+    let url = kit::serve(app).await;
+    let mut f = fetcher(&url, 10);
+    let w = window(&mut f).await;
+    assert_eq!(kit::texts(&w), ["kept oldest", "kept newest"]);
+    let said = w.unreadable.unwrap_or_default();
+    assert_eq!(said, "2 search hits unreadable: not an object");
+    assert!(!said.contains("hunter2"), "{said}");
+}

@@ -60,9 +60,14 @@ async fn server(seen: Arc<Seen>, overlap: usize) -> String {
 }
 
 fn fetcher(url: &str) -> SloFetcher {
+    fetcher_within(url, Duration::from_secs(5))
+}
+
+/// Three SLOs on `url`, each request bounded by `timeout`.
+fn fetcher_within(url: &str, timeout: Duration) -> SloFetcher {
     let client = PrometheusClient::new(
         url,
-        HttpClient::new(&HttpOptions::default(), Duration::from_secs(5)).unwrap(),
+        HttpClient::new(&HttpOptions::default(), timeout).unwrap(),
     )
     .unwrap();
     SloFetcher::new(
@@ -123,4 +128,34 @@ async fn never_more_than_max_in_flight() {
     let mut f = fetcher(&url).max_in_flight(2);
     f.fetch().await.unwrap();
     assert_eq!(seen.max_in_flight.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_that_answers_no_query_of_a_whole_round_fails_the_poll_within_one_timeout() {
+    // A tarpit: every query is taken and held, never answered.
+    let taken = Arc::new(AtomicUsize::new(0));
+    let counter = taken.clone();
+    let held = move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        std::future::pending::<&'static str>()
+    };
+    let app = Router::new()
+        .route("/api/v1/query", post(held.clone()))
+        .route("/api/v1/query_range", post(held));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let timeout = Duration::from_millis(300);
+    let mut f = fetcher_within(&url, timeout).max_in_flight(4);
+    let started = std::time::Instant::now();
+    let err = f.fetch().await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.to_string(), "timed out after 300ms");
+    // 27 queries, 4 at a time, would wait 7 timeouts; the first round says the backend is down.
+    assert!(took < timeout * 2, "failed after {took:?}");
+    assert_eq!(
+        taken.load(Ordering::SeqCst),
+        4,
+        "no query sent after the round"
+    );
 }

@@ -3,7 +3,7 @@
 //! hits at equal timestamps are neither lost nor repeated (the tiebreaker orders them).
 
 use super::poller::Fetcher;
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable};
 use crate::domain::logs::{Labels, Level, LogLine, SanitiseOptions, detect_level, sanitise_styled};
 use crate::domain::publish::{LogWindow, Payload};
 use crate::sources::elasticsearch::{EsClient, EsHit, field, field_text, search_body};
@@ -77,6 +77,7 @@ impl EsFetcher {
     pub async fn fetch(&mut self) -> Result<Payload, SourceError> {
         let f = &self.fields;
         let mut fresh: Vec<EsHit> = Vec::new();
+        let mut unreadable = Unreadable::none("search hit");
         if self.after.is_none() && self.since_ms.is_none() {
             // First poll: the newest page of the lookback.
             let since = Utc::now().timestamp_millis()
@@ -90,7 +91,8 @@ impl EsFetcher {
                 false,
                 self.page,
             );
-            let mut hits = self.client.search(&body).await?;
+            let (mut hits, bad) = self.client.search_lenient(&body).await?;
+            unreadable.merge(bad);
             hits.reverse();
             if hits.is_empty() {
                 self.since_ms = Some(since);
@@ -109,8 +111,10 @@ impl EsFetcher {
                     true,
                     self.page,
                 );
-                let hits = self.client.search(&body).await?;
-                let full = hits.len() >= self.page;
+                let (hits, bad) = self.client.search_lenient(&body).await?;
+                // A hit left out still filled the page.
+                let full = hits.len() + bad.count >= self.page;
+                unreadable.merge(bad);
                 if let Some(last) = hits.last() {
                     if last.sort.is_empty() {
                         return Err(SourceError::BadResponse("hits without sort values".into()));
@@ -144,6 +148,7 @@ impl EsFetcher {
         Ok(Payload::Logs(Arc::new(LogWindow {
             first_seq: self.next_seq - self.lines.len() as u64,
             lines: self.lines.iter().cloned().collect(),
+            unreadable: unreadable.describe(),
             ..Default::default()
         })))
     }

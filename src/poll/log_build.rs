@@ -23,6 +23,17 @@ pub fn is_tailed(config: &Config, id: &SourceId) -> bool {
             .any(|l| l.name == id.name && l.mode == LokiMode::Tail)
 }
 
+/// The first reconnect of a Loki tail after a failure; doubles from there.
+const TAIL_BACKOFF_START: Duration = Duration::from_secs(1);
+
+/// The longest wait between a Loki tail's reconnects: a minute, never longer than the refresh,
+/// so a tail comes back as soon after its backend does as a polled source would.
+fn tail_backoff_max(config: &Config) -> Duration {
+    Duration::from_secs(60)
+        .min(config.general.refresh)
+        .max(TAIL_BACKOFF_START)
+}
+
 /// One streaming task per command and file source and per tailed Loki (inside a tokio runtime).
 pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<PollerHandle>, String> {
     let logs = &config.logs;
@@ -61,8 +72,8 @@ pub fn spawn_log_streams(config: &Config, wake: Arc<Notify>) -> Result<Vec<Polle
             lookback: logs.lookback,
             limit: u32::try_from(logs.max_lines.min(LOKI_MAX_LIMIT)).unwrap_or(100),
             sanitise: logs.sanitise(),
-            backoff_start: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(60),
+            backoff_start: TAIL_BACKOFF_START,
+            backoff_max: tail_backoff_max(config),
         };
         handles.push(spawn_stream(p, rx, |p| tail.run(p)));
     }
@@ -105,8 +116,8 @@ pub fn retarget(
                         lookback,
                         limit: u32::try_from(logs.max_lines.min(LOKI_MAX_LIMIT)).unwrap_or(100),
                         sanitise: logs.sanitise(),
-                        backoff_start: Duration::from_secs(1),
-                        backoff_max: Duration::from_secs(60),
+                        backoff_start: TAIL_BACKOFF_START,
+                        backoff_max: tail_backoff_max(config),
                     };
                     handles.push(spawn_stream(p, rx, |p| tail.run(p)));
                     continue;
@@ -158,4 +169,20 @@ fn tail_connector(
         Some(idle) => connector.with_idle(idle),
         None => connector,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loki_tail_reconnects_no_slower_than_the_refresh() {
+        let max = |refresh: &str| {
+            let text = format!("[general]\nrefresh = \"{refresh}\"\n");
+            tail_backoff_max(&crate::config::parse(&text, std::path::Path::new("t.toml")).unwrap())
+        };
+        assert_eq!(max("1s"), Duration::from_secs(1));
+        assert_eq!(max("15s"), Duration::from_secs(15));
+        assert_eq!(max("5m"), Duration::from_secs(60), "a minute at most");
+    }
 }

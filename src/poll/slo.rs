@@ -235,7 +235,7 @@ impl SloFetcher {
         self.queries_sent += jobs.len() as u64;
         let client = &self.client;
         let targets_ref = &targets;
-        let results: Vec<(usize, Slot, String, Result<Answer, SourceError>)> = stream::iter(jobs)
+        let mut answers = stream::iter(jobs)
             .map(|(i, slot, q)| async move {
                 let t = &targets_ref[i];
                 let r = match slot {
@@ -250,9 +250,25 @@ impl SloFetcher {
                 };
                 (i, slot, q, r)
             })
-            .buffer_unordered(self.max_in_flight)
-            .collect()
-            .await;
+            .buffer_unordered(self.max_in_flight);
+        let mut results: Vec<(usize, Slot, String, Result<Answer, SourceError>)> = Vec::new();
+        let (mut answered, mut unreachable) = (false, 0);
+        while let Some(r) = answers.next().await {
+            match &r.3 {
+                Ok(_) => answered = true,
+                Err(e @ (SourceError::Timeout(_) | SourceError::Unreachable(_))) if !answered => {
+                    unreachable += 1;
+                    // A whole round sent and none answered: the backend is down, not one
+                    // query slow. The rounds left would only wait as long again, each.
+                    if unreachable >= self.max_in_flight {
+                        return Err(e.clone());
+                    }
+                }
+                Err(_) => {}
+            }
+            results.push(r);
+        }
+        drop(answers);
 
         if let Some(first) = results.iter().find_map(|(_, _, _, r)| r.as_ref().err())
             && results.iter().all(|(_, _, _, r)| r.is_err())

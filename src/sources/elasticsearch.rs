@@ -2,7 +2,7 @@
 //! with `search_after` (references: opensearch-search-api.md, opensearch-paginate.md).
 
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
-use crate::domain::health::SourceError;
+use crate::domain::health::{SourceError, Unreadable, item_reason};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
@@ -39,8 +39,9 @@ struct Response {
 
 #[derive(Deserialize)]
 struct Hits {
+    /// Each read on its own: one hit that cannot be read costs itself, not the page.
     #[serde(default)]
-    hits: Vec<WireHit>,
+    hits: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +95,14 @@ impl EsClient {
     }
 
     pub async fn search(&self, body: &Value) -> Result<Vec<EsHit>, SourceError> {
+        self.search_lenient(body).await.map(|(hits, _)| hits)
+    }
+
+    /// `search`, with the count of hits that could not be read (left out).
+    pub async fn search_lenient(
+        &self,
+        body: &Value,
+    ) -> Result<(Vec<EsHit>, Unreadable), SourceError> {
         let url = endpoint(&self.base, &[&self.index, "_search"]);
         let resp = self.http.send(self.http.post(url).json(body)).await?;
         if !resp.is_success() {
@@ -115,14 +124,18 @@ impl EsClient {
                 "the search timed out (partial results)".into(),
             ));
         }
-        Ok(r.hits
-            .hits
-            .into_iter()
-            .map(|h| EsHit {
-                sort: h.sort,
-                source: h.source,
-            })
-            .collect())
+        let mut unreadable = Unreadable::none("search hit");
+        let mut hits = Vec::with_capacity(r.hits.hits.len());
+        for raw in r.hits.hits {
+            match WireHit::deserialize(raw) {
+                Ok(h) => hits.push(EsHit {
+                    sort: h.sort,
+                    source: h.source,
+                }),
+                Err(e) => unreadable.add(item_reason(&e.to_string())),
+            }
+        }
+        Ok((hits, unreadable))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod binary;
 pub mod clients;
 pub mod cockpit;
+pub mod hostile;
 pub mod http;
 pub mod logs;
 pub mod pty;
