@@ -36,7 +36,14 @@ pub async fn run(
         },
         &clock,
     );
-    let (polled, streamed) = tokio::join!(poll::poll_once_all(config), settled(config, settle));
+    // A tailed Loki is read by its tail (which replays the lookback first), not also by a
+    // query: its lines would come twice.
+    let mut polled_once = config.clone();
+    polled_once
+        .loki
+        .retain(|l| l.mode != crate::config::LokiMode::Tail);
+    let (polled, streamed) =
+        tokio::join!(poll::poll_once_all(&polled_once), settled(config, settle));
     for update in polled.into_iter().chain(streamed) {
         if let Err(e) = &update.result {
             tracing::warn!(source = %update.source, error = %e, "snapshot: poll failed");

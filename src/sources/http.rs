@@ -106,6 +106,10 @@ pub fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, SourceE
 /// `BadResponse` naming what was expected; serde's message says where, not what the data was.
 pub fn decode_error(e: &serde_json::Error, what: &str) -> SourceError {
     let cause = match e.classify() {
+        // serde_json stops at 128 levels; the answer may be JSON, just not one we can read.
+        _ if e.to_string().starts_with("recursion limit exceeded") => {
+            "JSON nested too deeply to read".to_string()
+        }
         serde_json::error::Category::Eof => "truncated JSON".to_string(),
         serde_json::error::Category::Syntax => "not JSON".to_string(),
         _ => data_error(&e.to_string()),
@@ -456,6 +460,14 @@ mod tests {
         assert_eq!(
             e,
             SourceError::BadResponse("expected a list of alerts: not JSON".into())
+        );
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let e = decode::<serde_json::Value>(deep.as_bytes(), "a query result").unwrap_err();
+        assert_eq!(
+            e,
+            SourceError::BadResponse(
+                "expected a query result: JSON nested too deeply to read".into()
+            )
         );
         let e = decode::<Vec<u32>>(b"[1, 2", "a list").unwrap_err();
         assert_eq!(
