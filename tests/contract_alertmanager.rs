@@ -327,6 +327,26 @@ async fn both_replicas_answering_report_each_alert_twice_and_silences_once() {
     };
     assert_eq!(snap.observations.len(), 4, "dedup is the domain's job");
     assert_eq!(snap.silences.len(), 2, "merged by id");
+    // Yet each alert is held once: the replicas' equal copies are one, and so are the next
+    // poll's copies of alerts that did not change.
+    let of = |snap: &onwatch::app::msg::ClusterSnapshot, replica: &str, name: &str| {
+        snap.observations
+            .iter()
+            .find(|o| o.replica == replica && o.alert.labels["alertname"] == name)
+            .map(|o| Arc::clone(&o.alert))
+            .unwrap()
+    };
+    assert!(Arc::ptr_eq(
+        &of(&snap, "a", "DiskFull"),
+        &of(&snap, "b", "DiskFull")
+    ));
+    let Payload::Alerts(next) = f.fetch().await.unwrap() else {
+        panic!("an alerts payload")
+    };
+    assert!(Arc::ptr_eq(
+        &of(&snap, "a", "HighErrorRate"),
+        &of(&next, "b", "HighErrorRate")
+    ));
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! while another answers.
 
 use super::poller::Fetcher;
-use crate::domain::alerts::{Observation, Silence};
+use crate::domain::alerts::{AlertShare, Observation, Silence};
 use crate::domain::health::SourceError;
 use crate::domain::publish::{ClusterSnapshot, Payload, ReplicaStatus};
 use crate::sources::alertmanager::{AlertmanagerClient, DatedSilence};
@@ -13,6 +13,8 @@ use std::sync::Arc;
 pub struct ClusterFetcher {
     cluster: String,
     replicas: Vec<Replica>,
+    /// Each alert held once across the replicas and from one poll to the next.
+    share: AlertShare,
 }
 
 struct Replica {
@@ -50,10 +52,12 @@ impl ClusterFetcher {
                     version: None,
                 })
                 .collect(),
+            share: AlertShare::default(),
         }
     }
 
     pub async fn fetch(&mut self) -> Result<Payload, SourceError> {
+        let share = &self.share;
         let polls = self.replicas.iter().map(|r| async move {
             let status = async {
                 match &r.version {
@@ -62,13 +66,14 @@ impl ClusterFetcher {
                 }
             };
             let (alerts, silences, version) = tokio::join!(
-                r.client.alerts_lenient(),
+                r.client.alerts_shared(share),
                 r.client.silences_lenient(),
                 status
             );
             (alerts, silences, version)
         });
         let answers = futures::future::join_all(polls).await;
+        self.share.end_poll();
 
         let mut snapshot = ClusterSnapshot::default();
         let mut dated = Vec::new();
@@ -88,7 +93,7 @@ impl ClusterFetcher {
                         .extend(alerts.into_iter().map(|alert| Observation {
                             cluster: self.cluster.clone(),
                             replica: replica.name.clone(),
-                            alert: Arc::new(alert),
+                            alert,
                         }));
                     dated.extend(silences);
                     None

@@ -3,10 +3,11 @@
 
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
 use super::lenient::{ItemDecoder, decode_each};
-use crate::domain::alerts::{Alert, AmState, Labels, Matcher, Silence, SilenceState};
+use crate::domain::alerts::{Alert, AlertShare, AmState, Labels, Matcher, Silence, SilenceState};
 use crate::domain::health::{SourceError, Unreadable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use url::Url;
 
 #[derive(Clone)]
@@ -344,6 +345,22 @@ impl AlertmanagerClient {
 
     /// `alerts`, with the count of those that could not be read.
     pub async fn alerts_lenient(&self) -> Result<(Vec<Alert>, Unreadable), SourceError> {
+        self.alerts_as(|a| a).await
+    }
+
+    /// `alerts_lenient`, each alert held once: a copy equal to one `share` keeps (another
+    /// replica's, the last poll's) is dropped as soon as it is read.
+    pub async fn alerts_shared(
+        &self,
+        share: &AlertShare,
+    ) -> Result<(Vec<Arc<Alert>>, Unreadable), SourceError> {
+        self.alerts_as(|a| share.share(a)).await
+    }
+
+    async fn alerts_as<T: Send>(
+        &self,
+        mut keep: impl FnMut(Alert) -> T + Send,
+    ) -> Result<(Vec<T>, Unreadable), SourceError> {
         let request = self.http.get(self.url(&["alerts"])).query(&[
             ("active", "true"),
             ("silenced", "true"),
@@ -352,7 +369,7 @@ impl AlertmanagerClient {
         ]);
         // Decoded as it arrives: a storm's answer is never held whole, and decoding overlaps
         // the transfer (each replica on its own worker).
-        let mut items = ItemDecoder::new(ALERTS, "alert", decode_alert);
+        let mut items = ItemDecoder::new(ALERTS, "alert", |raw| decode_alert(raw).map(&mut keep));
         self.http.stream(request, |chunk| items.feed(chunk)).await?;
         items.finish()
     }

@@ -4,6 +4,7 @@ mod dedup;
 mod group;
 mod id;
 mod policy;
+mod share;
 mod sort;
 #[cfg(test)]
 mod tests;
@@ -12,6 +13,7 @@ pub use dedup::{dedup, dedup_refs, identity, identity_key};
 pub use group::{AlertGroup, CLUSTER, group};
 pub use id::AlertId;
 pub use policy::{ACK_PREFIX, AlertPolicy, SeverityMap};
+pub use share::AlertShare;
 pub use sort::{AlertSort, is_unacked_page, sort_groups};
 
 use chrono::{DateTime, Utc};
