@@ -59,7 +59,7 @@ fn observations(n: usize) -> Vec<Observation> {
         );
         labels.insert("prometheus_replica".into(), ["a", "b"][i % 2].into());
         let alert = Alert {
-            labels,
+            labels: labels.into(),
             fingerprint: format!("{i:016x}"),
             ..kit::alert(&[], t)
         };
@@ -111,10 +111,9 @@ fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
             .enumerate()
             .map(|(i, mut o)| {
                 let alert = Arc::make_mut(&mut o.alert);
-                alert.labels.remove("prometheus_replica");
-                alert
-                    .labels
-                    .insert("instance".into(), format!("host-{}:9100", i / 2));
+                let labels = Arc::make_mut(&mut alert.labels);
+                labels.remove("prometheus_replica");
+                labels.insert("instance".into(), format!("host-{}:9100", i / 2));
                 o.replica = ["am-0", "am-1"][i % 2].into();
                 o
             })

@@ -45,7 +45,7 @@ fn original(c: &Cockpit) -> Alert {
 /// What the re-post target sends: the original's labels plus `escalated="true"`, newer.
 fn copy(c: &Cockpit) -> Alert {
     let mut a = original(c);
-    a.labels.insert("escalated".into(), "true".into());
+    std::sync::Arc::make_mut(&mut a.labels).insert("escalated".into(), "true".into());
     a.starts_at = c.now() - Duration::minutes(1);
     a
 }

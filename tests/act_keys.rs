@@ -49,7 +49,7 @@ fn obs(name: &str, instance: &str, silenced_by: &[&str], annotations: Labels) ->
         ("replica", "a"),
     ];
     let alert = Alert {
-        annotations,
+        annotations: annotations.into(),
         starts_at: kit::t0() - chrono::Duration::minutes(10),
         generator_url: Some("http://prom/graph".into()),
         fingerprint: format!("fp-{name}-{instance}"),
@@ -384,8 +384,7 @@ fn preview_warns_when_the_silence_matches_more_than_the_selection() {
     let mut s = state(false);
     // an alert whose identity is a subset of another's: silencing it silences both
     let mut wide = obs("Net", "a", &[], Labels::new());
-    std::sync::Arc::make_mut(&mut wide.alert)
-        .labels
+    std::sync::Arc::make_mut(&mut std::sync::Arc::make_mut(&mut wide.alert).labels)
         .remove("instance");
     feed(
         &mut s,
@@ -749,8 +748,7 @@ fn escalate_offers_the_next_target_and_the_row_says_who_escalated_to_what() {
     // no chain matches a warning
     let mut w = state(false);
     let mut o = obs("Warn", "a", &[], Labels::new());
-    std::sync::Arc::make_mut(&mut o.alert)
-        .labels
+    std::sync::Arc::make_mut(&mut std::sync::Arc::make_mut(&mut o.alert).labels)
         .insert("severity".into(), "warning".into());
     feed(&mut w, 1, vec![o], vec![]);
     press(&mut w, ch('e'));

@@ -201,7 +201,7 @@ fn n_clears_a_filter_that_hides_the_page() {
 fn the_keys_that_act_work_in_the_detail_view_on_its_alert() {
     let mut c = grouped_by_instance();
     let a = Alert {
-        annotations: kit::labels(&[("runbook_url", "https://rb.example/a")]),
+        annotations: kit::labels(&[("runbook_url", "https://rb.example/a")]).into(),
         ..firing(&c, "A", "critical", "web-1", 5)
     };
     let b = firing(&c, "B", "warning", "web-1", 50);
@@ -264,7 +264,7 @@ fn an_alerts_detail_scrolls_to_its_last_label_at_80x24() {
         .collect();
     labels.push(("zz_last".into(), "the-end".into()));
     let mut a = firing(&c, "Wide", "warning", "web-1", 5);
-    a.labels.extend(labels);
+    std::sync::Arc::make_mut(&mut a.labels).extend(labels);
     c.poll(vec![a], vec![]);
     c.send(Msg::Resize {
         width: 80,

@@ -357,7 +357,10 @@ fn a_flapping_alert_notifies_once_not_once_per_flap() {
         sent.extend(notifications(&update(&mut h.state, Msg::Tick, &h.clock)));
     }
     assert_eq!(sent.len(), 1, "{sent:?}");
-    let flappy = onwatch::domain::alerts::AlertId::new("prod", crit("Flappy", "a", h.now()).labels);
+    let flappy = onwatch::domain::alerts::AlertId::new(
+        "prod",
+        (*crit("Flappy", "a", h.now()).labels).clone(),
+    );
     assert!(h.state.flaps.history(&flappy).unwrap().flapping);
 }
 
@@ -396,16 +399,14 @@ fn detail_view_shows_everything_about_the_alert() {
     let mut h = Cockpit::new();
     let now = h.now();
     let mut a = crit("HighLatency", "api-1", now);
-    a.annotations
-        .insert("summary".into(), "p99 above 2s".into());
-    a.annotations
-        .insert("description".into(), "checkout is slow\x1b[31m".into());
-    a.annotations.insert(
+    let annotations = std::sync::Arc::make_mut(&mut a.annotations);
+    annotations.insert("summary".into(), "p99 above 2s".into());
+    annotations.insert("description".into(), "checkout is slow\x1b[31m".into());
+    annotations.insert(
         "runbook_url".into(),
         "https://runbooks.example/latency".into(),
     );
-    a.annotations
-        .insert("dashboard".into(), "https://grafana.example/d/1".into());
+    annotations.insert("dashboard".into(), "https://grafana.example/d/1".into());
     a.generator_url = Some("http://prometheus.example/graph?g0.expr=x".into());
     a.receivers = vec!["pager".into(), "slack".into()];
     a.silenced_by = vec!["s1".into()];
@@ -605,7 +606,7 @@ fn the_snapshot_json_is_written_as_it_is_serialised_with_every_outside_string_ma
     let now = c.now();
     const SECRET: &str = "tok3n-in-a-label-9f2";
     let leaky = Alert {
-        annotations: [("summary".to_string(), format!("ask {SECRET}"))].into(),
+        annotations: std::sync::Arc::new([("summary".to_string(), format!("ask {SECRET}"))].into()),
         ..kit::silenced(
             alert(&[("alertname", "Leak"), ("token", SECRET)], 5, now),
             &["s1"],

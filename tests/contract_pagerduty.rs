@@ -30,7 +30,8 @@ fn disk_full(target: &str) -> ActionRequest {
         annotations: labels(&[
             ("summary", "disk 99% full"),
             ("runbook_url", "https://rb.example/disk"),
-        ]),
+        ])
+        .into(),
         generator_url: Some("http://prom.example/graph?g0.expr=x".into()),
         fingerprint: "a1b2c3".into(),
         ..kit::alert(&pairs, kit::t0())

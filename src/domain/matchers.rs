@@ -430,8 +430,8 @@ mod tests {
         DedupedAlert {
             id: crate::domain::alerts::AlertId::new("prod-eu", labels.clone()),
             alert: std::sync::Arc::new(Alert {
-                labels,
-                annotations: Labels::new(),
+                labels: labels.into(),
+                annotations: Labels::new().into(),
                 state: AmState::Active,
                 silenced_by: vec![],
                 inhibited_by: vec![],

@@ -258,8 +258,8 @@ fn am_state(text: &str) -> AmState {
 
 fn map_alert(w: WireAlert<'_>) -> Alert {
     Alert {
-        labels: w.labels,
-        annotations: w.annotations,
+        labels: Arc::new(w.labels),
+        annotations: Arc::new(w.annotations),
         state: am_state(&w.status.state),
         silenced_by: w.status.silenced_by,
         inhibited_by: w.status.inhibited_by,

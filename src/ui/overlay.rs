@@ -372,7 +372,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         }
     }
     lines.push(Line::from(Span::styled("labels", theme.style(Role::Title))));
-    for (k, v) in &a.alert.labels {
+    for (k, v) in a.alert.labels.iter() {
         lines.push(Line::from(vec![
             Span::styled(format!("  {}", safe(k)), muted),
             Span::styled(format!(" = {}", safe(v)), fg),

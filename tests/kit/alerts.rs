@@ -18,8 +18,8 @@ pub fn labels(pairs: &[(&str, &str)]) -> Labels {
 /// a test changes the fields it relies on with struct-update syntax.
 pub fn alert(pairs: &[(&str, &str)], at: DateTime<Utc>) -> Alert {
     Alert {
-        labels: labels(pairs),
-        annotations: Labels::new(),
+        labels: Arc::new(labels(pairs)),
+        annotations: Arc::new(Labels::new()),
         state: AmState::Active,
         silenced_by: vec![],
         inhibited_by: vec![],

@@ -42,7 +42,7 @@ pub fn open_ack(state: &mut State) {
     let reposts = &state.acts.setup.reposts;
     let originals = selected
         .iter()
-        .map(|a| &a.alert.labels)
+        .map(|a| &*a.alert.labels)
         .filter(|l| !is_escalated_copy(l, reposts));
     let exclude: BTreeMap<String, Labels> = targets
         .iter()

@@ -218,7 +218,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
         chain: d.chain.name.clone(),
         target: target.clone(),
         labels: a.identity().clone(),
-        annotations: a.alert.annotations.clone(),
+        annotations: (*a.alert.annotations).clone(),
         starts_at: a.alert.starts_at,
         generator_url: a.alert.generator_url.clone(),
         fingerprint: a.alert.fingerprint.clone(),

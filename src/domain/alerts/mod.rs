@@ -35,8 +35,10 @@ pub enum AmState {
 /// One alert as one Alertmanager replica reports it (mapped from the v2 wire type).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Alert {
-    pub labels: Labels,
-    pub annotations: Labels,
+    /// Shared: the replicas of a cluster, and poll after poll, report the same labels
+    /// (`AlertShare` keeps one copy of each).
+    pub labels: Arc<Labels>,
+    pub annotations: Arc<Labels>,
     pub state: AmState,
     pub silenced_by: Vec<String>,
     pub inhibited_by: Vec<String>,

@@ -22,20 +22,28 @@ struct Generations {
 
 impl AlertShare {
     /// The kept copy when one equal to `alert` is known (this poll or the last), else
-    /// `alert`, kept from now on. Replicas decoding at once share it through the lock.
-    pub fn share(&self, alert: Alert) -> Arc<Alert> {
+    /// `alert`, kept from now on. A copy that differs only in what each replica stamps
+    /// (`updatedAt`, `endsAt`) still shares the kept one's labels and annotations. Replicas
+    /// decoding at once share through the lock.
+    pub fn share(&self, mut alert: Alert) -> Arc<Alert> {
         if alert.fingerprint.is_empty() {
             return Arc::new(alert);
         }
         let mut g = self.gens.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(kept) = g.current.get(alert.fingerprint.as_str())
-            && **kept == alert
-        {
-            return Arc::clone(kept);
+        if let Some(kept) = g.current.get(alert.fingerprint.as_str()) {
+            if **kept == alert {
+                return Arc::clone(kept);
+            }
+            reuse_parts(&mut alert, kept);
+            return Arc::new(alert);
         }
         let kept = match g.previous.remove(alert.fingerprint.as_str()) {
             Some(old) if *old == alert => old,
-            _ => Arc::new(alert),
+            Some(old) => {
+                reuse_parts(&mut alert, &old);
+                Arc::new(alert)
+            }
+            None => Arc::new(alert),
         };
         g.current
             .insert(kept.fingerprint.as_str().into(), Arc::clone(&kept));
@@ -50,6 +58,16 @@ impl AlertShare {
     }
 }
 
+/// `alert`'s labels and annotations are `kept`'s where equal (most are).
+fn reuse_parts(alert: &mut Alert, kept: &Alert) {
+    if kept.labels == alert.labels {
+        alert.labels = Arc::clone(&kept.labels);
+    }
+    if kept.annotations == alert.annotations {
+        alert.annotations = Arc::clone(&kept.annotations);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,8 +77,8 @@ mod tests {
     fn alert(fingerprint: &str, summary: &str) -> Alert {
         let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
         Alert {
-            labels: [("alertname".to_string(), "Disk".to_string())].into(),
-            annotations: [("summary".to_string(), summary.to_string())].into(),
+            labels: Arc::new([("alertname".to_string(), "Disk".to_string())].into()),
+            annotations: Arc::new([("summary".to_string(), summary.to_string())].into()),
             state: AmState::Active,
             silenced_by: vec![],
             inhibited_by: vec![],
@@ -85,6 +103,12 @@ mod tests {
         let changed = share.share(alert("f1", "fuller"));
         assert!(!Arc::ptr_eq(&a, &changed));
         assert_eq!(changed.annotations["summary"], "fuller");
+        // Another replica's stamp differs: its own alert, the same labels and annotations.
+        let mut stamped = alert("f1", "fuller");
+        stamped.updated_at += chrono::Duration::seconds(1);
+        let stamped = share.share(stamped);
+        assert!(!Arc::ptr_eq(&changed, &stamped));
+        assert!(Arc::ptr_eq(&a.labels, &stamped.labels));
         let unkeyed = (share.share(alert("", "x")), share.share(alert("", "x")));
         assert!(
             !Arc::ptr_eq(&unkeyed.0, &unkeyed.1),

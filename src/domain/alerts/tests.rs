@@ -15,8 +15,8 @@ fn labels(pairs: &[(&str, &str)]) -> Labels {
 
 fn alert(pairs: &[(&str, &str)], start: i64) -> Alert {
     Alert {
-        labels: labels(pairs),
-        annotations: Labels::new(),
+        labels: labels(pairs).into(),
+        annotations: Labels::new().into(),
         state: AmState::Active,
         silenced_by: vec![],
         inhibited_by: vec![],
@@ -89,7 +89,7 @@ fn different_clusters_are_never_merged() {
 fn freshest_report_wins() {
     let mut newer = alert(&[("alertname", "X")], 0);
     newer.updated_at = t(5);
-    newer.annotations.insert("summary".into(), "new".into());
+    Arc::make_mut(&mut newer.annotations).insert("summary".into(), "new".into());
     let out = dedup(
         vec![obs("a", alert(&[("alertname", "X")], 0)), obs("b", newer)],
         &[],
