@@ -272,6 +272,7 @@ fn help_lists_every_command_and_global_flag() {
         "init",
         "check",
         "snapshot",
+        "slo",
         "--config",
         "--read-only",
         "--theme",
@@ -285,6 +286,11 @@ fn help_lists_every_command_and_global_flag() {
     assert_eq!(code, 0);
     for word in ["--serve", "--write-config", "--seed", "--speed"] {
         assert!(out.contains(word), "{word} missing from demo --help");
+    }
+    let (code, out, _) = run(onwatch(home.path()).args(["slo", "rules", "--help"]));
+    assert_eq!(code, 0);
+    for word in ["--format", "prometheus", "sloth"] {
+        assert!(out.contains(word), "{word} missing from slo rules --help");
     }
 }
 

@@ -74,6 +74,30 @@ pub enum Command {
         #[arg(long, default_value = "2s", value_parser = parse_duration)]
         settle: std::time::Duration,
     },
+    /// The configured SLOs as rules for Prometheus or vmalert.
+    Slo {
+        #[command(subcommand)]
+        command: SloCommand,
+    },
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum SloCommand {
+    /// Print recording and alert rules for the configured SLOs in Sloth's rule names and
+    /// labels (or a Sloth spec): loaded in Prometheus, the SLOs are recorded there, and a
+    /// [[prometheus]] with discover = true reads them through the recorded series.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Prometheus)]
+        format: RulesFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// A Prometheus rule file (groups:), ready for rule_files or vmalert -rule.
+    Prometheus,
+    /// A Sloth spec (prometheus/v1), one document per service, for `sloth generate`.
+    Sloth,
 }
 
 #[derive(Clone, Debug, Subcommand)]

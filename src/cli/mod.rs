@@ -11,10 +11,11 @@ mod log_setup;
 mod logging;
 pub mod notify;
 pub mod setup;
+mod slo_rules;
 mod snapshot;
 mod timeline;
 
-pub use args::{Cli, Command, SnapshotFormat, TimelineCommand};
+pub use args::{Cli, Command, RulesFormat, SloCommand, SnapshotFormat, TimelineCommand};
 
 use crate::config::{self, Config, ConfigError};
 use setup::CliOverrides;
@@ -77,6 +78,12 @@ pub fn run(cli: Cli) -> i32 {
             settle,
         }) => match load_config(&cli) {
             Ok((config, _)) => runtime.block_on(snapshot::run(&cli, &config, format, size, settle)),
+            Err(code) => code,
+        },
+        Some(Command::Slo {
+            command: SloCommand::Rules { format },
+        }) => match load_config(&cli) {
+            Ok((config, _)) => slo_rules::print(&config, format),
             Err(code) => code,
         },
     }

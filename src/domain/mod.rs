@@ -19,6 +19,7 @@ pub mod sgr;
 pub mod size;
 pub mod sli;
 pub mod slo;
+pub mod sloth_rules;
 pub mod template;
 pub mod timeline;
 pub mod visible;
