@@ -3,8 +3,8 @@
 //! again is compared with the one kept and dropped when equal. A storm of 10,000 alerts on two
 //! replicas is then held once, not twice, and a quiet poll keeps the alerts of the last one.
 
-use super::Alert;
-use std::collections::HashMap;
+use super::{Alert, Labels};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The alerts of this poll and of the last one, by fingerprint (Alertmanager's hash of the
@@ -18,6 +18,23 @@ pub struct AlertShare {
 struct Generations {
     current: HashMap<Box<str>, Arc<Alert>>,
     previous: HashMap<Box<str>, Arc<Alert>>,
+    /// Annotations by content: alerts of one rule, and an HA Prometheus pair's two copies of
+    /// an alert (their `replica` labels differ, so their fingerprints do), carry equal ones.
+    annotations: HashSet<Arc<Labels>>,
+    annotations_before: HashSet<Arc<Labels>>,
+}
+
+impl Generations {
+    fn intern_annotations(&mut self, alert: &mut Alert) {
+        if let Some(kept) = self.annotations.get(&*alert.annotations) {
+            alert.annotations = Arc::clone(kept);
+            return;
+        }
+        if let Some(kept) = self.annotations_before.take(&*alert.annotations) {
+            alert.annotations = kept;
+        }
+        self.annotations.insert(Arc::clone(&alert.annotations));
+    }
 }
 
 impl AlertShare {
@@ -35,15 +52,20 @@ impl AlertShare {
                 return Arc::clone(kept);
             }
             reuse_parts(&mut alert, kept);
+            g.intern_annotations(&mut alert);
             return Arc::new(alert);
         }
         let kept = match g.previous.remove(alert.fingerprint.as_str()) {
             Some(old) if *old == alert => old,
             Some(old) => {
                 reuse_parts(&mut alert, &old);
+                g.intern_annotations(&mut alert);
                 Arc::new(alert)
             }
-            None => Arc::new(alert),
+            None => {
+                g.intern_annotations(&mut alert);
+                Arc::new(alert)
+            }
         };
         g.current
             .insert(kept.fingerprint.as_str().into(), Arc::clone(&kept));
@@ -55,6 +77,7 @@ impl AlertShare {
     pub fn end_poll(&self) {
         let mut g = self.gens.lock().unwrap_or_else(PoisonError::into_inner);
         g.previous = std::mem::take(&mut g.current);
+        g.annotations_before = std::mem::take(&mut g.annotations);
     }
 }
 
@@ -109,6 +132,9 @@ mod tests {
         let stamped = share.share(stamped);
         assert!(!Arc::ptr_eq(&changed, &stamped));
         assert!(Arc::ptr_eq(&a.labels, &stamped.labels));
+        // Another alert with the same annotations (the other copy of an HA pair) shares them.
+        let twin = share.share(alert("f9", "full"));
+        assert!(Arc::ptr_eq(&a.annotations, &twin.annotations));
         let unkeyed = (share.share(alert("", "x")), share.share(alert("", "x")));
         assert!(
             !Arc::ptr_eq(&unkeyed.0, &unkeyed.1),
