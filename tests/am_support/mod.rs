@@ -102,10 +102,15 @@ pub struct AmPair {
 
 impl AmPair {
     pub async fn start() -> Self {
+        Self::start_with(CONFIG).await
+    }
+
+    /// The pair with this `alertmanager.yml` (routes, inhibit rules).
+    pub async fn start_with(config_text: &str) -> Self {
         require_binary(BIN);
         let tmp = tempfile::tempdir().unwrap();
         let config = tmp.path().join("alertmanager.yml");
-        std::fs::write(&config, CONFIG).unwrap();
+        std::fs::write(&config, config_text).unwrap();
         let replicas = (0..2)
             .map(|i| {
                 let dir = tmp.path().join(format!("am-{i}"));
