@@ -33,6 +33,7 @@ fn state(read_only: bool) -> State {
             targets: vec!["pd".into(), "hook".into()],
         }],
         runbook_dir: Some(PathBuf::from("/srv/runbooks")),
+        runbook_annotations: onwatch::domain::links::default_runbook_annotations(),
         over_ssh: false,
         nonce: 7,
         pagerduty_ack: None,
@@ -816,6 +817,68 @@ fn read_only_and_wall_refuse_every_key_that_acts_and_send_nothing() {
             vec![Effect::OpenUrl("https://rb.example/cpu".into())]
         );
     }
+}
+
+#[test]
+fn the_runbook_is_read_from_the_configured_annotations_in_their_order() {
+    let mut s = state(false);
+    s.acts.setup.runbook_annotations = vec!["wiki".into(), "runbook_url".into()];
+    let both = labels(&[
+        ("wiki", "https://wiki.example/cpu"),
+        ("runbook_url", "https://rb.example/cpu"),
+    ]);
+    feed(&mut s, 1, vec![obs("Cpu", "a", &[], both)], vec![]);
+    assert_eq!(
+        press(&mut s, ch('r')),
+        vec![Effect::OpenUrl("https://wiki.example/cpu".into())],
+        "the first configured key wins"
+    );
+    let mut s = state(false);
+    s.acts.setup.runbook_annotations = vec!["wiki".into()];
+    feed(
+        &mut s,
+        1,
+        vec![obs(
+            "Cpu",
+            "a",
+            &[],
+            labels(&[("runbook_url", "https://rb.example/cpu")]),
+        )],
+        vec![],
+    );
+    s.acts.setup.runbook_dir = None;
+    assert!(
+        press(&mut s, ch('r')).is_empty(),
+        "runbook_url is not configured here"
+    );
+    assert_eq!(
+        s.status.as_deref(),
+        Some("runbook: no wiki annotation and no [runbooks] dir configured")
+    );
+}
+
+#[test]
+fn an_escalation_carries_the_configured_runbook_as_runbook_url() {
+    let mut s = state(false);
+    s.acts.setup.runbook_annotations = vec!["wiki".into()];
+    let wiki = labels(&[("wiki", "https://wiki.example/cpu")]);
+    feed(&mut s, 1, vec![obs("Cpu", "a", &[], wiki)], vec![]);
+    select(&mut s, "Cpu", None);
+    press(&mut s, ch('e'));
+    typed(&mut s, "page the db team");
+    let req = acts(&press(&mut s, ENTER)).remove(0);
+    let ActKind::Escalate { annotations, .. } = &req.kind else {
+        panic!("{req:?}")
+    };
+    assert_eq!(
+        annotations.get("runbook_url").map(String::as_str),
+        Some("https://wiki.example/cpu"),
+        "what PagerDuty and webhooks read, decided when the request is made"
+    );
+    assert_eq!(
+        annotations.get("wiki").map(String::as_str),
+        Some("https://wiki.example/cpu")
+    );
 }
 
 #[test]

@@ -131,6 +131,7 @@ pub fn acts_setup(config: &Config, ssh_connection: Option<&str>) -> ActsSetup {
             })
             .collect(),
         runbook_dir: config.runbooks.dir.clone(),
+        runbook_annotations: config.runbooks.annotations.clone(),
         over_ssh: ssh_connection.is_some_and(|s| !s.is_empty()),
         nonce: std::process::id(),
         pagerduty_ack: config

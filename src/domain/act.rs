@@ -18,6 +18,8 @@ pub struct ActsSetup {
     pub until_resolved_step: Duration,
     pub chains: Vec<Chain>,
     pub runbook_dir: Option<PathBuf>,
+    /// The annotations a runbook link is read from, first found wins (`[runbooks] annotations`).
+    pub runbook_annotations: Vec<String>,
     /// `SSH_CONNECTION` was set: runbooks are shown in the cockpit rather than opened.
     pub over_ssh: bool,
     /// Makes request ids unique across cockpits sharing a state dir (the process id).
@@ -36,6 +38,7 @@ impl Default for ActsSetup {
             until_resolved_step: Duration::from_secs(1800),
             chains: Vec::new(),
             runbook_dir: None,
+            runbook_annotations: crate::domain::links::default_runbook_annotations(),
             over_ssh: false,
             nonce: 0,
             pagerduty_ack: None,

@@ -33,11 +33,30 @@ const SHELL_META: &[char] = &[
     '\t', ' ',
 ];
 
-/// The annotations a runbook link is read from, first found wins: Prometheus' convention,
-/// then Sloth's and other generators'.
+/// The annotations a runbook link is read from by default, first found wins: Prometheus'
+/// convention, then Sloth's and other generators'.
 pub const RUNBOOK_ANNOTATIONS: &[&str] = &["runbook_url", "runbook", "playbook", "playbook_url"];
 
-/// The alert's runbook annotation (the first of `RUNBOOK_ANNOTATIONS` that is set), trimmed.
+pub fn default_runbook_annotations() -> Vec<String> {
+    RUNBOOK_ANNOTATIONS
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
+}
+
+/// The alert's runbook annotation (the first of `keys` that is set and not blank), trimmed,
+/// with the key it was found under.
+pub fn runbook_annotation_in<'a>(
+    annotations: &'a Labels,
+    keys: &'a [String],
+) -> Option<(&'a str, &'a str)> {
+    keys.iter()
+        .filter_map(|k| Some((k.as_str(), annotations.get(k)?.trim())))
+        .find(|(_, v)| !v.is_empty())
+}
+
+/// `runbook_annotation_in` with the default keys (a request resumed from the outbox carries
+/// the configured one as `runbook_url`, see `act`).
 pub fn runbook_annotation(annotations: &Labels) -> Option<&str> {
     RUNBOOK_ANNOTATIONS
         .iter()
@@ -46,20 +65,22 @@ pub fn runbook_annotation(annotations: &Labels) -> Option<&str> {
         .find(|v| !v.is_empty())
 }
 
-/// The runbook of an alert: its runbook annotation, else `<dir>/<alertname>.md`.
+/// The runbook of an alert: its runbook annotation (the first of `keys`), else
+/// `<dir>/<alertname>.md`.
 pub fn locate(
     annotations: &Labels,
     labels: &Labels,
     dir: Option<&Path>,
+    keys: &[String],
 ) -> Result<RunbookTarget, String> {
-    if let Some(url) = runbook_annotation(annotations) {
+    if let Some((_, url)) = runbook_annotation_in(annotations, keys) {
         return check(url, dir);
     }
     let Some(dir) = dir else {
-        return Err(
-            "no runbook_url (or runbook, playbook) annotation and no [runbooks] dir configured"
-                .into(),
-        );
+        return Err(format!(
+            "no {} annotation and no [runbooks] dir configured",
+            keys.join(" or ")
+        ));
     };
     let name = labels.get("alertname").map(String::as_str).unwrap_or("");
     if name.is_empty()
@@ -240,12 +261,12 @@ mod tests {
         let mut ann = Labels::new();
         ann.insert("runbook".into(), " https://rb.example/sloth ".into());
         assert_eq!(
-            locate(&ann, &labels, None),
+            locate(&ann, &labels, None, &default_runbook_annotations()),
             Ok(RunbookTarget::Remote("https://rb.example/sloth".into()))
         );
         ann.insert("runbook_url".into(), "https://rb.example/prom".into());
         assert_eq!(
-            locate(&ann, &labels, None),
+            locate(&ann, &labels, None, &default_runbook_annotations()),
             Ok(RunbookTarget::Remote("https://rb.example/prom".into()))
         );
     }
@@ -256,18 +277,18 @@ mod tests {
         let mut labels = Labels::new();
         labels.insert("alertname".into(), "DiskFull".into());
         assert_eq!(
-            locate(&ann, &labels, Some(&dir())),
+            locate(&ann, &labels, Some(&dir()), &default_runbook_annotations()),
             Ok(RunbookTarget::Local("/srv/runbooks/DiskFull.md".into()))
         );
-        assert!(locate(&ann, &labels, None).is_err());
+        assert!(locate(&ann, &labels, None, &default_runbook_annotations()).is_err());
         ann.insert("runbook_url".into(), "https://rb.example/disk".into());
         assert_eq!(
-            locate(&ann, &labels, None),
+            locate(&ann, &labels, None, &default_runbook_annotations()),
             Ok(RunbookTarget::Remote("https://rb.example/disk".into()))
         );
         ann.clear();
         labels.insert("alertname".into(), "../x".into());
-        assert!(locate(&ann, &labels, Some(&dir())).is_err());
+        assert!(locate(&ann, &labels, Some(&dir()), &default_runbook_annotations()).is_err());
     }
 
     #[test]

@@ -335,15 +335,15 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         lines.push(field("generator", safe(url).into_owned()));
     }
     // The three annotations the on-call engineer reads first, then the rest with the labels.
-    for (key, title) in [
-        ("summary", "summary"),
-        ("description", "descr."),
-        ("runbook_url", "runbook"),
-        ("runbook", "runbook"),
-    ] {
+    for (key, title) in [("summary", "summary"), ("description", "descr.")] {
         if let Some(v) = a.alert.annotations.get(key) {
             lines.push(field(title, safe(v).into_owned()));
         }
+    }
+    let runbook_keys = &state.acts.setup.runbook_annotations;
+    let runbook = crate::domain::links::runbook_annotation_in(&a.alert.annotations, runbook_keys);
+    if let Some((_, url)) = runbook {
+        lines.push(field("runbook", safe(url).into_owned()));
     }
     let silences = silences_of(state, a);
     if !silences.is_empty() {
@@ -383,7 +383,8 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         .annotations
         .iter()
         .filter(|(k, _)| {
-            !["summary", "description", "runbook_url", "runbook"].contains(&k.as_str())
+            !["summary", "description"].contains(&k.as_str())
+                && runbook.is_none_or(|(shown, _)| shown != k.as_str())
         })
         .collect();
     if !other.is_empty() {

@@ -251,6 +251,7 @@ pub fn runbook(state: &mut State) -> Vec<Effect> {
         &a.alert.annotations,
         &a.alert.labels,
         state.acts.setup.runbook_dir.as_deref(),
+        &state.acts.setup.runbook_annotations,
     ) {
         Ok(t) => t,
         Err(e) => {

@@ -218,7 +218,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
         chain: d.chain.name.clone(),
         target: target.clone(),
         labels: a.identity().clone(),
-        annotations: (*a.alert.annotations).clone(),
+        annotations: with_runbook_url(&a.alert.annotations, &state.acts.setup.runbook_annotations),
         starts_at: a.alert.starts_at,
         generator_url: a.alert.generator_url.clone(),
         fingerprint: a.alert.fingerprint.clone(),
@@ -226,4 +226,21 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
     };
     state.status = Some(format!("escalating to {target}"));
     vec![request(state, kind)]
+}
+
+/// The alert's annotations for an escalation request, with the runbook found under the
+/// configured keys also as `runbook_url`: the request is sent from itself alone (resumed from
+/// the outbox too), and PagerDuty's and webhooks' readers look for `runbook_url`.
+fn with_runbook_url(
+    annotations: &crate::domain::alerts::Labels,
+    keys: &[String],
+) -> crate::domain::alerts::Labels {
+    let mut out = annotations.clone();
+    if let Some((key, url)) = crate::domain::links::runbook_annotation_in(annotations, keys)
+        && key != "runbook_url"
+    {
+        let url = url.to_string();
+        out.insert("runbook_url".into(), url);
+    }
+    out
 }

@@ -154,9 +154,20 @@ impl EscalationTarget {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunbooksConfig {
     /// Local markdown runbooks, `<dir>/<alertname>.md`, used when an alert has no `runbook_url`.
     pub dir: Option<PathBuf>,
+    /// The annotations a runbook link is read from, in order: the first one set wins.
+    pub annotations: Vec<String>,
+}
+
+impl Default for RunbooksConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            annotations: crate::domain::links::default_runbook_annotations(),
+        }
+    }
 }
