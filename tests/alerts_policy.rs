@@ -11,6 +11,7 @@ use onwatch::domain::alerts::{
 
 fn policy() -> AlertPolicy {
     AlertPolicy {
+        summary_annotations: vec!["message".into(), "summary".into()],
         ack_prefix: "taken".into(),
         severity: SeverityMap {
             labels: vec!["urgency".into()],
@@ -43,21 +44,19 @@ fn the_configured_prefix_and_severity_labels_are_how_alerts_read() {
     });
     let at = kit::t0();
     let a = |name: &str, urgency: &str, by: &[&str]| {
-        kit::obs(
-            "prod",
-            "am-0",
-            kit::silenced(
-                kit::alert(
-                    &[
-                        ("alertname", name),
-                        ("urgency", urgency),
-                        ("severity", "critical"),
-                    ],
-                    at,
-                ),
-                by,
-            ),
-        )
+        let mut alert = kit::alert(
+            &[
+                ("alertname", name),
+                ("urgency", urgency),
+                ("severity", "critical"),
+            ],
+            at,
+        );
+        alert.annotations = std::sync::Arc::new(kit::labels(&[
+            ("message", &format!("{name} is on fire")),
+            ("summary", "the generic one"),
+        ]));
+        kit::obs("prod", "am-0", kit::silenced(alert, by))
     };
     let snapshot = kit::snapshot(
         "http://127.0.0.1:1",
@@ -96,6 +95,13 @@ fn the_configured_prefix_and_severity_labels_are_how_alerts_read() {
     assert_eq!(reading("Theirs").1, Severity::Warning);
     let out = screen(&s, 100, 30);
     assert!(out.contains("CRIT") && out.contains("Loud"), "{out}");
+    // The page's summary is the first configured annotation, `message` here.
+    let page = s
+        .page_worthy
+        .iter()
+        .find(|p| p.name == "Loud")
+        .expect("Loud pages");
+    assert_eq!(page.summary.as_deref(), Some("Loud is on fire"));
 }
 
 #[test]

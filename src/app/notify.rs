@@ -22,7 +22,7 @@ pub struct PageCandidate {
 }
 
 impl PageCandidate {
-    pub fn from_alert(a: &DedupedAlert) -> Self {
+    pub fn from_alert(a: &DedupedAlert, policy: &crate::domain::alerts::AlertPolicy) -> Self {
         Self {
             id: a.id.clone(),
             name: a
@@ -31,7 +31,7 @@ impl PageCandidate {
                 .cloned()
                 .unwrap_or_else(|| "alert".into()),
             cluster: a.cluster().to_string(),
-            summary: a.alert.annotations.get("summary").cloned(),
+            summary: policy.summary(&a.alert.annotations).map(str::to_string),
             starts_at: a.alert.starts_at,
         }
     }

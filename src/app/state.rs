@@ -434,7 +434,7 @@ impl State {
         self.page_worthy = all()
             .filter(|a| super::notify::is_page_worthy(a, now) && !flaps.is_flapping(&a.id))
             .filter(|a| !super::view::is_repeat_of_original(self, a))
-            .map(super::notify::PageCandidate::from_alert)
+            .map(|a| super::notify::PageCandidate::from_alert(a, &self.alert_policy))
             .collect();
         let filter = &self.alert_matchers;
         // A filter that names states decides visibility itself.

@@ -96,6 +96,7 @@ pub fn build_setup_with(
         alert_policy: crate::domain::alerts::AlertPolicy {
             severity: config.alerts.severity.clone(),
             ack_prefix: config.alerts.ack_prefix.clone(),
+            summary_annotations: config.alerts.summary_annotations.clone(),
         },
         log_max_lines: config.logs.max_lines,
         log_max_bytes: config.logs.max_bytes,

@@ -335,10 +335,12 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         lines.push(field("generator", safe(url).into_owned()));
     }
     // The three annotations the on-call engineer reads first, then the rest with the labels.
-    for (key, title) in [("summary", "summary"), ("description", "descr.")] {
-        if let Some(v) = a.alert.annotations.get(key) {
-            lines.push(field(title, safe(v).into_owned()));
-        }
+    let summary = state.alert_policy.summary_with_key(&a.alert.annotations);
+    if let Some((_, v)) = summary {
+        lines.push(field("summary", safe(v).into_owned()));
+    }
+    if let Some(v) = a.alert.annotations.get("description") {
+        lines.push(field("descr.", safe(v).into_owned()));
     }
     let runbook_keys = &state.acts.setup.runbook_annotations;
     let runbook = crate::domain::links::runbook_annotation_in(&a.alert.annotations, runbook_keys);
@@ -383,7 +385,8 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         .annotations
         .iter()
         .filter(|(k, _)| {
-            !["summary", "description"].contains(&k.as_str())
+            k.as_str() != "description"
+                && summary.is_none_or(|(shown, _)| shown != k.as_str())
                 && runbook.is_none_or(|(shown, _)| shown != k.as_str())
         })
         .collect();

@@ -218,7 +218,11 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
         chain: d.chain.name.clone(),
         target: target.clone(),
         labels: a.identity().clone(),
-        annotations: with_runbook_url(&a.alert.annotations, &state.acts.setup.runbook_annotations),
+        annotations: with_runbook_url(
+            &a.alert.annotations,
+            &state.acts.setup.runbook_annotations,
+            &state.alert_policy,
+        ),
         starts_at: a.alert.starts_at,
         generator_url: a.alert.generator_url.clone(),
         fingerprint: a.alert.fingerprint.clone(),
@@ -228,14 +232,23 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
     vec![request(state, kind)]
 }
 
-/// The alert's annotations for an escalation request, with the runbook found under the
-/// configured keys also as `runbook_url`: the request is sent from itself alone (resumed from
-/// the outbox too), and PagerDuty's and webhooks' readers look for `runbook_url`.
+/// The alert's annotations for an escalation request, with the runbook and the summary found
+/// under the configured keys also as `runbook_url` and `summary`: the request is sent from
+/// itself alone (resumed from the outbox too), and PagerDuty's and webhooks' readers look for
+/// those two.
 fn with_runbook_url(
     annotations: &crate::domain::alerts::Labels,
     keys: &[String],
+    policy: &crate::domain::alerts::AlertPolicy,
 ) -> crate::domain::alerts::Labels {
     let mut out = annotations.clone();
+    if let Some(summary) = policy.summary(annotations)
+        && annotations
+            .get("summary")
+            .is_none_or(|s| s.trim().is_empty())
+    {
+        out.insert("summary".into(), summary.to_string());
+    }
     if let Some((key, url)) = crate::domain::links::runbook_annotation_in(annotations, keys)
         && key != "runbook_url"
     {

@@ -271,6 +271,8 @@ pub struct AlertsConfig {
     pub flap: FlapSettings,
     /// A silence whose comment starts with this (any case) is an ack.
     pub ack_prefix: String,
+    /// The annotations the one-line summary is read from, first set wins.
+    pub summary_annotations: Vec<String>,
     /// Where severities are read and what their values mean (`[alerts.severity]`).
     pub severity: crate::domain::alerts::SeverityMap,
 }
@@ -282,6 +284,7 @@ impl Default for AlertsConfig {
             dedup_labels: vec!["replica".into(), "prometheus_replica".into()],
             flap: FlapSettings::default(),
             ack_prefix: crate::domain::alerts::ACK_PREFIX.into(),
+            summary_annotations: crate::domain::alerts::AlertPolicy::default().summary_annotations,
             severity: crate::domain::alerts::SeverityMap::default(),
         }
     }

@@ -88,6 +88,10 @@ impl SeverityMap {
 /// type by hand.
 pub const ACK_PREFIX: &str = "ACK";
 
+/// The annotations an alert's one-line summary is read from when none is configured:
+/// Prometheus' convention, then the older `message` kube-prometheus used.
+pub const SUMMARY_ANNOTATIONS: &[&str] = &["summary", "message"];
+
 /// The reading rules the cockpit applies to every alert and silence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertPolicy {
@@ -95,6 +99,8 @@ pub struct AlertPolicy {
     /// A silence whose comment starts with this, in any case, is an ack; any other is
     /// maintenance. Never empty (config validation refuses it: every silence would be an ack).
     pub ack_prefix: String,
+    /// Where the summary is read, first set wins (`[alerts] summary_annotations`).
+    pub summary_annotations: Vec<String>,
 }
 
 impl Default for AlertPolicy {
@@ -102,11 +108,32 @@ impl Default for AlertPolicy {
         Self {
             severity: SeverityMap::default(),
             ack_prefix: ACK_PREFIX.into(),
+            summary_annotations: SUMMARY_ANNOTATIONS
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
         }
     }
 }
 
 impl AlertPolicy {
+    /// The alert's summary: the first configured annotation that is set and not blank.
+    pub fn summary<'a>(&self, annotations: &'a Labels) -> Option<&'a str> {
+        self.summary_annotations
+            .iter()
+            .filter_map(|k| annotations.get(k))
+            .map(|v| v.trim())
+            .find(|v| !v.is_empty())
+    }
+
+    /// `summary`, with the annotation it was read from.
+    pub fn summary_with_key<'a>(&'a self, annotations: &'a Labels) -> Option<(&'a str, &'a str)> {
+        self.summary_annotations
+            .iter()
+            .filter_map(|k| Some((k.as_str(), annotations.get(k)?.trim())))
+            .find(|(_, v)| !v.is_empty())
+    }
+
     pub fn is_ack(&self, s: &Silence) -> bool {
         let p = self.ack_prefix.as_str();
         s.comment

@@ -267,6 +267,7 @@ proptest::proptest! {
 #[test]
 fn the_ack_prefix_and_the_severity_map_are_the_configs() {
     let policy = AlertPolicy {
+        summary_annotations: vec!["message".into()],
         ack_prefix: "acknowledged".into(),
         severity: SeverityMap {
             labels: vec!["urgency".into(), "severity".into()],
