@@ -153,9 +153,11 @@ async fn a_backend_that_answers_no_query_of_a_whole_round_fails_the_poll_within_
     assert_eq!(err.to_string(), "timed out after 300ms");
     // 27 queries, 4 at a time, would wait 7 timeouts; the first round says the backend is down.
     assert!(took < timeout * 2, "failed after {took:?}");
-    assert_eq!(
-        taken.load(Ordering::SeqCst),
-        4,
-        "no query sent after the round"
+    // The stream refills a slot as soon as a query of the round ends, so up to 3 more may have
+    // been sent when the fourth timeout ends the poll; never the 23 queries left.
+    let sent = taken.load(Ordering::SeqCst);
+    assert!(
+        (4..=7).contains(&sent),
+        "one round and what refilled it, no more: {sent}"
     );
 }
