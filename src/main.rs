@@ -3,6 +3,9 @@
 use clap::Parser;
 use onwatch::cli::{self, Cli};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args = Cli::parse();
     let code = cli::run(args);
