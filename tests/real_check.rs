@@ -1,6 +1,7 @@
 //! `onwatch check` on every source kind: a real Prometheus and a real VictoriaMetrics (told
 //! apart by their own metrics, VictoriaMetrics' missing version said), an Elasticsearch
-//! replaying `_search`, commands that start or cannot, files that can be read or not.
+//! replaying `_search`, commands that start or cannot, files that can be read or not; and a
+//! VictoriaMetrics that serves vmalert's rules (proxied) or none (the warning for its kind).
 
 #![allow(clippy::unwrap_used)]
 
@@ -161,4 +162,40 @@ path = "{gone}"
         "{}",
         v["sources"][0]
     );
+}
+
+/// VictoriaMetrics run as the ecosystem runs it, with vmalert evaluating Sloth's rules and
+/// `-vmalert.proxyURL` pointing at it: discovery through VictoriaMetrics' own URL finds the
+/// SLO, and `check` has no warning for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_victoria_metrics_with_vmalert_proxied_serves_the_rules_discovery_reads() {
+    let (vm_port, vmalert_port) = (support::daemon::free_port(), support::daemon::free_port());
+    let vm = Victoria::start_on(
+        vm_port,
+        &[format!("-vmalert.proxyURL=http://127.0.0.1:{vmalert_port}")],
+    );
+    let rules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sloth-getting-started.rules.yml");
+    let _vmalert = support::victoria::VmAlert::start_on(vmalert_port, &vm.url(), &rules);
+    let c = kit::prom_client(&vm.url(), std::time::Duration::from_secs(10));
+    let found = onwatch::poll::slo_discover::discover(&c.rules().await.unwrap());
+    let names: Vec<&str> = found.iter().map(|d| d.def.name.as_str()).collect();
+    assert_eq!(names, ["myservice/requests-availability"]);
+
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[prometheus]]\nname = \"vm\"\nurl = \"{}\"\ndiscover = true\n",
+            vm.url()
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(onwatch(home.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("check"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!row(&out, "vm").contains("warning"), "{out}");
 }

@@ -11,14 +11,19 @@ pub struct Victoria {
 
 impl Victoria {
     pub fn start() -> Self {
+        Self::start_on(free_port(), &[])
+    }
+
+    /// On `port`, with more flags (`-vmalert.proxyURL=…`).
+    pub fn start_on(port: u16, extra: &[String]) -> Self {
         let binary = require("victoria-metrics");
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let args = vec![
+        let mut args = vec![
             format!("-httpListenAddr=127.0.0.1:{port}"),
             format!("-storageDataPath={}", dir.path().join("data").display()),
             "-retentionPeriod=100y".into(),
         ];
+        args.extend_from_slice(extra);
         let mut daemon = Daemon::start(
             "victoria-metrics",
             &binary,
@@ -45,5 +50,37 @@ impl Victoria {
 
     pub fn url(&self) -> String {
         self.daemon.url()
+    }
+}
+
+/// A real vmalert (it ships with VictoriaMetrics) evaluating `rules` against `datasource` and
+/// writing what it records back there; its notifications go to a port where nothing listens.
+pub struct VmAlert {
+    pub daemon: Daemon,
+    _dir: tempfile::TempDir,
+}
+
+impl VmAlert {
+    pub fn start_on(port: u16, datasource: &str, rules: &std::path::Path) -> Self {
+        let binary = require("vmalert");
+        let dir = tempfile::tempdir().unwrap();
+        let args = vec![
+            format!("-httpListenAddr=127.0.0.1:{port}"),
+            format!("-datasource.url={datasource}"),
+            // Recorded series go back to the datasource, as a real setup writes them.
+            format!("-remoteWrite.url={datasource}"),
+            format!("-rule={}", rules.display()),
+            format!("-notifier.url=http://127.0.0.1:{}", free_port()),
+            "-evaluationInterval=5s".into(),
+        ];
+        let mut daemon = Daemon::start(
+            "vmalert",
+            &binary,
+            &args,
+            port,
+            dir.path().join("vmalert.log"),
+        );
+        daemon.wait_ready("/health");
+        VmAlert { daemon, _dir: dir }
     }
 }
