@@ -300,14 +300,45 @@ impl HttpClient {
     async fn stream_exchange(
         &self,
         request: reqwest::RequestBuilder,
-        mut on_chunk: impl FnMut(&[u8]) -> Result<(), SourceError> + Send,
+        on_chunk: impl FnMut(&[u8]) -> Result<(), SourceError> + Send,
     ) -> Result<(), SourceError> {
-        let mut response = request.send().await.map_err(|e| self.transport(&e))?;
+        let response = request.send().await.map_err(|e| self.transport(&e))?;
         if !response.status().is_success() {
             let status = response.status().as_u16();
             let body = self.read_body(response).await?;
             return Err(RawResponse { status, body }.http_error());
         }
+        self.each_chunk(response, on_chunk).await
+    }
+
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
+        let response = request.send().await.map_err(|e| self.transport(&e))?;
+        let status = response.status().as_u16();
+        let body = self.read_body(response).await?;
+        Ok(RawResponse { status, body })
+    }
+
+    /// The whole body, within the cap.
+    async fn read_body(&self, response: reqwest::Response) -> Result<Vec<u8>, SourceError> {
+        // Sized once when the server says how much comes (Alertmanager streams chunked: then
+        // the buffer grows).
+        let declared = response.content_length().map_or(0, |len| len as usize);
+        let mut body = Vec::with_capacity(declared.min(self.max_body));
+        self.each_chunk(response, |chunk| {
+            body.extend_from_slice(chunk);
+            Ok(())
+        })
+        .await?;
+        Ok(body)
+    }
+
+    /// The body chunk by chunk, stopped at the cap: at once when the server declares more,
+    /// else as soon as what was read passes it.
+    async fn each_chunk(
+        &self,
+        mut response: reqwest::Response,
+        mut on_chunk: impl FnMut(&[u8]) -> Result<(), SourceError> + Send,
+    ) -> Result<(), SourceError> {
         if response
             .content_length()
             .is_some_and(|len| len > self.max_body as u64)
@@ -323,38 +354,6 @@ impl HttpClient {
             on_chunk(&chunk)?;
         }
         Ok(())
-    }
-
-    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
-        let response = request.send().await.map_err(|e| self.transport(&e))?;
-        let status = response.status().as_u16();
-        let body = self.read_body(response).await?;
-        Ok(RawResponse { status, body })
-    }
-
-    /// The whole body, within the cap.
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, SourceError> {
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_body as u64)
-        {
-            return Err(self.too_large());
-        }
-        // Sized once when the server says how much comes (Alertmanager streams chunked: then
-        // the buffer grows).
-        let mut body = Vec::with_capacity(
-            response
-                .content_length()
-                .map_or(0, |len| len as usize)
-                .min(self.max_body),
-        );
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? {
-            if body.len() + chunk.len() > self.max_body {
-                return Err(self.too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
     }
 
     fn too_large(&self) -> SourceError {
