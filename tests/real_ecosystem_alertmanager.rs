@@ -191,3 +191,63 @@ async fn kube_prometheus_sloth_and_amtool_shapes_read_as_an_on_call_engineer_exp
         .any(|e| format!("{:?}", e.event).contains("bob"));
     assert!(recorded, "{records:?}");
 }
+
+/// Two real Alertmanager clusters whose alerts both carry a `cluster` label with the same
+/// value (a common copy-pasted external label): the Alertmanager cluster is its own dimension,
+/// so the same alert from each is two rows, each named by its Alertmanager cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clusters_whose_alerts_carry_the_same_cluster_label_stay_apart() {
+    let (eu, us) = (AmPair::start().await, AmPair::start().await);
+    let now = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let alert = [
+        ("alertname", "DiskFull"),
+        ("cluster", "main"),
+        ("severity", "critical"),
+    ];
+    for pair in [&eu, &us] {
+        pair.post_alerts(&[prom_alert(&alert, "prom-a", now, None)])
+            .await;
+    }
+    let source = |name: &str| {
+        onwatch::domain::health::SourceId::new(
+            onwatch::domain::health::SourceKind::Alertmanager,
+            name,
+        )
+    };
+    let mut c = kit::Cockpit::with(onwatch::app::state::Setup {
+        sources: vec![source("eu"), source("us")],
+        dedup_labels: vec!["replica".into()],
+        ..kit::setup()
+    });
+    for (name, pair) in [("eu", &eu), ("us", &us)] {
+        let Payload::Alerts(snap) = pair.fetcher(name).fetch().await.unwrap() else {
+            panic!("an alerts payload")
+        };
+        c.generation += 1;
+        let generation = c.generation;
+        c.send(kit::alerts_msg(
+            source(name),
+            generation,
+            kit::t0(),
+            (*snap).clone(),
+        ));
+    }
+    let groups: Vec<String> = c
+        .state
+        .groups
+        .iter()
+        .map(|g| format!("{:?}", g.labels))
+        .collect();
+    assert_eq!(
+        groups.len(),
+        2,
+        "one row per Alertmanager cluster: {groups:?}"
+    );
+    assert!(
+        groups.iter().any(|g| g.contains("\"@cluster\": \"eu\""))
+            && groups.iter().any(|g| g.contains("\"@cluster\": \"us\"")),
+        "{groups:?}"
+    );
+    let out = kit::screen(&c.state, 100, 30);
+    assert_eq!(out.matches("DiskFull").count(), 2, "{out}");
+}
