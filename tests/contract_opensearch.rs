@@ -231,3 +231,39 @@ async fn contract_opensearch_a_hit_that_cannot_be_read_costs_itself_not_the_page
     assert_eq!(said, "2 search hits unreadable: not an object");
     assert!(!said.contains("hunter2"), "{said}");
 }
+
+/// A wrong shape is an error, never an empty page: `"hits": []` (a list where the object
+/// belongs) and `"hits": {"hits": {}}`.
+#[tokio::test]
+async fn contract_opensearch_misshapen_hits_are_an_error_not_an_empty_page() {
+    for page in [
+        json!({"took": 1, "timed_out": false, "hits": []}),
+        json!({"took": 1, "timed_out": false, "hits": {"hits": {}}}),
+    ] {
+        let shown = page.to_string();
+        let app = axum::Router::new().route(
+            "/{index}/_search",
+            post(move || {
+                let page = page.clone();
+                async move { Json(page) }
+            }),
+        );
+        let url = kit::serve(app).await;
+        let client = onwatch::sources::elasticsearch::EsClient::new(
+            &url,
+            "logs-*",
+            onwatch::sources::http::HttpClient::new(
+                &Default::default(),
+                std::time::Duration::from_secs(5),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let err = client.search_lenient(&json!({})).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected an Elasticsearch search response"),
+            "{shown}: {err}"
+        );
+    }
+}

@@ -32,16 +32,11 @@ pub struct EsHit {
 
 #[derive(Deserialize)]
 struct Response {
-    hits: Hits,
+    /// An object, `{"hits": [...]}`: read as a map, since serde would take a list for a struct
+    /// and a wrong shape would pass as an empty page.
+    hits: serde_json::Map<String, Value>,
     #[serde(default)]
     timed_out: bool,
-}
-
-#[derive(Deserialize)]
-struct Hits {
-    /// Each read on its own: one hit that cannot be read costs itself, not the page.
-    #[serde(default)]
-    hits: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -124,9 +119,19 @@ impl EsClient {
                 "the search timed out (partial results)".into(),
             ));
         }
+        // Each hit read on its own: one that cannot be read costs itself, not the page.
+        let raw_hits = match r.hits.into_iter().find(|(k, _)| k == "hits") {
+            None => Vec::new(),
+            Some((_, Value::Array(list))) => list,
+            Some(_) => {
+                return Err(SourceError::BadResponse(
+                    "expected an Elasticsearch search response: hits.hits is not a list".into(),
+                ));
+            }
+        };
         let mut unreadable = Unreadable::none("search hit");
-        let mut hits = Vec::with_capacity(r.hits.hits.len());
-        for raw in r.hits.hits {
+        let mut hits = Vec::with_capacity(raw_hits.len());
+        for raw in raw_hits {
             match WireHit::deserialize(raw) {
                 Ok(h) => hits.push(EsHit {
                     sort: h.sort,
