@@ -46,23 +46,17 @@ pub fn default_runbook_annotations() -> Vec<String> {
 
 /// The alert's runbook annotation (the first of `keys` that is set and not blank), trimmed,
 /// with the key it was found under.
-pub fn runbook_annotation_in<'a>(
+pub fn runbook_annotation_in<'a, 'k>(
     annotations: &'a Labels,
-    keys: &'a [String],
-) -> Option<(&'a str, &'a str)> {
-    keys.iter()
-        .filter_map(|k| Some((k.as_str(), annotations.get(k)?.trim())))
-        .find(|(_, v)| !v.is_empty())
+    keys: &'k [String],
+) -> Option<(&'k str, &'a str)> {
+    super::alerts::first_set(annotations, keys.iter().map(String::as_str))
 }
 
 /// `runbook_annotation_in` with the default keys (a request resumed from the outbox carries
 /// the configured one as `runbook_url`, see `act`).
 pub fn runbook_annotation(annotations: &Labels) -> Option<&str> {
-    RUNBOOK_ANNOTATIONS
-        .iter()
-        .filter_map(|k| annotations.get(*k))
-        .map(|v| v.trim())
-        .find(|v| !v.is_empty())
+    super::alerts::first_set(annotations, RUNBOOK_ANNOTATIONS.iter().copied()).map(|(_, v)| v)
 }
 
 /// The runbook of an alert: its runbook annotation (the first of `keys`), else

@@ -218,7 +218,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
         chain: d.chain.name.clone(),
         target: target.clone(),
         labels: a.identity().clone(),
-        annotations: with_runbook_url(
+        annotations: escalation_annotations(
             &a.alert.annotations,
             &state.acts.setup.runbook_annotations,
             &state.alert_policy,
@@ -236,7 +236,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
 /// under the configured keys also as `runbook_url` and `summary`: the request is sent from
 /// itself alone (resumed from the outbox too), and PagerDuty's and webhooks' readers look for
 /// those two.
-fn with_runbook_url(
+fn escalation_annotations(
     annotations: &crate::domain::alerts::Labels,
     keys: &[String],
     policy: &crate::domain::alerts::AlertPolicy,

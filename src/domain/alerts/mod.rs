@@ -23,6 +23,17 @@ use std::sync::Arc;
 
 pub type Labels = BTreeMap<String, String>;
 
+/// The first of `keys` set in `labels` to something not blank, with the key, value trimmed:
+/// how a runbook link and a summary are read from configurable annotation lists.
+pub fn first_set<'a, 'k>(
+    labels: &'a Labels,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> Option<(&'k str, &'a str)> {
+    keys.into_iter()
+        .filter_map(|k| Some((k, labels.get(k)?.trim())))
+        .find(|(_, v)| !v.is_empty())
+}
+
 /// Alertmanager's own view of an alert (`status.state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -119,19 +119,18 @@ impl Default for AlertPolicy {
 impl AlertPolicy {
     /// The alert's summary: the first configured annotation that is set and not blank.
     pub fn summary<'a>(&self, annotations: &'a Labels) -> Option<&'a str> {
-        self.summary_annotations
-            .iter()
-            .filter_map(|k| annotations.get(k))
-            .map(|v| v.trim())
-            .find(|v| !v.is_empty())
+        self.summary_with_key(annotations).map(|(_, v)| v)
     }
 
     /// `summary`, with the annotation it was read from.
-    pub fn summary_with_key<'a>(&'a self, annotations: &'a Labels) -> Option<(&'a str, &'a str)> {
-        self.summary_annotations
-            .iter()
-            .filter_map(|k| Some((k.as_str(), annotations.get(k)?.trim())))
-            .find(|(_, v)| !v.is_empty())
+    pub fn summary_with_key<'a, 'k>(
+        &'k self,
+        annotations: &'a Labels,
+    ) -> Option<(&'k str, &'a str)> {
+        super::first_set(
+            annotations,
+            self.summary_annotations.iter().map(String::as_str),
+        )
     }
 
     pub fn is_ack(&self, s: &Silence) -> bool {
