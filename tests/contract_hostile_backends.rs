@@ -42,9 +42,7 @@ fn forbidden() -> Vec<String> {
 
 #[track_caller]
 fn assert_clean(text: &str, what: &str) {
-    for f in forbidden() {
-        assert!(!text.contains(&f), "{what} shows {f:?}:\n{text}");
-    }
+    kit::hostile::assert_none_of(&forbidden(), text, what);
 }
 
 /// A config with one source of each kind (and a tailed Loki) at `base`, each with a credential

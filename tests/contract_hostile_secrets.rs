@@ -37,8 +37,6 @@ const TOKEN_ENV: &str = "ONWATCH_HOSTILE_TOKEN";
 const TIMEOUT: Duration = Duration::from_secs(5);
 const STATUSES: [u16; 4] = [401, 403, 500, 200];
 
-use kit::hostile::url_encoded;
-
 /// Every form a secret could be read back in (`kit::hostile::forms`), `user:password` as basic
 /// auth sends it among them.
 fn forbidden() -> Vec<String> {
@@ -59,32 +57,16 @@ fn forbidden() -> Vec<String> {
 
 #[track_caller]
 fn assert_clean(text: &str, what: &str) {
-    for f in forbidden() {
-        assert!(!text.contains(&f), "{what} shows {f:?}:\n{text}");
-    }
+    kit::hostile::assert_none_of(&forbidden(), text, what);
 }
 
-/// Each header `name: value; name-encoded: %..`, then the query and the body.
+/// Each header, the query and the body, as the hostile pages echo them.
 fn echo(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> String {
-    let header = |(k, v): (&axum::http::HeaderName, &axum::http::HeaderValue)| {
-        let v = v.to_str().unwrap_or("");
-        format!("{k}: {v}; {k}-encoded: {}; ", url_encoded(v))
-    };
-    // what carries a credential first, so it is in what a client keeps of a long page
-    let credentials =
-        |k: &axum::http::HeaderName| matches!(k.as_str(), "authorization" | "x-scope-orgid");
-    let mut out: String = headers
+    let pairs: Vec<(&str, &str)> = headers
         .iter()
-        .filter(|(k, _)| credentials(k))
-        .map(header)
+        .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("")))
         .collect();
-    out.push_str(&format!(
-        "query: {}; body: {}; ",
-        uri.query().unwrap_or(""),
-        String::from_utf8_lossy(body)
-    ));
-    out.extend(headers.iter().filter(|(k, _)| !credentials(k)).map(header));
-    out
+    kit::hostile::echo_of(pairs.iter().copied(), uri.query().unwrap_or(""), body)
 }
 
 /// `/<status>/...`: that status; 2xx answers put the echo where the API wants something else.

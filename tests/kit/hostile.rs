@@ -330,29 +330,42 @@ async fn tail(
     }
 }
 
-/// Each header `name: value; name-encoded: %..; `, the credentials first, then the query and
-/// the body.
 fn echo(req: &Request) -> String {
+    echo_of(
+        req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &req.query,
+        &req.body,
+    )
+}
+
+/// Each header `name: value; name-encoded: %..; `, the credentials first (so they are in what
+/// a client keeps of a long page), then the query and the body.
+pub fn echo_of<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    query: &str,
+    body: &[u8],
+) -> String {
     let credentials = |k: &str| matches!(k, "authorization" | "x-scope-orgid");
-    let header = |(k, v): &(String, String)| format!("{k}: {v}; {k}-encoded: {}; ", url_encoded(v));
-    let mut out: String = req
-        .headers
-        .iter()
+    let header = |(k, v): (&str, &str)| format!("{k}: {v}; {k}-encoded: {}; ", url_encoded(v));
+    let mut out: String = headers
+        .clone()
         .filter(|(k, _)| credentials(k))
         .map(header)
         .collect();
     out.push_str(&format!(
-        "query: {}; body: {}; ",
-        req.query,
-        String::from_utf8_lossy(&req.body)
+        "query: {query}; body: {}; ",
+        String::from_utf8_lossy(body)
     ));
-    out.extend(
-        req.headers
-            .iter()
-            .filter(|(k, _)| !credentials(k))
-            .map(header),
-    );
+    out.extend(headers.filter(|(k, _)| !credentials(k)).map(header));
     out
+}
+
+/// Fails when `text` holds any of `forbidden` (a secret in any form it travels in).
+#[track_caller]
+pub fn assert_none_of(forbidden: &[String], text: &str, what: &str) {
+    for f in forbidden {
+        assert!(!text.contains(f), "{what} shows {f:?}:\n{text}");
+    }
 }
 
 fn echo_page(status: u16, req: &Request) -> String {
