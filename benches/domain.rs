@@ -59,7 +59,7 @@ fn observations(n: usize) -> Vec<Observation> {
         );
         labels.insert("prometheus_replica".into(), ["a", "b"][i % 2].into());
         let alert = Alert {
-            labels: labels.into(),
+            labels: std::sync::Arc::new(labels.into()),
             fingerprint: format!("{i:016x}"),
             ..kit::alert(&[], t)
         };
@@ -113,7 +113,7 @@ fn alerts_state(n: usize) -> (State, FixedClock, Arc<ClusterSnapshot>) {
                 let alert = Arc::make_mut(&mut o.alert);
                 let labels = Arc::make_mut(&mut alert.labels);
                 labels.remove("prometheus_replica");
-                labels.insert("instance".into(), format!("host-{}:9100", i / 2));
+                labels.insert("instance", &format!("host-{}:9100", i / 2));
                 o.replica = ["am-0", "am-1"][i % 2].into();
                 o
             })

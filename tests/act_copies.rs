@@ -45,7 +45,7 @@ fn original(c: &Cockpit) -> Alert {
 /// What the re-post target sends: the original's labels plus `escalated="true"`, newer.
 fn copy(c: &Cockpit) -> Alert {
     let mut a = original(c);
-    std::sync::Arc::make_mut(&mut a.labels).insert("escalated".into(), "true".into());
+    std::sync::Arc::make_mut(&mut a.labels).insert("escalated", "true");
     a.starts_at = c.now() - Duration::minutes(1);
     a
 }
@@ -135,7 +135,7 @@ fn a_second_escalation_on_the_group_moves_along_the_chain() {
     c.poll(vec![original(&c), copy(&c)], vec![]);
     assert_eq!(
         c.state.groups[0].alerts[0].alert.labels.get("escalated"),
-        Some(&"true".to_string())
+        Some("true")
     );
     c.keys("e");
     let Some(Dialog::Escalate(d)) = &c.state.acts.dialog else {

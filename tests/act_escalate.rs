@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 /// alice escalates the warning Disk to `target` of chain crit.
 fn disk_warning(target: &str, note: &str) -> ActionRequest {
     let alert = Alert {
-        annotations: labels(&[("summary", "disk full")]).into(),
+        annotations: std::sync::Arc::new(labels(&[("summary", "disk full")]).into()),
         fingerprint: "f".into(),
         ..kit::alert(
             &[("alertname", "Disk"), ("severity", "warning")],

@@ -50,7 +50,7 @@ fn obs(name: &str, instance: &str, silenced_by: &[&str], annotations: Labels) ->
         ("replica", "a"),
     ];
     let alert = Alert {
-        annotations: annotations.into(),
+        annotations: std::sync::Arc::new(annotations.into()),
         starts_at: kit::t0() - chrono::Duration::minutes(10),
         generator_url: Some("http://prom/graph".into()),
         fingerprint: format!("fp-{name}-{instance}"),
@@ -152,7 +152,7 @@ fn select(s: &mut State, name: &str, instance: Option<&str>) {
         let a = s.groups[g]
             .alerts
             .iter()
-            .position(|a| a.identity().get("instance").map(String::as_str) == Some(inst))
+            .position(|a| a.identity().get("instance") == Some(inst))
             .unwrap();
         s.alert_cursor = s
             .alert_rows()
@@ -209,12 +209,12 @@ fn ack_with_defaults_is_three_keystrokes_and_matches_the_identity() {
     let a = disk
         .alerts
         .iter()
-        .find(|a| a.identity()["instance"] == "a")
+        .find(|a| a.identity().get("instance").unwrap_or_default() == "a")
         .unwrap();
     let b = disk
         .alerts
         .iter()
-        .find(|a| a.identity()["instance"] == "b")
+        .find(|a| a.identity().get("instance").unwrap_or_default() == "b")
         .unwrap();
     let row = onwatch::app::acts::row_note(&s, a).unwrap();
     assert_eq!(onwatch::app::acts::row_note(&s, b), None);
@@ -750,7 +750,7 @@ fn escalate_offers_the_next_target_and_the_row_says_who_escalated_to_what() {
     let mut w = state(false);
     let mut o = obs("Warn", "a", &[], Labels::new());
     std::sync::Arc::make_mut(&mut std::sync::Arc::make_mut(&mut o.alert).labels)
-        .insert("severity".into(), "warning".into());
+        .insert("severity", "warning");
     feed(&mut w, 1, vec![o], vec![]);
     press(&mut w, ch('e'));
     assert!(w.acts.dialog.is_none());

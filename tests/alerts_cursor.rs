@@ -31,7 +31,11 @@ fn under_cursor(c: &Cockpit) -> String {
     match s.alert_rows()[s.alert_cursor] {
         AlertRow::Alert(g, a) => {
             let l = s.groups[g].alerts[a].identity();
-            format!("{}/{}", l["alertname"], l["instance"])
+            format!(
+                "{}/{}",
+                l.get("alertname").unwrap_or_default(),
+                l.get("instance").unwrap_or_default()
+            )
         }
         AlertRow::Group(g) => format!("group {}", s.groups[g].key()),
     }
@@ -201,7 +205,9 @@ fn n_clears_a_filter_that_hides_the_page() {
 fn the_keys_that_act_work_in_the_detail_view_on_its_alert() {
     let mut c = grouped_by_instance();
     let a = Alert {
-        annotations: kit::labels(&[("runbook_url", "https://rb.example/a")]).into(),
+        annotations: std::sync::Arc::new(
+            kit::labels(&[("runbook_url", "https://rb.example/a")]).into(),
+        ),
         ..firing(&c, "A", "critical", "web-1", 5)
     };
     let b = firing(&c, "B", "warning", "web-1", 50);

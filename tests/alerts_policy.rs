@@ -52,10 +52,13 @@ fn the_configured_prefix_and_severity_labels_are_how_alerts_read() {
             ],
             at,
         );
-        alert.annotations = std::sync::Arc::new(kit::labels(&[
-            ("message", &format!("{name} is on fire")),
-            ("summary", "the generic one"),
-        ]));
+        alert.annotations = std::sync::Arc::new(
+            kit::labels(&[
+                ("message", &format!("{name} is on fire")),
+                ("summary", "the generic one"),
+            ])
+            .into(),
+        );
         kit::obs("prod", "am-0", kit::silenced(alert, by))
     };
     let snapshot = kit::snapshot(
@@ -78,7 +81,7 @@ fn the_configured_prefix_and_severity_labels_are_how_alerts_read() {
     let reading = |name: &str| {
         s.cluster_alerts("prod")
             .iter()
-            .find(|d| d.alert.labels["alertname"] == name)
+            .find(|d| d.alert.labels.get("alertname").unwrap_or_default() == name)
             .map(|d| (d.reading.clone(), d.severity))
             .unwrap()
     };

@@ -33,8 +33,8 @@ impl Names for Cockpit {
             .map(|a| {
                 format!(
                     "{}/{}",
-                    a.identity()["alertname"],
-                    a.identity().get("service").map_or("", String::as_str)
+                    a.identity().get("alertname").unwrap_or_default(),
+                    a.identity().get("service").unwrap_or_default()
                 )
             })
             .collect();
@@ -400,13 +400,10 @@ fn detail_view_shows_everything_about_the_alert() {
     let now = h.now();
     let mut a = crit("HighLatency", "api-1", now);
     let annotations = std::sync::Arc::make_mut(&mut a.annotations);
-    annotations.insert("summary".into(), "p99 above 2s".into());
-    annotations.insert("description".into(), "checkout is slow\x1b[31m".into());
-    annotations.insert(
-        "runbook_url".into(),
-        "https://runbooks.example/latency".into(),
-    );
-    annotations.insert("dashboard".into(), "https://grafana.example/d/1".into());
+    annotations.insert("summary", "p99 above 2s");
+    annotations.insert("description", "checkout is slow\x1b[31m");
+    annotations.insert("runbook_url", "https://runbooks.example/latency");
+    annotations.insert("dashboard", "https://grafana.example/d/1");
     a.generator_url = Some("http://prometheus.example/graph?g0.expr=x".into());
     a.receivers = vec!["pager".into(), "slack".into()];
     a.silenced_by = vec!["s1".into()];

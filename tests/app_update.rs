@@ -176,7 +176,7 @@ fn keys_move_expand_and_open_the_detail_then_escape_closes_it() {
     update(&mut s, key('j'), &c);
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)), &c);
     assert!(
-        matches!(s.overlay, Some(Overlay::AlertDetail(ref a)) if a.identity()["alertname"] == "B")
+        matches!(s.overlay, Some(Overlay::AlertDetail(ref a)) if a.identity().get("alertname").unwrap_or_default() == "B")
     );
     update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)), &c);
     assert_eq!(s.overlay, None);

@@ -115,13 +115,16 @@ async fn replays_alerts_of_0_25_and_current_releases() {
     assert_eq!(alerts.len(), 2);
 
     let old = &alerts[0];
-    assert_eq!(old.labels["alertname"], "DiskFull");
+    assert_eq!(old.labels.get("alertname").unwrap_or_default(), "DiskFull");
     assert_eq!(old.state, AmState::Suppressed);
     assert_eq!(old.silenced_by, ["5f0c7a34-5e2b-4d3c-9a1e-2b7c8d9e0f11"]);
     assert_eq!(old.ends_at, None);
     assert_eq!(old.generator_url, None);
     assert!(old.receivers.is_empty());
-    assert_eq!(old.annotations["runbook_url"], "https://runbooks/disk");
+    assert_eq!(
+        old.annotations.get("runbook_url").unwrap_or_default(),
+        "https://runbooks/disk"
+    );
 
     let new = &alerts[1];
     assert_eq!(new.state, AmState::Active);
@@ -332,7 +335,9 @@ async fn both_replicas_answering_report_each_alert_twice_and_silences_once() {
     let of = |snap: &onwatch::app::msg::ClusterSnapshot, replica: &str, name: &str| {
         snap.observations
             .iter()
-            .find(|o| o.replica == replica && o.alert.labels["alertname"] == name)
+            .find(|o| {
+                o.replica == replica && o.alert.labels.get("alertname").unwrap_or_default() == name
+            })
             .map(|o| Arc::clone(&o.alert))
             .unwrap()
     };
@@ -397,7 +402,7 @@ async fn alerts_trickled_in_small_chunks_are_decoded_as_they_arrive() {
     let (alerts, unreadable) = client.alerts_lenient().await.unwrap();
     let names: Vec<&str> = alerts
         .iter()
-        .map(|a| a.labels["alertname"].as_str())
+        .map(|a| a.labels.get("alertname").unwrap_or_default())
         .collect();
     assert_eq!(names, ["DiskFull", "HighErrorRate"]);
     assert_eq!(

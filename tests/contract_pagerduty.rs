@@ -27,11 +27,13 @@ fn disk_full(target: &str) -> ActionRequest {
         ("job", "node"),
     ];
     let alert = Alert {
-        annotations: labels(&[
-            ("summary", "disk 99% full"),
-            ("runbook_url", "https://rb.example/disk"),
-        ])
-        .into(),
+        annotations: std::sync::Arc::new(
+            labels(&[
+                ("summary", "disk 99% full"),
+                ("runbook_url", "https://rb.example/disk"),
+            ])
+            .into(),
+        ),
         generator_url: Some("http://prom.example/graph?g0.expr=x".into()),
         fingerprint: "a1b2c3".into(),
         ..kit::alert(&pairs, kit::t0())

@@ -929,11 +929,10 @@ async fn an_escalation_in_the_demo_lands_in_the_simulator_and_on_the_row() {
         // and in the cockpit, after the next poll
         poll(&mut s).await;
         assert!(
-            s.groups.iter().flat_map(|g| &g.alerts).any(|a| a
-                .identity()
-                .get("escalated")
-                .map(String::as_str)
-                == Some("true"))
+            s.groups
+                .iter()
+                .flat_map(|g| &g.alerts)
+                .any(|a| a.identity().get("escalated") == Some("true"))
         );
         // the next `e` on the same alert (the group now holds the escalated one too) offers
         // the incident channel

@@ -216,8 +216,8 @@ fn up_and_down_recall_earlier_filters() {
     press(&mut s, ENTER);
     assert_eq!(s.alert_filter, "severity=warning");
     assert_eq!(s.groups.len(), 1);
-    let name = s.groups[0].alerts[0].identity().get("alertname").cloned();
-    assert_eq!(name.as_deref(), Some("Cpu"));
+    let name = s.groups[0].alerts[0].identity().get("alertname");
+    assert_eq!(name, Some("Cpu"));
 }
 
 #[test]

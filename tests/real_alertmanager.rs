@@ -201,7 +201,7 @@ async fn ack_and_maintenance_silences_read_through_the_api() {
     let all: Vec<_> = h.state.groups.iter().flat_map(|g| &g.alerts).collect();
     let acked = all
         .iter()
-        .find(|a| a.identity()["alertname"] == "DiskFull")
+        .find(|a| a.identity().get("alertname").unwrap_or_default() == "DiskFull")
         .unwrap();
     assert!(
         matches!(&acked.reading, AlertReading::Acked { by, comment, .. } if by == "bob" && comment.starts_with("ACK")),
@@ -321,7 +321,7 @@ fn find<'a>(state: &'a State, name: &str) -> Option<&'a onwatch::domain::alerts:
         .groups
         .iter()
         .flat_map(|g| &g.alerts)
-        .find(|a| a.identity()["alertname"] == name)
+        .find(|a| a.identity().get("alertname").unwrap_or_default() == name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

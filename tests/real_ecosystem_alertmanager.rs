@@ -121,7 +121,8 @@ async fn kube_prometheus_sloth_and_amtool_shapes_read_as_an_on_call_engineer_exp
                 .cluster_alerts("prod")
                 .iter()
                 .find(|a| {
-                    a.alert.labels["alertname"] == name && a.alert.labels["severity"] == severity
+                    a.alert.labels.get("alertname").unwrap_or_default() == name
+                        && a.alert.labels.get("severity").unwrap_or_default() == severity
                 })
                 .map(|a| (a.reading.clone(), a.severity, a.sources.len()))
         };
@@ -152,7 +153,10 @@ async fn kube_prometheus_sloth_and_amtool_shapes_read_as_an_on_call_engineer_exp
     let one = |name: &str, severity: &str| {
         cluster
             .iter()
-            .find(|a| a.alert.labels["alertname"] == name && a.alert.labels["severity"] == severity)
+            .find(|a| {
+                a.alert.labels.get("alertname").unwrap_or_default() == name
+                    && a.alert.labels.get("severity").unwrap_or_default() == severity
+            })
             .unwrap()
     };
     // Four replicas' worth of each alert (2 Prometheus x 2 Alertmanager) is one row.

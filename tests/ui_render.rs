@@ -126,10 +126,13 @@ fn cluster() -> ClusterSnapshot {
         ],
         18,
     );
-    checkout.annotations = Arc::new(labels(&[
-        ("summary", "checkout 5xx above 2%"),
-        ("runbook_url", "https://runbooks.example/high-error-rate"),
-    ]));
+    checkout.annotations = Arc::new(
+        labels(&[
+            ("summary", "checkout 5xx above 2%"),
+            ("runbook_url", "https://runbooks.example/high-error-rate"),
+        ])
+        .into(),
+    );
     checkout.generator_url = Some("http://prometheus:9090/graph?g0.expr=x".into());
     let search = alert(
         &[

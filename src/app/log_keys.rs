@@ -96,7 +96,7 @@ fn alert_logs(state: &mut State) -> Vec<Effect> {
     let labels = &alert.alert.labels;
     let name = labels
         .get("alertname")
-        .cloned()
+        .map(str::to_string)
         .unwrap_or_else(|| "alert".into());
     let mut queries = Vec::new();
     let mut view = LogView {

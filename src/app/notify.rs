@@ -28,7 +28,7 @@ impl PageCandidate {
             name: a
                 .identity()
                 .get("alertname")
-                .cloned()
+                .map(str::to_string)
                 .unwrap_or_else(|| "alert".into()),
             cluster: a.cluster().to_string(),
             summary: policy.summary(&a.alert.annotations).map(str::to_string),

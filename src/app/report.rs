@@ -3,7 +3,7 @@
 //! from outside masked as it is written: no `Value` tree is built for 10,000 alerts.
 
 use super::state::State;
-use crate::domain::alerts::{AlertGroup, AlertReading, DedupedAlert, Labels};
+use crate::domain::alerts::{AlertGroup, AlertReading, DedupedAlert, LabelSet};
 use crate::domain::duration;
 use crate::domain::logs::Level;
 use crate::domain::redact::Redactor;
@@ -96,7 +96,7 @@ where
 }
 
 /// Labels or annotations, names and values masked.
-struct MLabels<'a>(&'a Labels, &'a Redactor);
+struct MLabels<'a>(&'a LabelSet, &'a Redactor);
 
 impl Serialize for MLabels<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -227,7 +227,7 @@ impl Serialize for GroupView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (g, r) = (self.g, self.r);
         let mut o = s.serialize_struct("Group", 8)?;
-        o.serialize_field("labels", &MLabels(&g.labels, r))?;
+        o.serialize_field("labels", &MLabels(&LabelSet::from(&g.labels), r))?;
         o.serialize_field("worst_severity", &g.worst)?;
         o.serialize_field("firing", &g.firing)?;
         o.serialize_field("acked", &g.acked)?;

@@ -79,7 +79,7 @@ impl State {
         }
         self.select_row(self.alert_cursor.min(rows.len() - 1));
         if let RowId::Alert(id) = &selected {
-            let name = id.labels().get("alertname").map_or("alert", String::as_str);
+            let name = id.labels().get("alertname").unwrap_or("alert");
             let now_on = self.cursor_name();
             let why = if self.present.contains(id) {
                 "is hidden"
@@ -200,7 +200,7 @@ impl State {
         }
         self.alert_selected = Some(RowId::Alert(id.clone()));
         self.reselect();
-        let name = id.labels().get("alertname").map_or("alert", String::as_str);
+        let name = id.labels().get("alertname").unwrap_or("alert");
         let left = self.new_pages();
         let more = if left > 0 {
             format!("; {left} more new")
@@ -239,9 +239,7 @@ impl State {
 }
 
 fn alert_name(a: &DedupedAlert) -> &str {
-    a.identity()
-        .get("alertname")
-        .map_or("alert", String::as_str)
+    a.identity().get("alertname").unwrap_or("alert")
 }
 
 fn group_name(g: &AlertGroup) -> String {

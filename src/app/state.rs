@@ -537,7 +537,7 @@ fn record_arrivals<'a>(
                         alert: name.clone(),
                         cluster: cluster.to_string(),
                         severity: a.severity.label().to_string(),
-                        labels: a.identity().clone(),
+                        labels: a.identity().to_map(),
                     },
                 });
             }

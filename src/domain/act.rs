@@ -2,7 +2,7 @@
 //! un-ack, extend, escalate, PagerDuty acknowledge), how a request is written to the outbox, and
 //! what the executor answers. Pure data and naming.
 
-use super::alerts::Labels;
+use super::alerts::{GetLabel, Labels};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -159,8 +159,8 @@ impl ActKind {
 
     /// Whether an alert with `labels` is one this action is about: every matcher equal, and
     /// for a silence, no `!=` matcher equal either.
-    pub fn covers(&self, labels: &Labels) -> bool {
-        let eq = |(k, v): (&String, &String)| labels.get(k) == Some(v);
+    pub fn covers(&self, labels: &impl GetLabel) -> bool {
+        let eq = |(k, v): (&String, &String)| labels.get_label(k) == Some(v.as_str());
         self.matchers().iter().all(eq) && !self.exclude().iter().any(eq)
     }
 
@@ -178,19 +178,21 @@ impl ActKind {
 }
 
 /// An escalated copy: an alert carrying every label some re-post target adds.
-pub fn is_escalated_copy(labels: &Labels, reposts: &[Labels]) -> bool {
-    reposts
-        .iter()
-        .any(|r| !r.is_empty() && r.iter().all(|(k, v)| labels.get(k) == Some(v)))
+pub fn is_escalated_copy(labels: &impl GetLabel, reposts: &[Labels]) -> bool {
+    reposts.iter().any(|r| {
+        !r.is_empty()
+            && r.iter()
+                .all(|(k, v)| labels.get_label(k) == Some(v.as_str()))
+    })
 }
 
 /// The `!=` matchers that keep an ack silence on `matchers` off the escalated copies of what
 /// it acks. Of each re-post target's labels, the ones it adds rather than overwrites (absent
 /// from every alert acked, `originals`) tell a copy apart; a target whose labels the matchers
 /// name (an ack of the copy itself) adds none.
-pub fn copy_exclusions<'a>(
+pub fn copy_exclusions<'a, L: GetLabel + 'a>(
     matchers: &Labels,
-    originals: impl Iterator<Item = &'a Labels> + Clone,
+    originals: impl Iterator<Item = &'a L> + Clone,
     reposts: &[Labels],
 ) -> Labels {
     let mut out = Labels::new();
@@ -199,7 +201,7 @@ pub fn copy_exclusions<'a>(
             continue;
         }
         for (k, v) in r {
-            if !originals.clone().any(|l| l.contains_key(k)) {
+            if !originals.clone().any(|l| l.get_label(k).is_some()) {
                 out.insert(k.clone(), v.clone());
             }
         }
@@ -218,8 +220,11 @@ pub fn pagerduty_alert_id(fingerprint: &str, identity: &Labels) -> String {
 }
 
 /// `{a="b", c="d"}`
-pub fn matchers_text(m: &Labels) -> String {
-    let inner: Vec<String> = m.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+pub fn matchers_text<K: AsRef<str>, V: AsRef<str>>(m: impl IntoIterator<Item = (K, V)>) -> String {
+    let inner: Vec<String> = m
+        .into_iter()
+        .map(|(k, v)| format!("{}={:?}", k.as_ref(), v.as_ref()))
+        .collect();
     format!("{{{}}}", inner.join(", "))
 }
 

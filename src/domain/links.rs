@@ -1,7 +1,7 @@
 //! Which runbook an alert has, and whether it is safe to hand to an opener.
 //! Pure: paths are checked lexically here; the executor canonicalises before reading.
 
-use crate::domain::alerts::Labels;
+use crate::domain::alerts::{GetLabel, Labels};
 use std::path::{Component, Path, PathBuf};
 use url::Url;
 
@@ -47,7 +47,7 @@ pub fn default_runbook_annotations() -> Vec<String> {
 /// The alert's runbook annotation (the first of `keys` that is set and not blank), trimmed,
 /// with the key it was found under.
 pub fn runbook_annotation_in<'a, 'k>(
-    annotations: &'a Labels,
+    annotations: &'a impl GetLabel,
     keys: &'k [String],
 ) -> Option<(&'k str, &'a str)> {
     super::alerts::first_set(annotations, keys.iter().map(String::as_str))
@@ -62,8 +62,8 @@ pub fn runbook_annotation(annotations: &Labels) -> Option<&str> {
 /// The runbook of an alert: its runbook annotation (the first of `keys`), else
 /// `<dir>/<alertname>.md`.
 pub fn locate(
-    annotations: &Labels,
-    labels: &Labels,
+    annotations: &impl GetLabel,
+    labels: &impl GetLabel,
     dir: Option<&Path>,
     keys: &[String],
 ) -> Result<RunbookTarget, String> {
@@ -76,7 +76,7 @@ pub fn locate(
             keys.join(" or ")
         ));
     };
-    let name = labels.get("alertname").map(String::as_str).unwrap_or("");
+    let name = labels.get_label("alertname").unwrap_or("");
     if name.is_empty()
         || name.starts_with('.')
         || name.contains(['/', '\\'])

@@ -1,8 +1,8 @@
 //! Log queries filled from an alert's labels (`$label` or `${label}`), escaped for where the
 //! value lands, and trace ids found in lines.
 
+use crate::domain::alerts::GetLabel;
 use regex::Regex;
-use std::collections::BTreeMap;
 
 /// Where a filled-in value goes: each needs its own escaping so a label value cannot change the
 /// query's meaning.
@@ -36,7 +36,7 @@ fn escape(value: &str, how: Escape, regex: bool) -> String {
 
 /// The template with each `$name` / `${name}` replaced by the label's value; `None` when the
 /// alert lacks a label the template uses (the source is then left out, not queried wrongly).
-pub fn fill(template: &str, labels: &BTreeMap<String, String>, how: Escape) -> Option<String> {
+pub fn fill(template: &str, labels: &impl GetLabel, how: Escape) -> Option<String> {
     let t = template.trim_start_matches('!');
     let regex = t.starts_with("re:") || (t.len() >= 2 && t.starts_with('/') && t.ends_with('/'));
     let mut out = String::with_capacity(template.len());
@@ -58,7 +58,7 @@ pub fn fill(template: &str, labels: &BTreeMap<String, String>, how: Escape) -> O
             rest = after;
             continue;
         }
-        out.push_str(&escape(labels.get(name)?, how, regex));
+        out.push_str(&escape(labels.get_label(name)?, how, regex));
         rest = &after[used..];
     }
     out.push_str(rest);
@@ -85,6 +85,7 @@ pub fn trace_url(template: &str, id: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn labels() -> BTreeMap<String, String> {
         [

@@ -214,7 +214,7 @@ impl Filter {
 impl Term {
     fn matches(&self, a: &DedupedAlert, now: DateTime<Utc>) -> bool {
         match self {
-            Term::Label(m) => m.matches(a.alert.labels.get(&m.name).map_or("", String::as_str)),
+            Term::Label(m) => m.matches(a.alert.labels.get(&m.name).unwrap_or("")),
             Term::Cluster(m) => m.matches(a.cluster()),
             Term::State { negate, any_of } => any_of.iter().any(|s| s.holds(a)) != *negate,
             Term::Age { cmp, than } => {
@@ -428,10 +428,10 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         DedupedAlert {
-            id: crate::domain::alerts::AlertId::new("prod-eu", labels.clone()),
+            id: crate::domain::alerts::AlertId::new("prod-eu", (&labels).into()),
             alert: std::sync::Arc::new(Alert {
-                labels: labels.into(),
-                annotations: Labels::new().into(),
+                labels: std::sync::Arc::new(labels.into()),
+                annotations: Default::default(),
                 state: AmState::Active,
                 silenced_by: vec![],
                 inhibited_by: vec![],

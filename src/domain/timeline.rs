@@ -1,6 +1,7 @@
 //! The incident timeline: what happened, when, and who did what, for the postmortem.
 //! Events are plain data (stored as JSON lines by the runtime); the markdown export is pure.
 
+use crate::domain::alerts::GetLabel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -82,14 +83,14 @@ pub const STORM_AT: usize = 20;
 pub const STORM_NAMES: usize = 10;
 
 /// Counts of a storm's alerts: by severity, and the `STORM_NAMES` largest by `alertname`.
-pub fn storm_counts<'a>(
-    alerts: impl Iterator<Item = (&'a str, &'a BTreeMap<String, String>)>,
+pub fn storm_counts<'a, L: GetLabel + 'a>(
+    alerts: impl Iterator<Item = (&'a str, &'a L)>,
 ) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
     let mut by_severity = BTreeMap::new();
     let mut by_alert: BTreeMap<String, usize> = BTreeMap::new();
     for (severity, labels) in alerts {
         *by_severity.entry(severity.to_string()).or_default() += 1;
-        let name = labels.get("alertname").map_or("alert", String::as_str);
+        let name = labels.get_label("alertname").unwrap_or("alert");
         match by_alert.get_mut(name) {
             Some(n) => *n += 1,
             None => {
@@ -107,18 +108,19 @@ pub fn storm_counts<'a>(
 }
 
 /// A readable name for an alert: `alertname{k="v",...}` from its identity labels.
-pub fn alert_name(labels: &BTreeMap<String, String>) -> String {
-    let name = labels
-        .get("alertname")
-        .map(String::as_str)
-        .unwrap_or("alert");
-    let rest: Vec<String> = labels
-        .iter()
-        .filter(|(k, _)| k.as_str() != "alertname")
-        .map(|(k, v)| format!("{k}=\"{v}\""))
-        .collect();
+pub fn alert_name<K: AsRef<str>, V: AsRef<str>>(
+    labels: impl IntoIterator<Item = (K, V)>,
+) -> String {
+    let mut name = "alert".to_string();
+    let mut rest: Vec<String> = Vec::new();
+    for (k, v) in labels {
+        match k.as_ref() {
+            "alertname" => name = v.as_ref().to_string(),
+            k => rest.push(format!("{k}=\"{}\"", v.as_ref())),
+        }
+    }
     if rest.is_empty() {
-        name.to_string()
+        name
     } else {
         format!("{name}{{{}}}", rest.join(","))
     }

@@ -3,7 +3,9 @@
 
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
 use super::lenient::{ItemDecoder, decode_each};
-use crate::domain::alerts::{Alert, AlertShare, AmState, Labels, Matcher, Silence, SilenceState};
+use crate::domain::alerts::{
+    Alert, AlertShare, AmState, LabelSet, Labels, Matcher, Silence, SilenceState,
+};
 use crate::domain::health::{SourceError, Unreadable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -70,9 +72,9 @@ pub struct DatedSilence {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireAlert<'a> {
-    labels: Labels,
+    labels: LabelSet,
     #[serde(default)]
-    annotations: Labels,
+    annotations: LabelSet,
     #[serde(default)]
     receivers: Vec<WireReceiver>,
     #[serde(default)]
@@ -522,7 +524,7 @@ mod tests {
         let (alerts, unreadable) = parse_alerts(body).unwrap();
         let names: Vec<&str> = alerts
             .iter()
-            .map(|a| a.labels["alertname"].as_str())
+            .map(|a| a.labels.get("alertname").unwrap_or_default())
             .collect();
         assert_eq!(names, ["Good1", "Good2"]);
         assert_eq!(unreadable.count, 5);

@@ -234,8 +234,8 @@ fn shared_labels(group: &AlertGroup) -> std::collections::BTreeSet<&str> {
     first
         .identity()
         .iter()
-        .filter(|(k, v)| rest.iter().all(|a| a.identity().get(*k) == Some(*v)))
-        .map(|(k, _)| k.as_str())
+        .filter(|(k, v)| rest.iter().all(|a| a.identity().get(k) == Some(*v)))
+        .map(|(k, _)| k)
         .collect()
 }
 
@@ -249,8 +249,8 @@ fn compact_labels(
     let shown = alert
         .identity()
         .iter()
-        .filter(|(k, _)| !group.labels.contains_key(*k) && k.as_str() != "severity");
-    let (same, differ): (Vec<_>, Vec<_>) = shown.partition(|(k, _)| shared.contains(k.as_str()));
+        .filter(|(k, _)| !group.labels.contains_key(*k) && *k != "severity");
+    let (same, differ): (Vec<_>, Vec<_>) = shown.partition(|(k, _)| shared.contains(k));
     differ
         .into_iter()
         .chain(same)

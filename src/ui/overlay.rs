@@ -385,9 +385,9 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, a: &DedupedAlert, theme:
         .annotations
         .iter()
         .filter(|(k, _)| {
-            k.as_str() != "description"
-                && summary.is_none_or(|(shown, _)| shown != k.as_str())
-                && runbook.is_none_or(|(shown, _)| shown != k.as_str())
+            *k != "description"
+                && summary.is_none_or(|(shown, _)| shown != *k)
+                && runbook.is_none_or(|(shown, _)| shown != *k)
         })
         .collect();
     if !other.is_empty() {

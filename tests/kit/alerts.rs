@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use onwatch::app::msg::{ClusterSnapshot, ReplicaStatus};
 use onwatch::app::{Msg, Payload, SourceUpdate};
-use onwatch::domain::alerts::{Alert, AmState, Labels, Observation, Silence};
+use onwatch::domain::alerts::{Alert, AmState, LabelSet, Labels, Observation, Silence};
 use onwatch::domain::health::{SourceError, SourceId};
 use std::sync::Arc;
 
@@ -18,8 +18,8 @@ pub fn labels(pairs: &[(&str, &str)]) -> Labels {
 /// a test changes the fields it relies on with struct-update syntax.
 pub fn alert(pairs: &[(&str, &str)], at: DateTime<Utc>) -> Alert {
     Alert {
-        labels: Arc::new(labels(pairs)),
-        annotations: Arc::new(Labels::new()),
+        labels: Arc::new(LabelSet::from(&labels(pairs))),
+        annotations: Arc::new(LabelSet::new()),
         state: AmState::Active,
         silenced_by: vec![],
         inhibited_by: vec![],

@@ -7,7 +7,7 @@ use crate::app::line_edit::LineEdit;
 use crate::app::msg::Effect;
 use crate::app::state::State;
 use crate::domain::act::{copy_exclusions, is_escalated_copy};
-use crate::domain::alerts::{AlertId, AlertReading, DedupedAlert, Labels};
+use crate::domain::alerts::{AlertId, AlertReading, DedupedAlert, LabelSet, Labels};
 use crate::domain::links::{self as runbook, RunbookTarget};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub fn open_ack(state: &mut State) {
         let matchers = if is_group {
             group_matchers(state, &selected)
         } else {
-            a.identity().clone()
+            a.identity().to_map()
         };
         targets.insert(a.cluster().to_string(), matchers);
     }
@@ -104,16 +104,19 @@ fn pagerduty_keys(template: &str, selected: &[DedupedAlert]) -> (Vec<(AlertId, S
 /// Placeholder values of the PagerDuty dedup-key template.
 fn lookup(a: &DedupedAlert, name: &str) -> Option<String> {
     if let Some(l) = name.strip_prefix("labels.") {
-        return a.alert.labels.get(l).cloned();
+        return a.alert.labels.get(l).map(str::to_string);
     }
     if let Some(n) = name.strip_prefix("annotations.") {
-        return a.alert.annotations.get(n).cloned();
+        return a.alert.annotations.get(n).map(str::to_string);
     }
     match name {
-        "alertname" | "severity" => a.alert.labels.get(name).cloned(),
+        "alertname" | "severity" => a.alert.labels.get(name).map(str::to_string),
         "cluster" => Some(a.cluster().to_string()),
         // as an escalation's dedup key has it
-        "fingerprint" => Some(pagerduty_alert_id(&a.alert.fingerprint, a.identity())),
+        "fingerprint" => Some(pagerduty_alert_id(
+            &a.alert.fingerprint,
+            &a.identity().to_map(),
+        )),
         _ => None,
     }
 }
@@ -126,8 +129,13 @@ fn group_matchers(state: &State, alerts: &[DedupedAlert]) -> Labels {
     state
         .group_by
         .iter()
-        .filter_map(|l| first.identity().get(l).map(|v| (l.clone(), v.clone())))
-        .filter(|(k, v)| !v.is_empty() && alerts.iter().all(|a| a.identity().get(k) == Some(v)))
+        .filter_map(|l| first.identity().get(l).map(|v| (l.clone(), v.to_string())))
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && alerts
+                    .iter()
+                    .all(|a| a.identity().get(k) == Some(v.as_str()))
+        })
         .collect()
 }
 
@@ -140,10 +148,10 @@ fn preview(
 ) -> Vec<(AlertId, String)> {
     let mut out = Vec::new();
     for (cluster, matchers) in targets {
-        let excluded = |l: &Labels| {
+        let excluded = |l: &LabelSet| {
             exclude
                 .get(cluster)
-                .is_some_and(|e| e.iter().any(|(k, v)| l.get(k) == Some(v)))
+                .is_some_and(|e| e.iter().any(|(k, v)| l.get(k) == Some(v.as_str())))
         };
         for a in state.cluster_alerts(cluster) {
             if matches(&a.alert.labels, matchers) && !excluded(&a.alert.labels) {
@@ -185,7 +193,7 @@ pub fn open_unack(state: &mut State) {
                     .map(|m| (m.name.clone(), m.value.clone()))
                     .collect()
             })
-            .unwrap_or_else(|| a.identity().clone());
+            .unwrap_or_else(|| a.identity().to_map());
         silences.push(UnackTarget {
             cluster: a.cluster().to_string(),
             silence_id: silence_id.clone(),

@@ -191,7 +191,7 @@ fn confirm_ack(state: &mut State, d: AckDialog) -> Vec<Effect> {
             state,
             ActKind::PagerdutyAck {
                 cluster: id.cluster().to_string(),
-                labels: id.labels().clone(),
+                labels: id.labels().to_map(),
                 dedup_key,
             },
         ));
@@ -217,7 +217,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
         cluster: a.cluster().to_string(),
         chain: d.chain.name.clone(),
         target: target.clone(),
-        labels: a.identity().clone(),
+        labels: a.identity().to_map(),
         annotations: escalation_annotations(
             &a.alert.annotations,
             &state.acts.setup.runbook_annotations,
@@ -237,11 +237,11 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
 /// itself alone (resumed from the outbox too), and PagerDuty's and webhooks' readers look for
 /// those two.
 fn escalation_annotations(
-    annotations: &crate::domain::alerts::Labels,
+    annotations: &crate::domain::alerts::LabelSet,
     keys: &[String],
     policy: &crate::domain::alerts::AlertPolicy,
 ) -> crate::domain::alerts::Labels {
-    let mut out = annotations.clone();
+    let mut out = annotations.to_map();
     if let Some(summary) = policy.summary(annotations)
         && annotations
             .get("summary")

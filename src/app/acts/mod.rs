@@ -17,7 +17,7 @@ pub use settle::{on_alerts, on_result, on_tick};
 use super::line_edit::LineEdit;
 use super::msg::Effect;
 use super::state::State;
-use crate::domain::alerts::{AlertId, DedupedAlert, Labels};
+use crate::domain::alerts::{AlertId, DedupedAlert, GetLabel, Labels};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -156,8 +156,10 @@ pub enum View {
     },
 }
 
-pub(super) fn matches(labels: &Labels, matchers: &Labels) -> bool {
-    matchers.iter().all(|(k, v)| labels.get(k) == Some(v))
+pub(super) fn matches(labels: &impl GetLabel, matchers: &Labels) -> bool {
+    matchers
+        .iter()
+        .all(|(k, v)| labels.get_label(k) == Some(v.as_str()))
 }
 
 fn next_id(state: &mut State) -> String {

@@ -56,7 +56,7 @@ pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
                     state
                         .acts
                         .escalated
-                        .entry(AlertId::new(cluster.as_str(), labels.clone()))
+                        .entry(AlertId::new(cluster.as_str(), labels.into()))
                         .or_default()
                         .push(Escalated {
                             by: r.request.user.clone(),
@@ -71,7 +71,7 @@ pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
                     state
                         .acts
                         .pagerduty_acked
-                        .insert(AlertId::new(cluster.as_str(), labels.clone()));
+                        .insert(AlertId::new(cluster.as_str(), labels.into()));
                     state.status = Some(format!("{what}: done {detail}"));
                     return effects;
                 }
@@ -201,11 +201,10 @@ pub fn on_alerts(state: &mut State, cluster: &str) -> Vec<Effect> {
 
 /// How the PagerDuty acknowledge of the alerts an ack matches went, for the footer.
 fn pagerduty_note(state: &State, cluster: &str, matchers: &Labels) -> &'static str {
-    let ours = |c: &str, labels: &Labels| c == cluster && matches(labels, matchers);
     let pending = state.acts.pending.values().any(|p| match &p.request.kind {
         ActKind::PagerdutyAck {
             cluster: c, labels, ..
-        } => ours(c, labels),
+        } => c == cluster && matches(labels, matchers),
         _ => false,
     });
     if pending {
@@ -214,7 +213,7 @@ fn pagerduty_note(state: &State, cluster: &str, matchers: &Labels) -> &'static s
         .acts
         .pagerduty_acked
         .iter()
-        .any(|id| ours(id.cluster(), id.labels()))
+        .any(|id| id.cluster() == cluster && matches(id.labels(), matchers))
     {
         "; PagerDuty acknowledged"
     } else {

@@ -1,23 +1,19 @@
 //! De-duplication: one alert per identity within a cluster, whichever replica or HA
 //! Prometheus reported it, the freshest report kept.
 
-use super::{AlertId, AlertPolicy, DedupedAlert, Labels, Observation, Silence, read_state_with};
+use super::{AlertId, AlertPolicy, DedupedAlert, LabelSet, Observation, Silence, read_state_with};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Labels with the dedup labels (e.g. `replica`, `prometheus_replica`) removed.
-pub fn identity(labels: &Labels, dedup_labels: &[String]) -> Labels {
-    // Cloning the tree and dropping a few keys beats rebuilding it (no sort, no staging vector):
-    // this runs for every alert on every poll.
-    let mut identity = labels.clone();
-    identity.retain(|k, _| !dedup_labels.contains(k));
-    identity
+pub fn identity(labels: &LabelSet, dedup_labels: &[String]) -> LabelSet {
+    labels.without(dedup_labels)
 }
 
 /// The hash of an alert identity within a cluster (what `AlertId` is hashed by).
 pub fn identity_key<'a>(
     cluster: &str,
-    identity: impl IntoIterator<Item = (&'a String, &'a String)>,
+    identity: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
     // Fixed keys: the same alert gets the same key on every poll. Fx, not SipHash: this runs
@@ -65,7 +61,7 @@ pub fn dedup_refs<'a, 's>(
     silences_of: impl Fn(&str) -> &'s [Silence],
     policy: &AlertPolicy,
 ) -> Vec<DedupedAlert> {
-    let is_dedup = |k: &String| dedup_labels.iter().any(|d| d == k);
+    let is_dedup = |k: &str| dedup_labels.iter().any(|d| d == k);
     let mut index: rustc_hash::FxHashMap<u64, usize> = Default::default();
     let mut slots: Vec<Slot<'a>> = Vec::new();
     for obs in observations {
@@ -149,7 +145,7 @@ pub fn dedup_refs<'a, 's>(
 }
 
 /// `replica` or `replica/label=value` for an HA Prometheus pair.
-fn source_name(obs: &Observation, is_dedup: &impl Fn(&String) -> bool) -> String {
+fn source_name(obs: &Observation, is_dedup: &impl Fn(&str) -> bool) -> String {
     let dedup = || obs.alert.labels.iter().filter(|(k, _)| is_dedup(k));
     let len = dedup().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
     let mut source = String::with_capacity(obs.replica.len() + len);

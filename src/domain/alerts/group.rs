@@ -44,7 +44,7 @@ pub fn group(alerts: Vec<DedupedAlert>, by: &[String]) -> Vec<AlertGroup> {
         if l == CLUSTER {
             return a.cluster();
         }
-        a.alert.labels.get(l).map_or("", String::as_str)
+        a.alert.labels.get(l).unwrap_or("")
     }
     let hash = |a: &DedupedAlert| {
         use std::hash::{Hash, Hasher};

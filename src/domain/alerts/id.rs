@@ -2,7 +2,7 @@
 //! names an alert everywhere the cockpit follows one over time (dedup, acks and escalations,
 //! flap history, notifications, the timeline).
 
-use super::Labels;
+use super::LabelSet;
 use serde::{Serialize, Serializer};
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
@@ -17,12 +17,12 @@ struct Inner {
     hash: u64,
     /// Shared by every alert of the cluster (dedup hands out one name per cluster).
     cluster: Arc<str>,
-    labels: Labels,
+    labels: LabelSet,
 }
 
 impl AlertId {
-    pub fn new(cluster: &str, labels: Labels) -> Self {
-        let hash = super::identity_key(cluster, &labels);
+    pub fn new(cluster: &str, labels: LabelSet) -> Self {
+        let hash = super::identity_key(cluster, labels.iter());
         Self(Arc::new(Inner {
             hash,
             cluster: Arc::from(cluster),
@@ -32,8 +32,8 @@ impl AlertId {
 
     /// `new` when the caller already hashed the identity with `identity_key` (dedup does, to
     /// find duplicates without building label maps).
-    pub(super) fn with_hash(cluster: Arc<str>, labels: Labels, hash: u64) -> Self {
-        debug_assert_eq!(hash, super::identity_key(&cluster, &labels));
+    pub(super) fn with_hash(cluster: Arc<str>, labels: LabelSet, hash: u64) -> Self {
+        debug_assert_eq!(hash, super::identity_key(&cluster, labels.iter()));
         Self(Arc::new(Inner {
             hash,
             cluster,
@@ -46,7 +46,7 @@ impl AlertId {
     }
 
     /// The identity labels (the dedup labels dropped): the matchers of an ack of this alert.
-    pub fn labels(&self) -> &Labels {
+    pub fn labels(&self) -> &LabelSet {
         &self.0.labels
     }
 }
@@ -105,11 +105,8 @@ mod tests {
     use super::*;
     use std::collections::{BTreeSet, HashSet};
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn labels(pairs: &[(&str, &str)]) -> LabelSet {
+        LabelSet::from_pairs(pairs.iter().copied())
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod dedup;
 mod group;
 mod id;
+mod label_set;
 mod policy;
 mod share;
 mod sort;
@@ -12,6 +13,7 @@ mod tests;
 pub use dedup::{dedup, dedup_refs, identity, identity_key};
 pub use group::{AlertGroup, CLUSTER, group};
 pub use id::AlertId;
+pub use label_set::{GetLabel, LabelSet};
 pub use policy::{ACK_PREFIX, AlertPolicy, SeverityMap};
 pub use share::AlertShare;
 pub use sort::{AlertSort, is_unacked_page, sort_groups};
@@ -26,11 +28,11 @@ pub type Labels = BTreeMap<String, String>;
 /// The first of `keys` set in `labels` to something not blank, with the key, value trimmed:
 /// how a runbook link and a summary are read from configurable annotation lists.
 pub fn first_set<'a, 'k>(
-    labels: &'a Labels,
+    labels: &'a impl GetLabel,
     keys: impl IntoIterator<Item = &'k str>,
 ) -> Option<(&'k str, &'a str)> {
     keys.into_iter()
-        .filter_map(|k| Some((k, labels.get(k)?.trim())))
+        .filter_map(|k| Some((k, labels.get_label(k)?.trim())))
         .find(|(_, v)| !v.is_empty())
 }
 
@@ -48,8 +50,8 @@ pub enum AmState {
 pub struct Alert {
     /// Shared: the replicas of a cluster, and poll after poll, report the same labels
     /// (`AlertShare` keeps one copy of each).
-    pub labels: Arc<Labels>,
-    pub annotations: Arc<Labels>,
+    pub labels: Arc<LabelSet>,
+    pub annotations: Arc<LabelSet>,
     pub state: AmState,
     pub silenced_by: Vec<String>,
     pub inhibited_by: Vec<String>,
@@ -196,7 +198,7 @@ impl DedupedAlert {
     }
 
     /// The labels with the dedup labels dropped.
-    pub fn identity(&self) -> &Labels {
+    pub fn identity(&self) -> &LabelSet {
         self.id.labels()
     }
 }

@@ -1,7 +1,7 @@
 //! How alerts are read where setups differ: which labels carry the severity and what their
 //! values mean (`[alerts.severity]`), and which silences are acks (`[alerts] ack_prefix`).
 
-use super::{Labels, Severity, Silence};
+use super::{GetLabel, Severity, Silence};
 use serde::{Deserialize, Serialize};
 
 /// Severity from labels: the first label in `labels` whose value one of the lists names wins
@@ -40,10 +40,10 @@ impl Default for SeverityMap {
 }
 
 impl SeverityMap {
-    pub fn of(&self, labels: &Labels) -> Severity {
+    pub fn of(&self, labels: &impl GetLabel) -> Severity {
         self.labels
             .iter()
-            .filter_map(|l| labels.get(l))
+            .filter_map(|l| labels.get_label(l))
             .map(|v| self.value(v))
             .find(|s| *s != Severity::None)
             .unwrap_or(Severity::None)
@@ -118,14 +118,14 @@ impl Default for AlertPolicy {
 
 impl AlertPolicy {
     /// The alert's summary: the first configured annotation that is set and not blank.
-    pub fn summary<'a>(&self, annotations: &'a Labels) -> Option<&'a str> {
+    pub fn summary<'a>(&self, annotations: &'a impl GetLabel) -> Option<&'a str> {
         self.summary_with_key(annotations).map(|(_, v)| v)
     }
 
     /// `summary`, with the annotation it was read from.
     pub fn summary_with_key<'a, 'k>(
         &'k self,
-        annotations: &'a Labels,
+        annotations: &'a impl GetLabel,
     ) -> Option<(&'k str, &'a str)> {
         super::first_set(
             annotations,

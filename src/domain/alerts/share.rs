@@ -3,7 +3,7 @@
 //! again is compared with the one kept and dropped when equal. A storm of 10,000 alerts on two
 //! replicas is then held once, not twice, and a quiet poll keeps the alerts of the last one.
 
-use super::{Alert, Labels};
+use super::{Alert, LabelSet};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -20,8 +20,8 @@ struct Generations {
     previous: HashMap<Box<str>, Arc<Alert>>,
     /// Annotations by content: alerts of one rule, and an HA Prometheus pair's two copies of
     /// an alert (their `replica` labels differ, so their fingerprints do), carry equal ones.
-    annotations: HashSet<Arc<Labels>>,
-    annotations_before: HashSet<Arc<Labels>>,
+    annotations: HashSet<Arc<LabelSet>>,
+    annotations_before: HashSet<Arc<LabelSet>>,
 }
 
 impl Generations {
@@ -125,7 +125,10 @@ mod tests {
         );
         let changed = share.share(alert("f1", "fuller"));
         assert!(!Arc::ptr_eq(&a, &changed));
-        assert_eq!(changed.annotations["summary"], "fuller");
+        assert_eq!(
+            changed.annotations.get("summary").unwrap_or_default(),
+            "fuller"
+        );
         // Another replica's stamp differs: its own alert, the same labels and annotations.
         let mut stamped = alert("f1", "fuller");
         stamped.updated_at += chrono::Duration::seconds(1);

@@ -15,8 +15,8 @@ fn labels(pairs: &[(&str, &str)]) -> Labels {
 
 fn alert(pairs: &[(&str, &str)], start: i64) -> Alert {
     Alert {
-        labels: labels(pairs).into(),
-        annotations: Labels::new().into(),
+        labels: Arc::new(labels(pairs).into()),
+        annotations: Arc::default(),
         state: AmState::Active,
         silenced_by: vec![],
         inhibited_by: vec![],
@@ -89,14 +89,17 @@ fn different_clusters_are_never_merged() {
 fn freshest_report_wins() {
     let mut newer = alert(&[("alertname", "X")], 0);
     newer.updated_at = t(5);
-    Arc::make_mut(&mut newer.annotations).insert("summary".into(), "new".into());
+    Arc::make_mut(&mut newer.annotations).insert("summary", "new");
     let out = dedup(
         vec![obs("a", alert(&[("alertname", "X")], 0)), obs("b", newer)],
         &[],
         &BTreeMap::new(),
         &AlertPolicy::default(),
     );
-    assert_eq!(out[0].alert.annotations["summary"], "new");
+    assert_eq!(
+        out[0].alert.annotations.get("summary").unwrap_or_default(),
+        "new"
+    );
 }
 
 fn silence(id: &str, comment: &str) -> Silence {
@@ -246,13 +249,13 @@ proptest::proptest! {
             })
             .collect();
         let out = dedup(obs.clone(), &dedup_labels(), &BTreeMap::new(), &AlertPolicy::default());
-        let mut want: BTreeMap<(String, Labels), std::collections::BTreeSet<String>> =
+        let mut want: BTreeMap<(String, LabelSet), std::collections::BTreeSet<String>> =
             BTreeMap::new();
         for o in &obs {
             let id = identity(&o.alert.labels, &dedup_labels());
             want.entry((o.cluster.clone(), id)).or_default().insert(format!(
                 "{}/replica={}",
-                o.replica, o.alert.labels["replica"]
+                o.replica, o.alert.labels.get("replica").unwrap_or_default()
             ));
         }
         proptest::prop_assert_eq!(out.len(), want.len());
