@@ -515,13 +515,24 @@ fn the_snapshot_json_carries_silenced_and_inhibited_alerts_with_their_counts() {
         comment: "db maintenance".into(),
         state: onwatch::domain::alerts::SilenceState::Active,
     };
-    c.poll(vec![firing, silenced, inhibited], vec![maintenance]);
+    let alerts = vec![firing, silenced, inhibited];
+    c.poll(alerts.clone(), vec![maintenance.clone()]);
     assert_eq!(
         c.state.groups[0].alerts.len(),
         1,
         "the pane hides them by default"
     );
     let v = onwatch::app::report::state_json(&c.state);
+    // A headless snapshot has its pane show every alert, and the report reads the pane's groups:
+    // the same record as grouping again.
+    let mut headless = Cockpit::new();
+    onwatch::app::report::show_every_alert(&mut headless.state);
+    headless.poll(alerts, vec![maintenance]);
+    assert_eq!(headless.state.groups[0].alerts.len(), 3);
+    assert_eq!(
+        onwatch::app::report::state_json(&headless.state)["alert_groups"],
+        v["alert_groups"]
+    );
     let g = &v["alert_groups"][0];
     assert_eq!(
         (&g["firing"], &g["silenced"], &g["inhibited"]),

@@ -302,7 +302,7 @@ async fn a_replica_down_costs_nothing_while_another_answers() {
     assert!(
         snap.observations
             .iter()
-            .all(|o| o.replica == names(&up) && o.cluster == "prod")
+            .all(|o| *o.replica == names(&up) && &*o.cluster == "prod")
     );
     assert_eq!(snap.silences.len(), 2);
     assert_eq!(snap.replicas.len(), 2);
@@ -336,7 +336,8 @@ async fn both_replicas_answering_report_each_alert_twice_and_silences_once() {
         snap.observations
             .iter()
             .find(|o| {
-                o.replica == replica && o.alert.labels.get("alertname").unwrap_or_default() == name
+                &*o.replica == replica
+                    && o.alert.labels.get("alertname").unwrap_or_default() == name
             })
             .map(|o| Arc::clone(&o.alert))
             .unwrap()

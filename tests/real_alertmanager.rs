@@ -158,7 +158,7 @@ async fn ha_pairs_on_two_replicas_dedup_into_groups() {
     assert_eq!(groups[0].worst.label(), "CRIT");
     assert_eq!(groups[1].labels["alertname"], "DiskFull");
     assert_eq!(groups[1].firing, 1);
-    let sources = &groups[1].alerts[0].sources;
+    let sources = &*groups[1].alerts[0].sources;
     assert_eq!(
         sources,
         &[

@@ -15,8 +15,13 @@ use std::collections::BTreeMap;
 
 /// Every alert of every cluster (silenced and inhibited too, whatever the pane shows), grouped
 /// and sorted as the pane groups them, with the filter not applied: the report is the record.
-fn every_alert_grouped(state: &State) -> Vec<AlertGroup> {
+/// The pane's own groups when it shows exactly that (a headless snapshot sets it up so, see
+/// `show_every_alert`), so 10,000 alerts are not grouped twice.
+fn every_alert_grouped(state: &State) -> std::borrow::Cow<'_, [AlertGroup]> {
     use crate::domain::alerts;
+    if state.show_silenced && state.alert_matchers == Default::default() {
+        return std::borrow::Cow::Borrowed(&state.groups);
+    }
     let all: Vec<DedupedAlert> = state
         .deduped
         .values()
@@ -26,7 +31,15 @@ fn every_alert_grouped(state: &State) -> Vec<AlertGroup> {
             ..a.clone()
         })
         .collect();
-    alerts::sort_groups(alerts::group(all, &state.grouping()), state.alert_sort)
+    alerts::sort_groups(alerts::group(all, &state.grouping()), state.alert_sort).into()
+}
+
+/// Has the pane show what the report records (every alert, no filter), so the report reads
+/// the pane's groups instead of grouping again. For a headless state, before its first poll.
+pub fn show_every_alert(state: &mut State) {
+    state.show_silenced = true;
+    state.alert_filter.clear();
+    state.alert_matchers = Default::default();
 }
 
 /// Writes the report, pretty-printed, as it is serialised (nothing but the grouping is built
@@ -261,7 +274,7 @@ impl Serialize for AlertView<'_> {
         o.serialize_field("flapping", &a.flapping)?;
         o.serialize_field("severity", &a.severity)?;
         o.serialize_field("starts_at", &a.alert.starts_at)?;
-        o.serialize_field("sources", &Ms(&a.sources, r))?;
+        o.serialize_field("sources", &Ms(&*a.sources, r))?;
         o.end()
     }
 }

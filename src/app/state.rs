@@ -11,7 +11,7 @@ use crate::domain::logs::LogBuffer;
 use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloDef, SloEvaluation, SloOrigin};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -223,7 +223,7 @@ pub struct State {
     pub read_only_before_wall: Option<bool>,
     /// Alerts present at the last regroup, with their timeline names, to record in the
     /// timeline when each first fires and when it resolves.
-    pub timeline_seen: HashMap<AlertId, String>,
+    pub timeline_seen: HashSet<AlertId>,
     /// Ack silences already in the timeline, (cluster, silence id): recorded once.
     pub acks_recorded: HashSet<(String, String)>,
     /// Timeline entries made by the last message, handed out by `update` as `Effect::Record`.
@@ -314,7 +314,7 @@ impl State {
             local_offset: setup.local_offset,
             wall_options: setup.wall_options,
             read_only_before_wall: None,
-            timeline_seen: HashMap::new(),
+            timeline_seen: HashSet::new(),
             acks_recorded: HashSet::new(),
             records: Vec::new(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
@@ -495,19 +495,19 @@ impl State {
 
 /// Timeline: alerts present now and not before fired; those gone resolved.
 fn record_arrivals<'a>(
-    seen: &mut HashMap<AlertId, String>,
+    seen: &mut HashSet<AlertId>,
     records: &mut Vec<crate::domain::timeline::Entry>,
     present: impl Iterator<Item = &'a DedupedAlert>,
     now: DateTime<Utc>,
 ) {
     use crate::domain::timeline::{Entry, Event, STORM_AT, alert_name, storm_counts};
-    let mut now_seen = HashMap::with_capacity(seen.len());
+    let mut now_seen = HashSet::with_capacity(seen.len());
     let mut arrived: BTreeMap<&str, Vec<&DedupedAlert>> = BTreeMap::new();
     for a in present {
-        // Known alerts move over as they are: no name built per alert per regroup.
-        match seen.remove_entry(&a.id) {
-            Some((id, name)) => {
-                now_seen.insert(id, name);
+        // Known alerts move over as they are; a name is written only for an entry.
+        match seen.take(&a.id) {
+            Some(id) => {
+                now_seen.insert(id);
             }
             None => arrived.entry(a.id.cluster()).or_default().push(a),
         }
@@ -529,28 +529,27 @@ fn record_arrivals<'a>(
             });
         }
         for a in alerts {
-            let name = alert_name(a.identity());
             if !storm {
                 records.push(Entry {
                     at: now,
                     event: Event::AlertFiring {
-                        alert: name.clone(),
+                        alert: alert_name(a.identity()),
                         cluster: cluster.to_string(),
                         severity: a.severity.label().to_string(),
                         labels: a.identity().to_map(),
                     },
                 });
             }
-            now_seen.insert(a.id.clone(), name);
+            now_seen.insert(a.id.clone());
         }
     }
     // What is left was not seen this time: resolved.
-    let mut resolved: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (id, alert) in std::mem::replace(seen, now_seen) {
+    let mut resolved: BTreeMap<String, Vec<AlertId>> = BTreeMap::new();
+    for id in std::mem::replace(seen, now_seen) {
         resolved
             .entry(id.cluster().to_string())
             .or_default()
-            .push(alert);
+            .push(id);
     }
     for (cluster, alerts) in resolved {
         if alerts.len() > STORM_AT {
@@ -567,11 +566,14 @@ fn record_arrivals<'a>(
             });
             continue;
         }
-        for alert in alerts {
+        for id in alerts {
             let cluster = cluster.clone();
             records.push(Entry {
                 at: now,
-                event: Event::AlertResolved { alert, cluster },
+                event: Event::AlertResolved {
+                    alert: alert_name(id.labels()),
+                    cluster,
+                },
             });
         }
     }

@@ -28,6 +28,9 @@ pub async fn run(
     };
     let clock = SystemClock;
     let mut state = State::new(setup, chrono::Utc::now());
+    if matches!(format, SnapshotFormat::Json) {
+        app::report::show_every_alert(&mut state);
+    }
     app::update(
         &mut state,
         Msg::Resize {

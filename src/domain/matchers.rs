@@ -442,7 +442,7 @@ mod tests {
                 fingerprint: String::new(),
                 receivers: vec![],
             }),
-            sources: vec![],
+            sources: Default::default(),
             reading,
             severity: Severity::Critical,
             flapping: false,

@@ -120,7 +120,7 @@ fn plan_alertmanager(config: &Config, am: &AlertmanagerSource) -> Result<Planned
         id,
         // Replicas and their requests run concurrently; allow one slow round on top.
         timeout: per_request.saturating_mul(2),
-        fetcher: AnyFetcher::Cluster(ClusterFetcher::new(&am.name, replicas)),
+        fetcher: AnyFetcher::Cluster(ClusterFetcher::new(am.name.as_str(), replicas)),
     })
 }
 

@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub struct ClusterFetcher {
-    cluster: String,
+    cluster: Arc<str>,
     replicas: Vec<Replica>,
     /// Each alert held once across the replicas and from one poll to the next.
     share: AlertShare,
 }
 
 struct Replica {
-    name: String,
+    name: Arc<str>,
     client: AlertmanagerClient,
     /// Asked once: the version does not change while we watch.
     version: Option<String>,
@@ -41,13 +41,13 @@ pub fn merge_silences(per_replica: impl IntoIterator<Item = DatedSilence>) -> Ve
 
 impl ClusterFetcher {
     /// `replicas`: (name, e.g. `host:port`, client).
-    pub fn new(cluster: impl Into<String>, replicas: Vec<(String, AlertmanagerClient)>) -> Self {
+    pub fn new(cluster: impl Into<Arc<str>>, replicas: Vec<(String, AlertmanagerClient)>) -> Self {
         Self {
             cluster: cluster.into(),
             replicas: replicas
                 .into_iter()
                 .map(|(name, client)| Replica {
-                    name,
+                    name: name.into(),
                     client,
                     version: None,
                 })
@@ -91,8 +91,8 @@ impl ClusterFetcher {
                     snapshot
                         .observations
                         .extend(alerts.into_iter().map(|alert| Observation {
-                            cluster: self.cluster.clone(),
-                            replica: replica.name.clone(),
+                            cluster: Arc::clone(&self.cluster),
+                            replica: Arc::clone(&replica.name),
                             alert,
                         }));
                     dated.extend(silences);
@@ -104,7 +104,7 @@ impl ClusterFetcher {
                 }
             };
             snapshot.replicas.push(ReplicaStatus {
-                name: replica.name.clone(),
+                name: replica.name.to_string(),
                 url: crate::sources::http::display_url(replica.client.base_url()),
                 version,
                 error,

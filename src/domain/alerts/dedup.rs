@@ -119,14 +119,13 @@ pub fn dedup_refs<'a, 's>(
         .map(|mut slot| {
             slot.sources.sort();
             let best = slot.best;
-            let (silences, cluster) =
-                by_cluster.entry(best.cluster.as_str()).or_insert_with(|| {
-                    let silences = silences_of(&best.cluster)
-                        .iter()
-                        .map(|s| (s.id.as_str(), s))
-                        .collect();
-                    (silences, Arc::from(best.cluster.as_str()))
-                });
+            let (silences, cluster) = by_cluster.entry(&best.cluster).or_insert_with(|| {
+                let silences = silences_of(&best.cluster)
+                    .iter()
+                    .map(|s| (s.id.as_str(), s))
+                    .collect();
+                (silences, Arc::clone(&best.cluster))
+            });
             let reading = read_state_with(&best.alert, |id| silences.get(id).copied(), policy);
             DedupedAlert {
                 id: AlertId::with_hash(
@@ -135,7 +134,7 @@ pub fn dedup_refs<'a, 's>(
                     slot.hash,
                 ),
                 alert: Arc::clone(&best.alert),
-                sources: slot.sources,
+                sources: slot.sources.into(),
                 reading,
                 severity: policy.severity.of(&best.alert.labels),
                 flapping: false,

@@ -185,7 +185,8 @@ pub struct DedupedAlert {
     /// The freshest report (highest `updated_at`), shared with the snapshot it came from.
     pub alert: Arc<Alert>,
     /// Which sources reported it: `replica` or `replica/label=value` for an HA Prometheus pair.
-    pub sources: Vec<String>,
+    /// Shared: every regroup copies the alerts it shows.
+    pub sources: Arc<[String]>,
     pub reading: AlertReading,
     pub severity: Severity,
     /// Set by the caller from its flap history (`domain::flap`); `dedup` leaves it false.
@@ -255,8 +256,9 @@ pub(super) fn read_state_with<'s>(
 /// One alert as reported by a replica of a cluster, before dedup.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observation {
-    pub cluster: String,
-    pub replica: String,
+    /// Shared by every alert of the poll: a storm holds tens of thousands of observations.
+    pub cluster: Arc<str>,
+    pub replica: Arc<str>,
     /// Shared: the dedup result points at the report it kept instead of copying it.
     pub alert: Arc<Alert>,
 }

@@ -244,7 +244,7 @@ proptest::proptest! {
                         0,
                     ),
                 );
-                o.cluster = format!("c{c}");
+                o.cluster = format!("c{c}").into();
                 o
             })
             .collect();
@@ -253,7 +253,7 @@ proptest::proptest! {
             BTreeMap::new();
         for o in &obs {
             let id = identity(&o.alert.labels, &dedup_labels());
-            want.entry((o.cluster.clone(), id)).or_default().insert(format!(
+            want.entry((o.cluster.to_string(), id)).or_default().insert(format!(
                 "{}/replica={}",
                 o.replica, o.alert.labels.get("replica").unwrap_or_default()
             ));
@@ -261,7 +261,7 @@ proptest::proptest! {
         proptest::prop_assert_eq!(out.len(), want.len());
         for a in &out {
             let sources = &want[&(a.cluster().to_string(), a.identity().clone())];
-            proptest::prop_assert_eq!(&a.sources, &sources.iter().cloned().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(&*a.sources, &sources.iter().cloned().collect::<Vec<_>>()[..]);
             proptest::prop_assert_eq!(&a.id, &AlertId::new(a.cluster(), a.identity().clone()));
         }
     }
