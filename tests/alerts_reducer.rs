@@ -405,7 +405,7 @@ fn detail_view_shows_everything_about_the_alert() {
     annotations.insert("runbook_url", "https://runbooks.example/latency");
     annotations.insert("dashboard", "https://grafana.example/d/1");
     a.generator_url = Some("http://prometheus.example/graph?g0.expr=x".into());
-    a.receivers = vec!["pager".into(), "slack".into()];
+    a.receivers = vec!["pager".into(), "slack".into()].into();
     a.silenced_by = vec!["s1".into()];
     let sil = Silence {
         id: "s1".into(),

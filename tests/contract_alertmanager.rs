@@ -128,7 +128,7 @@ async fn replays_alerts_of_0_25_and_current_releases() {
 
     let new = &alerts[1];
     assert_eq!(new.state, AmState::Active);
-    assert_eq!(new.receivers, ["pager", "slack"]);
+    assert_eq!(*new.receivers, ["pager", "slack"]);
     assert_eq!(new.fingerprint, "ffee000011112222");
     assert_eq!(
         new.ends_at.unwrap().to_rfc3339(),

@@ -107,7 +107,7 @@ fn alert(pairs: &[(&str, &str)], started_min_ago: i64) -> Alert {
     Alert {
         starts_at: now() - Duration::minutes(started_min_ago),
         updated_at: now() - Duration::seconds(20),
-        receivers: vec!["oncall".into()],
+        receivers: vec!["oncall".into()].into(),
         ..kit::alert(pairs, now())
     }
 }

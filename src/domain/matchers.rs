@@ -440,7 +440,7 @@ mod tests {
                 ends_at: None,
                 generator_url: None,
                 fingerprint: String::new(),
-                receivers: vec![],
+                receivers: Default::default(),
             }),
             sources: Default::default(),
             reading,

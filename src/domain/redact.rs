@@ -125,11 +125,13 @@ impl Redactor {
     /// `mask`, borrowing `text` when nothing in it is masked (most text: no copy).
     pub fn masked<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         use std::borrow::Cow;
+        // `is_match` first: most text holds nothing to mask, and a plain search is far cheaper
+        // than the capturing one a replacement runs (a snapshot masks every label it writes).
         let known = match &self.known {
-            Some(re) => re.replace_all(text, MASK),
-            None => Cow::Borrowed(text),
+            Some(re) if re.is_match(text) => re.replace_all(text, MASK),
+            _ => Cow::Borrowed(text),
         };
-        let Some(re) = header_pattern() else {
+        let Some(re) = header_pattern().filter(|re| re.is_match(&known)) else {
             return known;
         };
         let headers = |c: &regex::Captures<'_>| {

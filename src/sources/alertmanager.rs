@@ -269,7 +269,7 @@ fn map_alert(w: WireAlert<'_>) -> Alert {
         updated_at: w.updated_at.unwrap_or(w.starts_at),
         // Go's zero time means "no end".
         ends_at: w.ends_at.filter(|t| t.timestamp() > 0),
-        generator_url: w.generator_url.filter(|u| !u.is_empty()),
+        generator_url: w.generator_url.filter(|u| !u.is_empty()).map(Arc::from),
         fingerprint: w.fingerprint,
         receivers: w.receivers.into_iter().map(|r| r.name).collect(),
     }

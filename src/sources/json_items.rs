@@ -97,10 +97,19 @@ impl ItemSplitter {
                 At::InItem if self.in_string => {
                     if self.escaped {
                         self.escaped = false;
-                    } else if b == b'\\' {
-                        self.escaped = true;
-                    } else if b == b'"' {
-                        self.in_string = false;
+                    } else {
+                        // Straight to the string's next quote or backslash: most of an item's
+                        // bytes are in its strings.
+                        let Some(at) = memchr::memchr2(b'"', b'\\', &chunk[i..]) else {
+                            i = chunk.len();
+                            continue;
+                        };
+                        i += at;
+                        if chunk[i] == b'\\' {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
                     }
                 }
                 At::InItem => match b {

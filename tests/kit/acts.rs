@@ -16,7 +16,7 @@ pub fn escalation(id: &str, target: &str, alert: &Alert, note: &str) -> ActionRe
             labels: alert.labels.to_map(),
             annotations: alert.annotations.to_map(),
             starts_at: alert.starts_at,
-            generator_url: alert.generator_url.clone(),
+            generator_url: alert.generator_url.as_deref().map(str::to_string),
             fingerprint: alert.fingerprint.clone(),
             note: note.into(),
         },

@@ -28,7 +28,7 @@ pub fn alert(pairs: &[(&str, &str)], at: DateTime<Utc>) -> Alert {
         ends_at: None,
         generator_url: None,
         fingerprint: String::new(),
-        receivers: vec![],
+        receivers: Default::default(),
     }
 }
 

@@ -224,7 +224,7 @@ fn confirm_escalate(state: &mut State, d: EscalateDialog) -> Vec<Effect> {
             &state.alert_policy,
         ),
         starts_at: a.alert.starts_at,
-        generator_url: a.alert.generator_url.clone(),
+        generator_url: a.alert.generator_url.as_deref().map(str::to_string),
         fingerprint: a.alert.fingerprint.clone(),
         note: d.note.text().trim().to_string(),
     };

@@ -64,31 +64,45 @@ pub fn dedup_refs<'a, 's>(
     let is_dedup = |k: &str| dedup_labels.iter().any(|d| d == k);
     let mut index: rustc_hash::FxHashMap<u64, usize> = Default::default();
     let mut slots: Vec<Slot<'a>> = Vec::new();
+    // The replicas of a cluster report the same alert with the same shared labels
+    // (`AlertShare`): seen once by those, the identity is not hashed and compared again.
+    let mut by_labels: rustc_hash::FxHashMap<(usize, usize), usize> = Default::default();
     for obs in observations {
+        let shared = (
+            Arc::as_ptr(&obs.alert.labels) as usize,
+            obs.cluster.as_ptr() as usize,
+        );
         let kept = || obs.alert.labels.iter().filter(|(k, _)| !is_dedup(k));
-        let hash = identity_key(&obs.cluster, kept());
+        let known = by_labels.get(&shared).copied();
+        let hash = match known {
+            Some(i) => slots[i].hash,
+            None => identity_key(&obs.cluster, kept()),
+        };
         let mut key = hash;
         // Open addressing over the key space: a (never yet seen) 64-bit collision still dedups
         // correctly, because identities are compared before merging.
-        let slot = loop {
-            match index.get(&key) {
-                Some(&i) => {
-                    let first = slots[i].first;
-                    let same = first.cluster == obs.cluster
-                        && first
-                            .alert
-                            .labels
-                            .iter()
-                            .filter(|(k, _)| !is_dedup(k))
-                            .eq(kept());
-                    if same {
-                        break Some(i);
+        let slot = known.or_else(|| {
+            loop {
+                match index.get(&key) {
+                    Some(&i) => {
+                        let first = slots[i].first;
+                        let same = first.cluster == obs.cluster
+                            && first
+                                .alert
+                                .labels
+                                .iter()
+                                .filter(|(k, _)| !is_dedup(k))
+                                .eq(kept());
+                        if same {
+                            break Some(i);
+                        }
+                        key = key.wrapping_add(1);
                     }
-                    key = key.wrapping_add(1);
+                    None => break None,
                 }
-                None => break None,
             }
-        };
+        });
+        by_labels.insert(shared, slot.unwrap_or(slots.len()));
         let source = source_name(obs, &is_dedup);
         match slot {
             Some(i) => {
@@ -114,6 +128,8 @@ pub fn dedup_refs<'a, 's>(
     // Per cluster, silences by id (one lookup per silenced alert instead of a scan), and the
     // cluster's name, shared by all its alerts' identities.
     let mut by_cluster: HashMap<&str, (HashMap<&str, &Silence>, Arc<str>)> = HashMap::new();
+    // Most alerts come from the same replicas: one shared list each, not one per alert.
+    let mut lists: HashMap<Vec<String>, Arc<[String]>> = HashMap::new();
     slots
         .into_iter()
         .map(|mut slot| {
@@ -134,7 +150,14 @@ pub fn dedup_refs<'a, 's>(
                     slot.hash,
                 ),
                 alert: Arc::clone(&best.alert),
-                sources: slot.sources.into(),
+                sources: match lists.get(&slot.sources) {
+                    Some(list) => Arc::clone(list),
+                    None => {
+                        let list: Arc<[String]> = slot.sources.as_slice().into();
+                        lists.insert(slot.sources, Arc::clone(&list));
+                        list
+                    }
+                },
                 reading,
                 severity: policy.severity.of(&best.alert.labels),
                 flapping: false,

@@ -58,9 +58,10 @@ pub struct Alert {
     pub starts_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
-    pub generator_url: Option<String>,
+    /// Shared, like the annotations: the alerts of one rule carry the same.
+    pub generator_url: Option<Arc<str>>,
     pub fingerprint: String,
-    pub receivers: Vec<String>,
+    pub receivers: Arc<[String]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

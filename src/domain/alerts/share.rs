@@ -4,7 +4,7 @@
 //! replicas is then held once, not twice, and a quiet poll keeps the alerts of the last one.
 
 use super::{Alert, LabelSet};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The alerts of this poll and of the last one, by fingerprint (Alertmanager's hash of the
@@ -16,24 +16,82 @@ pub struct AlertShare {
 
 #[derive(Debug, Default)]
 struct Generations {
-    current: HashMap<Box<str>, Arc<Alert>>,
-    previous: HashMap<Box<str>, Arc<Alert>>,
-    /// Annotations by content: alerts of one rule, and an HA Prometheus pair's two copies of
-    /// an alert (their `replica` labels differ, so their fingerprints do), carry equal ones.
-    annotations: HashSet<Arc<LabelSet>>,
-    annotations_before: HashSet<Arc<LabelSet>>,
+    current: HashSet<ByFingerprint>,
+    previous: HashSet<ByFingerprint>,
+    /// By content: the alerts of one rule, and an HA Prometheus pair's two copies of an alert
+    /// (their `replica` labels differ, so their fingerprints do), carry equal annotations,
+    /// generator URL and receivers.
+    annotations: Interned<LabelSet>,
+    generator_urls: Interned<str>,
+    receivers: Interned<[String]>,
 }
 
 impl Generations {
-    fn intern_annotations(&mut self, alert: &mut Alert) {
-        if let Some(kept) = self.annotations.get(&*alert.annotations) {
-            alert.annotations = Arc::clone(kept);
+    fn intern_parts(&mut self, alert: &mut Alert) {
+        self.annotations.intern(&mut alert.annotations);
+        if let Some(url) = &mut alert.generator_url {
+            self.generator_urls.intern(url);
+        }
+        self.receivers.intern(&mut alert.receivers);
+    }
+}
+
+/// A kept alert, found by its fingerprint (no second copy of it as a key).
+#[derive(Debug)]
+struct ByFingerprint(Arc<Alert>);
+
+impl std::borrow::Borrow<str> for ByFingerprint {
+    fn borrow(&self) -> &str {
+        &self.0.fingerprint
+    }
+}
+
+impl PartialEq for ByFingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.fingerprint == other.0.fingerprint
+    }
+}
+
+impl Eq for ByFingerprint {}
+
+impl std::hash::Hash for ByFingerprint {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `str` hashes, so a lookup by `&str` finds it.
+        self.0.fingerprint.as_str().hash(state);
+    }
+}
+
+/// Values seen this poll and the last, one copy of each.
+#[derive(Debug)]
+struct Interned<T: ?Sized> {
+    now: HashSet<Arc<T>>,
+    before: HashSet<Arc<T>>,
+}
+
+impl<T: ?Sized> Default for Interned<T> {
+    fn default() -> Self {
+        Self {
+            now: HashSet::new(),
+            before: HashSet::new(),
+        }
+    }
+}
+
+impl<T: ?Sized + Eq + std::hash::Hash> Interned<T> {
+    /// `value` becomes the kept copy of what it holds.
+    fn intern(&mut self, value: &mut Arc<T>) {
+        if let Some(kept) = self.now.get(&**value) {
+            *value = Arc::clone(kept);
             return;
         }
-        if let Some(kept) = self.annotations_before.take(&*alert.annotations) {
-            alert.annotations = kept;
+        if let Some(kept) = self.before.take(&**value) {
+            *value = kept;
         }
-        self.annotations.insert(Arc::clone(&alert.annotations));
+        self.now.insert(Arc::clone(value));
+    }
+
+    fn end_poll(&mut self) {
+        self.before = std::mem::take(&mut self.now);
     }
 }
 
@@ -47,28 +105,27 @@ impl AlertShare {
             return Arc::new(alert);
         }
         let mut g = self.gens.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(kept) = g.current.get(alert.fingerprint.as_str()) {
+        if let Some(ByFingerprint(kept)) = g.current.get(alert.fingerprint.as_str()) {
             if **kept == alert {
                 return Arc::clone(kept);
             }
             reuse_parts(&mut alert, kept);
-            g.intern_annotations(&mut alert);
+            g.intern_parts(&mut alert);
             return Arc::new(alert);
         }
-        let kept = match g.previous.remove(alert.fingerprint.as_str()) {
+        let kept = match g.previous.take(alert.fingerprint.as_str()).map(|k| k.0) {
             Some(old) if *old == alert => old,
             Some(old) => {
                 reuse_parts(&mut alert, &old);
-                g.intern_annotations(&mut alert);
+                g.intern_parts(&mut alert);
                 Arc::new(alert)
             }
             None => {
-                g.intern_annotations(&mut alert);
+                g.intern_parts(&mut alert);
                 Arc::new(alert)
             }
         };
-        g.current
-            .insert(kept.fingerprint.as_str().into(), Arc::clone(&kept));
+        g.current.insert(ByFingerprint(Arc::clone(&kept)));
         kept
     }
 
@@ -77,7 +134,9 @@ impl AlertShare {
     pub fn end_poll(&self) {
         let mut g = self.gens.lock().unwrap_or_else(PoisonError::into_inner);
         g.previous = std::mem::take(&mut g.current);
-        g.annotations_before = std::mem::take(&mut g.annotations);
+        g.annotations.end_poll();
+        g.generator_urls.end_poll();
+        g.receivers.end_poll();
     }
 }
 
@@ -110,7 +169,7 @@ mod tests {
             ends_at: None,
             generator_url: None,
             fingerprint: fingerprint.into(),
-            receivers: vec![],
+            receivers: Arc::default(),
         }
     }
 

@@ -25,7 +25,7 @@ fn alert(pairs: &[(&str, &str)], start: i64) -> Alert {
         ends_at: None,
         generator_url: None,
         fingerprint: String::new(),
-        receivers: vec![],
+        receivers: Arc::default(),
     }
 }
 
@@ -39,6 +39,46 @@ fn obs(replica: &str, a: Alert) -> Observation {
 
 fn dedup_labels() -> Vec<String> {
     vec!["replica".into(), "prometheus_replica".into()]
+}
+
+#[test]
+fn replicas_sharing_an_alerts_labels_are_one_alert_per_cluster() {
+    // As `AlertShare` hands them out: both replicas' copies hold the same labels.
+    let shared = Arc::new(alert(&[("alertname", "Disk"), ("replica", "a")], 0));
+    let cluster: Arc<str> = "prod".into();
+    let seen = |cluster: &Arc<str>, replica: &str| Observation {
+        cluster: Arc::clone(cluster),
+        replica: replica.into(),
+        alert: Arc::clone(&shared),
+    };
+    let other: Arc<str> = "stage".into();
+    let observations = [
+        seen(&cluster, "am-0"),
+        seen(&cluster, "am-1"),
+        seen(&other, "am-0"),
+    ];
+    let out = dedup_refs(
+        &observations,
+        &dedup_labels(),
+        |_| &[],
+        &AlertPolicy::default(),
+    );
+    let mut got: Vec<(&str, Vec<&str>)> = out
+        .iter()
+        .map(|a| (a.cluster(), a.sources.iter().map(String::as_str).collect()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("prod", vec!["am-0/replica=a", "am-1/replica=a"]),
+            ("stage", vec!["am-0/replica=a"])
+        ]
+    );
+    assert_eq!(
+        out[0].id,
+        AlertId::new(out[0].cluster(), out[0].identity().clone())
+    );
 }
 
 #[test]
