@@ -11,7 +11,8 @@
 //! Run: `cargo bench --bench am_storm` (needs `.ci/install`), with `STORM_ALERTS=50000` for
 //! another size (default 10000), `STORM_RUNS` (default 5), `STORM_FORMAT=text` for the text
 //! snapshot, `STORM_BASELINE=path/to/onwatch` to time another build in the same run, and
-//! `STORM_HOLD=1` to keep the pair up after the table and print the commands,
+//! `STORM_HOLD=1` to keep the pair up after the table and print the commands (each
+//! Alertmanager lives 15 minutes unless `AM_LIFETIME_SECS` says otherwise),
 //! for timing them with another tool until stdin closes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measurement harness: failures are fatal

@@ -8,11 +8,16 @@ cockpit and puts the storm back (so runs can be interleaved, A/B).
 
     STORM_HOLD=1 cargo bench --bench am_storm     # prints the pair's URLs and holds it
     python3 benches/storm_memory.py BINARY HOME URL [URL...]
+
+STORM_REFRESH sets the cockpit's refresh (default 5s), STORM_SECONDS how long the storm is
+held before it clears (default 24; 600 for the ten-minute run).
 """
 import json, os, pty, select, sys, time, urllib.request, datetime
 binary, home, urls = sys.argv[1], sys.argv[2], sys.argv[3:]
 cfg = os.path.join(home, "cockpit.toml")
-open(cfg, "w").write('[general]\nrefresh = "3s"\ntimeout = "60s"\n\n[[alertmanager]]\nname = "prod"\nurls = [%s]\n' % ", ".join('"%s"' % u for u in urls))
+refresh = os.environ.get("STORM_REFRESH", "5s")
+held = int(os.environ.get("STORM_SECONDS", "24"))
+open(cfg, "w").write('[general]\nrefresh = "%s"\ntimeout = "60s"\n\n[[alertmanager]]\nname = "prod"\nurls = [%s]\n' % (refresh, ", ".join('"%s"' % u for u in urls)))
 env = dict(os.environ, HOME=home, XDG_STATE_HOME=home + "/state", TERM="xterm-256color")
 pid, fd = pty.fork()
 if pid == 0:
@@ -34,10 +39,13 @@ def cpu_seconds():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 drain(6)  # the first polls, the storm applied
 samples, t0, c0 = [], time.time(), cpu_seconds()
-for i in range(9):
+for i in range(max(held // 2 - 3, 1)):
     drain(2); samples.append(rss())
 busy = (cpu_seconds() - c0) / (time.time() - t0) * 100
-print("storm: RSS MiB every 2 s", samples, "CPU %.1f%% of a core" % busy, flush=True)
+late = samples[len(samples) // 2:]
+mid = (max(late) + min(late)) / 2
+print("storm (refresh %s, %d s): RSS MiB every 2 s" % (refresh, held), samples[:12], "..." if len(samples) > 12 else "",
+      "max %d; last half %d..%d (within +-%.1f%%); CPU %.1f%% of a core" % (max(samples), min(late), max(late), (max(late) - mid) / mid * 100, busy), flush=True)
 alerts = json.load(urllib.request.urlopen(urls[0] + "/api/v2/alerts"))
 past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=5)).isoformat()
 post = [{"labels": a["labels"], "annotations": a["annotations"], "startsAt": a["startsAt"], "endsAt": past, "generatorURL": a.get("generatorURL", "")} for a in alerts]

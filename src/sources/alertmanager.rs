@@ -315,12 +315,13 @@ fn decode_alert(raw: &str) -> Result<Alert, serde_json::Error> {
     serde_json::from_str::<WireAlert<'_>>(raw).map(map_alert)
 }
 
-/// Decodes a `/api/v2/silences` body; a silence that cannot be read is left out and counted.
-pub fn parse_silences(body: &[u8]) -> Result<(Vec<DatedSilence>, Unreadable), SourceError> {
-    decode_each(body, "a list of silences", "silence", |raw| {
-        serde_json::from_str::<WireSilence>(raw).map(map_silence)
-    })
+fn decode_silence(raw: &str) -> Result<DatedSilence, serde_json::Error> {
+    serde_json::from_str::<WireSilence>(raw).map(map_silence)
 }
+
+/// The most of `/api/v2/status` read: it is a few kilobytes (the configuration included), and
+/// one poll reads it beside two lists that may each take the whole response cap.
+const STATUS_MAX: usize = 4 << 20;
 
 impl AlertmanagerClient {
     pub fn new(base_url: &str, http: HttpClient) -> Result<Self, BuildError> {
@@ -393,16 +394,27 @@ impl AlertmanagerClient {
     /// `silences_dated`, with the count of those that could not be read.
     pub async fn silences_lenient(&self) -> Result<(Vec<DatedSilence>, Unreadable), SourceError> {
         let request = self.http.get(self.url(&["silences"]));
-        let response = self.http.send(request).await?;
-        if !response.is_success() {
-            return Err(response.http_error());
-        }
-        parse_silences(&response.body)
+        // As the alerts: decoded as they arrive, never held whole.
+        let mut items = ItemDecoder::new("a list of silences", "silence", decode_silence);
+        self.http.stream(request, |chunk| items.feed(chunk)).await?;
+        items.finish()
     }
 
     pub async fn status(&self) -> Result<AmStatus, SourceError> {
         let request = self.http.get(self.url(&["status"]));
-        let wire: WireStatus = self.http.send(request).await?.json("a status object")?;
+        let mut body = Vec::new();
+        self.http
+            .stream(request, |chunk| {
+                if body.len() + chunk.len() > STATUS_MAX {
+                    return Err(SourceError::BadResponse(
+                        "a status answer over 4 MiB, not read".into(),
+                    ));
+                }
+                body.extend_from_slice(chunk);
+                Ok(())
+            })
+            .await?;
+        let wire: WireStatus = crate::sources::http::decode(&body, "a status object")?;
         Ok(AmStatus {
             version: short_text(wire.version_info.version.as_bytes()),
             cluster_status: short_text(wire.cluster.status.as_bytes()),
@@ -574,7 +586,8 @@ mod tests {
             {"id":"b","startsAt":"2026-13-45T00:00:00Z","endsAt":"2026-11-22T04:00:00Z"},
             {"startsAt":"2026-11-22T03:00:00Z","endsAt":"2026-11-22T04:00:00Z"}
         ]"#;
-        let (silences, unreadable) = parse_silences(body).unwrap();
+        let (silences, unreadable) =
+            decode_each(body, "a list of silences", "silence", decode_silence).unwrap();
         let ids: Vec<&str> = silences.iter().map(|s| s.silence.id.as_str()).collect();
         assert_eq!(ids, ["a"]);
         assert_eq!(unreadable.count, 2);

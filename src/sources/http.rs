@@ -23,6 +23,8 @@ const ERROR_BODY_CHARS: usize = 200;
 
 /// Bytes read past the kept part so a secret standing across the cut is still found whole.
 const SECRET_SLACK: usize = 4096;
+/// What is read of an error page.
+const ERROR_HEAD: usize = ERROR_BODY_CHARS * 4 + SECRET_SLACK + 1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -305,7 +307,7 @@ impl HttpClient {
         let response = request.send().await.map_err(|e| self.transport(&e))?;
         if !response.status().is_success() {
             let status = response.status().as_u16();
-            let body = self.read_body(response).await?;
+            let body = self.read_head(response).await?;
             return Err(RawResponse { status, body }.http_error());
         }
         self.each_chunk(response, on_chunk).await
@@ -314,8 +316,25 @@ impl HttpClient {
     async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<RawResponse, SourceError> {
         let response = request.send().await.map_err(|e| self.transport(&e))?;
         let status = response.status().as_u16();
-        let body = self.read_body(response).await?;
+        let body = if response.status().is_success() {
+            self.read_body(response).await?
+        } else {
+            self.read_head(response).await?
+        };
         Ok(RawResponse { status, body })
+    }
+
+    /// The start of an error page: what its message shows (`short_text`) and a byte more, to
+    /// know it went on. The rest is never read, so an endless error page costs nothing.
+    async fn read_head(&self, mut response: reqwest::Response) -> Result<Vec<u8>, SourceError> {
+        let mut head = Vec::new();
+        while head.len() < ERROR_HEAD {
+            let Some(chunk) = response.chunk().await.map_err(|e| self.transport(&e))? else {
+                break;
+            };
+            head.extend_from_slice(&chunk[..chunk.len().min(ERROR_HEAD - head.len())]);
+        }
+        Ok(head)
     }
 
     /// The whole body, within the cap.
@@ -324,7 +343,15 @@ impl HttpClient {
         // the buffer grows).
         let declared = response.content_length().map_or(0, |len| len as usize);
         let mut body = Vec::with_capacity(declared.min(self.max_body));
+        let cap = self.max_body;
         self.each_chunk(response, |chunk| {
+            // Doubling, but never past the cap (`each_chunk` stops before it): a body just
+            // under 64 MiB must not reserve 128.
+            let needed = body.len() + chunk.len();
+            if needed > body.capacity() {
+                let grown = (body.capacity() * 2).clamp(needed, cap.max(needed));
+                body.reserve_exact(grown - body.len());
+            }
             body.extend_from_slice(chunk);
             Ok(())
         })

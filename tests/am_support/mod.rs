@@ -15,8 +15,11 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = "/usr/bin/prometheus-alertmanager";
 const READY_DEADLINE: Duration = Duration::from_secs(20);
-/// Upper bound on a daemon's life, so nothing outlives a crashed test run.
-const LIFETIME_SECS: &str = "900";
+/// Upper bound on a daemon's life, so nothing outlives a crashed test run; a held
+/// bench pair (`STORM_HOLD`) measured for longer sets `AM_LIFETIME_SECS`.
+fn lifetime_secs() -> String {
+    std::env::var("AM_LIFETIME_SECS").unwrap_or_else(|_| "900".into())
+}
 
 const CONFIG: &str = "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n";
 
@@ -50,7 +53,7 @@ impl Replica {
         std::fs::create_dir_all(&storage).unwrap();
         let log = std::fs::File::create(self.dir.join("am.log")).unwrap();
         let child = Command::new("timeout")
-            .arg(LIFETIME_SECS)
+            .arg(lifetime_secs())
             .arg(BIN)
             .arg(format!("--web.listen-address=127.0.0.1:{}", self.web_port))
             .arg(format!("--storage.path={}", storage.display()))
