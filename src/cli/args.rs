@@ -79,6 +79,36 @@ pub enum Command {
         #[command(subcommand)]
         command: SloCommand,
     },
+    /// The silences of every configured Alertmanager cluster, for scripts and runbooks.
+    Silence {
+        #[command(subcommand)]
+        command: SilenceCommand,
+    },
+}
+
+#[derive(Clone, Debug, Subcommand)]
+pub enum SilenceCommand {
+    /// Every active and pending silence, one row per silence across the replicas: matchers,
+    /// author, comment, start, end, time left and how many alerts it matches now. Exit 0 when
+    /// every cluster answered, 2 when some did not.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Also silences that expired in the last 24 hours.
+        #[arg(long)]
+        expired: bool,
+        /// Only this Alertmanager cluster (its `name` in the config).
+        #[arg(long)]
+        cluster: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One aligned row per silence.
+    Text,
+    /// A JSON array, one object per silence.
+    Json,
 }
 
 #[derive(Clone, Debug, Subcommand)]

@@ -11,11 +11,15 @@ mod log_setup;
 mod logging;
 pub mod notify;
 pub mod setup;
+mod silence;
 mod slo_rules;
 mod snapshot;
 mod timeline;
 
-pub use args::{Cli, Command, RulesFormat, SloCommand, SnapshotFormat, TimelineCommand};
+pub use args::{
+    Cli, Command, ListFormat, RulesFormat, SilenceCommand, SloCommand, SnapshotFormat,
+    TimelineCommand,
+};
 
 use crate::config::{self, Config, ConfigError};
 use setup::CliOverrides;
@@ -84,6 +88,23 @@ pub fn run(cli: Cli) -> i32 {
             command: SloCommand::Rules { format },
         }) => match load_config(&cli) {
             Ok((config, _)) => slo_rules::print(&config, format),
+            Err(code) => code,
+        },
+        Some(Command::Silence {
+            command:
+                SilenceCommand::List {
+                    format,
+                    expired,
+                    cluster,
+                },
+        }) => match load_config(&cli) {
+            Ok((config, _)) => runtime.block_on(silence::list(
+                &cli,
+                &config,
+                format,
+                expired,
+                cluster.as_deref(),
+            )),
             Err(code) => code,
         },
     }

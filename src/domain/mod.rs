@@ -16,6 +16,7 @@ pub mod matchers;
 pub mod publish;
 pub mod redact;
 pub mod sgr;
+pub mod silence_list;
 pub mod size;
 pub mod sli;
 pub mod slo;
