@@ -119,6 +119,18 @@ fn overrides(cli: &Cli) -> CliOverrides {
     }
 }
 
+/// A state for a headless command (`snapshot`, `silence`), from the config as the cockpit
+/// builds its own; on failure the error is printed and the exit code returned.
+fn headless_state(cli: &Cli, config: &Config) -> Result<crate::app::State, i32> {
+    match setup::build_setup(config, &overrides(cli)) {
+        Ok(s) => Ok(crate::app::State::new(s, chrono::Utc::now())),
+        Err(e) => {
+            eprintln!("onwatch: {e}");
+            Err(EXIT_CONFIG)
+        }
+    }
+}
+
 /// Finds and loads the config, printing the error and returning the exit code on failure.
 fn load_config(cli: &Cli) -> Result<(Config, PathBuf), i32> {
     let Some(path) = config::config_path(cli.config.as_deref()) else {

@@ -1,8 +1,8 @@
 //! `onwatch silence …`: the silences of the configured Alertmanager clusters, headless, read
 //! through the same pollers and state as the cockpit.
 
-use super::{Cli, EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, ListFormat, overrides};
-use crate::app::{self, Msg, State, SystemClock};
+use super::{Cli, EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, ListFormat};
+use crate::app::{self, Msg, SystemClock};
 use crate::config::Config;
 use crate::domain::alerts::{Matcher, SilenceState};
 use crate::domain::duration;
@@ -24,15 +24,11 @@ pub async fn list(
     let Some(polled) = alertmanagers_only(config, only) else {
         return EXIT_CONFIG;
     };
-    let setup = match super::setup::build_setup(config, &overrides(cli)) {
+    let mut state = match super::headless_state(cli, config) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("onwatch: {e}");
-            return EXIT_CONFIG;
-        }
+        Err(code) => return code,
     };
     let clock = SystemClock;
-    let mut state = State::new(setup, Utc::now());
     let mut failed = false;
     for update in poll::poll_once_all(&polled).await {
         if let Err(e) = &update.result {

@@ -2,9 +2,8 @@
 
 use super::{
     Cli, EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, SnapshotFormat, cockpit::ThemeCache,
-    overrides,
 };
-use crate::app::{self, Msg, State, SystemClock};
+use crate::app::{self, Msg, SystemClock};
 use crate::config::Config;
 use crate::poll;
 use crate::ui;
@@ -19,15 +18,11 @@ pub async fn run(
     size: (u16, u16),
     settle: std::time::Duration,
 ) -> i32 {
-    let setup = match super::setup::build_setup(config, &overrides(cli)) {
+    let mut state = match super::headless_state(cli, config) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("onwatch: {e}");
-            return EXIT_CONFIG;
-        }
+        Err(code) => return code,
     };
     let clock = SystemClock;
-    let mut state = State::new(setup, chrono::Utc::now());
     if matches!(format, SnapshotFormat::Json) {
         app::report::show_every_alert(&mut state);
     }
