@@ -40,6 +40,26 @@ fn amtool_silences(url: &str, expired: bool) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// Matchers as (name, value, regex, equal), sorted; `regex` and `equal` name the flags (amtool
+/// writes `isRegex`, onwatch `is_regex`; an absent `isEqual` is Alertmanager's default, true).
+fn matchers_of(v: &Value, regex: &str, equal: &str) -> Vec<(String, String, bool, bool)> {
+    let mut out: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_string(),
+                m["value"].as_str().unwrap().to_string(),
+                m[regex].as_bool().unwrap(),
+                m[equal].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 fn instant(v: &Value) -> chrono::DateTime<chrono::Utc> {
     v.as_str().unwrap().parse().unwrap()
 }
@@ -168,25 +188,10 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
         assert_eq!(row["state"], want["status"]["state"]);
         assert_eq!(instant(&row["starts_at"]), instant(&want["startsAt"]));
         assert_eq!(instant(&row["ends_at"]), instant(&want["endsAt"]));
-        let matchers = |v: &Value, regex: &str, equal: &str| -> Vec<(String, String, bool, bool)> {
-            v.as_array()
-                .unwrap()
-                .iter()
-                .map(|m| {
-                    (
-                        m["name"].as_str().unwrap().to_string(),
-                        m["value"].as_str().unwrap().to_string(),
-                        m[regex].as_bool().unwrap(),
-                        m[equal].as_bool().unwrap_or(true),
-                    )
-                })
-                .collect()
-        };
-        let mut got = matchers(&row["matchers"], "is_regex", "is_equal");
-        let mut expected = matchers(&want["matchers"], "isRegex", "isEqual");
-        got.sort();
-        expected.sort();
-        assert_eq!(got, expected);
+        assert_eq!(
+            matchers_of(&row["matchers"], "is_regex", "is_equal"),
+            matchers_of(&want["matchers"], "isRegex", "isEqual")
+        );
     }
     let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap();
     assert_eq!(
@@ -251,4 +256,212 @@ async fn a_cluster_that_does_not_answer_is_said_and_the_others_are_still_listed(
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["id"], id.as_str());
     assert_eq!(rows[0]["cluster"], "prod");
+}
+
+/// A config for the cluster `prod` at `urls`, acting as `tester`, its state (outbox, audit log)
+/// in `home/state`.
+fn acting_config(home: &std::path::Path, urls: &[String]) -> std::path::PathBuf {
+    let quoted: Vec<String> = urls.iter().map(|u| format!("{u:?}")).collect();
+    let config = home.join("onwatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[general]\nuser = \"tester\"\nrefresh = \"1s\"\ntimeout = \"2s\"\n\n[actions]\nstate_dir = {:?}\n\n[[alertmanager]]\nname = \"prod\"\nurls = [{}]\n",
+            home.join("state").display().to_string(),
+            quoted.join(", ")
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn silence_cmd(
+    home: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+) -> (i32, String, String) {
+    kit::binary::run(
+        kit::binary::onwatch(home)
+            .arg("--config")
+            .arg(config)
+            .arg("silence")
+            .args(args),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas() {
+    let pair = AmPair::start().await;
+    let urls: Vec<String> = pair.replicas.iter().map(|r| r.url()).collect();
+    let home = tempfile::tempdir().unwrap();
+    let config = acting_config(home.path(), &urls);
+    let before = chrono::Utc::now();
+    let (code, out, err) = silence_cmd(
+        home.path(),
+        &config,
+        &[
+            "add",
+            "alertname=DiskFull",
+            "instance=~db-.*",
+            "--comment",
+            "disk swap",
+            "--duration",
+            "2h",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let sent: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["outcome"], "done");
+    let id = sent[0]["detail"].as_str().unwrap().to_string();
+    // The executor waited for gossip: the other replica already has it.
+    let theirs = amtool_silences(&urls[1], false);
+    let s = &theirs[&id];
+    assert_eq!(s["createdBy"], "tester");
+    assert_eq!(s["comment"], "disk swap");
+    let starts = instant(&s["startsAt"]);
+    assert!(starts >= before - chrono::Duration::seconds(1) && starts <= chrono::Utc::now());
+    // Two hours from when it was asked (Alertmanager moves a start in the past to its now).
+    let ends = instant(&s["endsAt"]);
+    assert!(
+        ends >= before + chrono::Duration::hours(2)
+            && ends <= chrono::Utc::now() + chrono::Duration::hours(2)
+    );
+    assert_eq!(
+        matchers_of(&s["matchers"], "isRegex", "isEqual"),
+        [
+            ("alertname".to_string(), "DiskFull".to_string(), false, true),
+            ("instance".to_string(), "db-.*".to_string(), true, true)
+        ]
+    );
+
+    // Extended: the id Alertmanager answers is followed, the old one is no longer active.
+    let (code, out, err) = silence_cmd(
+        home.path(),
+        &config,
+        &["extend", &id, "--for", "5h", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let extended: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let new_id = extended[0]["detail"].as_str().unwrap().to_string();
+    let live = amtool_silences(&urls[0], false);
+    let end = instant(&live[&new_id]["endsAt"]);
+    let want = chrono::Utc::now() + chrono::Duration::hours(5);
+    assert!((want - end).num_seconds().abs() < 30, "{end} vs {want}");
+    assert_eq!(
+        live.len(),
+        1,
+        "one active silence, whatever its id: {live:?}"
+    );
+
+    // Bulk expiry: three silences (two more made with amtool) expired in one command.
+    let a = amtool(
+        &urls[0],
+        &[
+            "silence",
+            "add",
+            "--author=bob",
+            "--comment=x",
+            "alertname=A",
+        ],
+    );
+    let b = amtool(
+        &urls[0],
+        &[
+            "silence",
+            "add",
+            "--author=bob",
+            "--comment=y",
+            "alertname=B",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while amtool_silences(&urls[1], false).len() < 3 {
+        assert!(Instant::now() < deadline, "gossip");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (code, out, err) = silence_cmd(home.path(), &config, &["expire", &new_id, &a, &b]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("expire done")).count(),
+        3,
+        "{out}"
+    );
+    for url in &urls {
+        assert!(
+            amtool_silences(url, false).is_empty(),
+            "none active on {url}"
+        );
+    }
+    let audit = std::fs::read_to_string(home.path().join("state/audit.jsonl")).unwrap();
+    let done: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains("\"outcome\":\"done\""))
+        .collect();
+    assert_eq!(done.len(), 5, "add, extend, three expiries: {audit}");
+    assert!(
+        done[0].contains(
+            "\"silence_matchers\":\"{alertname=\\\"DiskFull\\\", instance=~\\\"db-.*\\\"}\""
+        ),
+        "{}",
+        done[0]
+    );
+
+    let (code, _, err) = silence_cmd(home.path(), &config, &["expire", "no-such-id"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no silence no-such-id"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_made_while_alertmanager_is_down_is_kept_and_delivered_once_when_it_is_back() {
+    let mut pair = AmPair::start().await;
+    let url = pair.replicas[0].url();
+    let other = pair.replicas[1].url();
+    let home = tempfile::tempdir().unwrap();
+    let config = acting_config(home.path(), std::slice::from_ref(&url));
+    pair.stop(0);
+    let (code, out, err) = silence_cmd(
+        home.path(),
+        &config,
+        &[
+            "add",
+            "alertname=Gone",
+            "--comment",
+            "made while down",
+            "--wait",
+            "2s",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("kept in the outbox"), "{out}");
+    let outbox = || {
+        std::fs::read_dir(home.path().join("state/outbox"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(outbox(), 1);
+
+    pair.restart(0).await;
+    // The cockpit started here sends what the outbox holds, once.
+    let mut cockpit = kit::pty::Session::start(&["--config", config.to_str().unwrap()]);
+    let made = kit::pty::eventually("the silence on both replicas", || {
+        let found: Vec<Value> = [&url, &other]
+            .iter()
+            .flat_map(|u| amtool_silences(u, false).into_values())
+            .filter(|s| s["comment"] == "made while down")
+            .collect();
+        (found.len() == 2).then_some(found)
+    });
+    assert_eq!(made[0]["id"], made[1]["id"], "one silence, gossiped");
+    assert_eq!(made[0]["createdBy"], "tester");
+    kit::pty::eventually("the outbox emptied", || (outbox() == 0).then_some(()));
+    cockpit.send(b"q");
+    cockpit.wait_exit();
+    let all: usize = amtool_silences(&url, false)
+        .values()
+        .filter(|s| s["comment"] == "made while down")
+        .count();
+    assert_eq!(all, 1, "delivered once");
 }

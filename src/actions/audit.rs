@@ -36,6 +36,9 @@ struct Record<'a> {
     silence_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
+    /// A silence on any matchers, as amtool writes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    silence_matchers: Option<String>,
     outcome: &'a str,
     detail: &'a str,
 }
@@ -90,6 +93,16 @@ impl AuditLog {
                 None,
                 None,
             ),
+            ActKind::Silence {
+                replaces, comment, ..
+            } => (None, None, replaces.as_deref(), Some(comment.as_str())),
+            ActKind::Expire { silence_id, .. } => (None, None, Some(silence_id.as_str()), None),
+        };
+        let silence_matchers = match &req.kind {
+            ActKind::Silence { matchers, .. } => {
+                Some(crate::domain::silence_list::matchers_text(matchers))
+            }
+            _ => None,
         };
         let record = Record {
             time: Utc::now(),
@@ -103,6 +116,7 @@ impl AuditLog {
             target,
             silence_id,
             text,
+            silence_matchers,
             outcome,
             detail,
         };

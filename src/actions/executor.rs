@@ -6,101 +6,22 @@
 use super::audit::AuditLog;
 use super::escalate::Esc;
 use super::outbox::Outbox;
-use crate::config::secret::Secret;
+pub use super::target::{RetryPolicy, Target};
 use crate::domain::act::{ActKind, ActionRequest, ActionResult, Outcome};
 use crate::domain::alerts::{Labels, Silence, SilenceState};
 use crate::domain::health::SourceError;
 use crate::sources::alertmanager::{AlertmanagerClient, PostableSilence};
-use crate::sources::pagerduty::{Event, PagerDutyClient};
-use crate::sources::webhook::{Delivery, JsonPoster};
+use crate::sources::pagerduty::Event;
+use crate::sources::webhook::Delivery;
 use chrono::Utc;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
-use url::Url;
 
 /// How long a delivered ack or un-ack waits for the other replicas to show it.
 const GOSSIP_WAIT: Duration = Duration::from_secs(2);
-
-/// One configured escalation target, ready to send.
-#[derive(Clone)]
-pub enum Target {
-    PagerDuty {
-        client: PagerDutyClient,
-        routing_key: Secret,
-    },
-    Webhook {
-        url: Url,
-        poster: JsonPoster,
-        body: Option<String>,
-    },
-    Alertmanager {
-        cluster: Option<String>,
-        labels: Labels,
-    },
-    Command {
-        argv: Vec<String>,
-        timeout: Duration,
-    },
-    /// Could not be set up (a secret missing): escalating to it fails with this reason.
-    Unavailable(String),
-}
-
-/// A webhook's URL is shown without its credentials, query and fragment (they may hold a token).
-impl std::fmt::Debug for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Target::PagerDuty { client, .. } => f
-                .debug_struct("PagerDuty")
-                .field("client", client)
-                .finish_non_exhaustive(),
-            Target::Webhook { url, .. } => f
-                .debug_struct("Webhook")
-                .field("url", &crate::sources::http::display_url(url))
-                .finish_non_exhaustive(),
-            Target::Alertmanager { cluster, labels } => f
-                .debug_struct("Alertmanager")
-                .field("cluster", cluster)
-                .field("labels", labels)
-                .finish(),
-            Target::Command { argv, timeout } => f
-                .debug_struct("Command")
-                .field("argv", argv)
-                .field("timeout", timeout)
-                .finish(),
-            Target::Unavailable(why) => f.debug_tuple("Unavailable").field(why).finish(),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RetryPolicy {
-    pub initial: Duration,
-    pub max: Duration,
-    /// Give up this long after the action was requested.
-    pub retry_for: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            initial: Duration::from_secs(1),
-            max: Duration::from_secs(60),
-            retry_for: Duration::from_secs(3600),
-        }
-    }
-}
-
-impl RetryPolicy {
-    pub fn backoff(&self, failures: u32) -> Duration {
-        let exp = self
-            .initial
-            .saturating_mul(1 << failures.saturating_sub(1).min(16));
-        exp.min(self.max)
-    }
-}
 
 #[derive(Debug)]
 pub struct ExecutorConfig {
@@ -251,16 +172,19 @@ impl Inner {
         let mut deadline = req.created_at
             + chrono::Duration::from_std(self.retry.retry_for)
                 .unwrap_or(chrono::Duration::hours(1));
-        if let ActKind::Ack { ends_at, .. } | ActKind::Extend { ends_at, .. } = &req.kind {
+        if let ActKind::Ack { ends_at, .. }
+        | ActKind::Extend { ends_at, .. }
+        | ActKind::Silence { ends_at, .. } = &req.kind
+        {
             deadline = deadline.min(*ends_at);
         }
         let mut failures = 0u32;
         loop {
             let outcome = if Utc::now() > deadline
                 && failures == 0
-                && matches!(req.kind, ActKind::Ack { .. })
+                && matches!(req.kind, ActKind::Ack { .. } | ActKind::Silence { .. })
             {
-                Err(Fail::Fatal("the ack would already have ended".into()))
+                Err(Fail::Fatal("the silence would already have ended".into()))
             } else {
                 self.attempt(&req).await
             };
@@ -355,47 +279,41 @@ impl Inner {
                     created_by: created_by.clone(),
                     comment: comment.clone(),
                 };
-                let mut last = Fail::Retry("no replica tried".into(), None);
-                for r in self.replicas(cluster)? {
-                    match r.post_silence(&silence).await {
-                        Ok(id) => return Ok(id),
-                        Err(e) => last = classify(&e),
-                    }
-                }
-                Err(last)
+                self.update_silence(cluster, &silence).await
+            }
+            ActKind::Silence {
+                cluster,
+                replaces,
+                matchers,
+                starts_at,
+                ends_at,
+                comment,
+            } => {
+                let silence = PostableSilence {
+                    id: replaces.clone(),
+                    matchers: matchers.clone(),
+                    starts_at: *starts_at,
+                    ends_at: *ends_at,
+                    created_by: req.user.clone(),
+                    comment: comment.clone(),
+                };
+                let id = match replaces {
+                    // Posting a change again is harmless: it changes nothing more.
+                    Some(_) => self.update_silence(cluster, &silence).await?,
+                    None => self.silence_once(cluster, &silence).await?,
+                };
+                self.await_gossip(cluster, &id, false).await;
+                Ok(id)
             }
             ActKind::Unack {
                 cluster,
                 silence_id,
                 ..
-            } => {
-                let mut last = Fail::Retry("no replica tried".into(), None);
-                for r in self.replicas(cluster)? {
-                    // already expired (by us on an earlier try, or by someone else): done
-                    match r.silences().await {
-                        Ok(list) => {
-                            let live = list
-                                .iter()
-                                .any(|s| &s.id == silence_id && s.state != SilenceState::Expired);
-                            if !live {
-                                return Ok(silence_id.clone());
-                            }
-                        }
-                        Err(e) => {
-                            last = classify(&e);
-                            continue;
-                        }
-                    }
-                    match r.expire_silence(silence_id).await {
-                        Ok(()) => {
-                            self.await_gossip(cluster, silence_id, true).await;
-                            return Ok(silence_id.clone());
-                        }
-                        Err(e) => last = classify(&e),
-                    }
-                }
-                Err(last)
             }
+            | ActKind::Expire {
+                cluster,
+                silence_id,
+            } => self.expire(cluster, silence_id).await,
             ActKind::Escalate { chain, target, .. } => {
                 let Some(esc) = Esc::from(req) else {
                     return Err(Fail::Fatal("not an escalation".into()));
@@ -455,6 +373,52 @@ impl Inner {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+
+    /// A silence posted with its id: Alertmanager changes it in place or replaces it (the id
+    /// answered is the one to follow). The first replica that answers takes it.
+    async fn update_silence(
+        &self,
+        cluster: &str,
+        silence: &PostableSilence,
+    ) -> Result<String, Fail> {
+        let mut last = Fail::Retry("no replica tried".into(), None);
+        for r in self.replicas(cluster)? {
+            match r.post_silence(silence).await {
+                Ok(id) => return Ok(id),
+                Err(e) => last = classify(&e),
+            }
+        }
+        Err(last)
+    }
+
+    /// Expires a silence; one already expired (by an earlier try, or by someone else) is done.
+    async fn expire(&self, cluster: &str, silence_id: &str) -> Result<String, Fail> {
+        let mut last = Fail::Retry("no replica tried".into(), None);
+        for r in self.replicas(cluster)? {
+            match r.silences().await {
+                Ok(list) => {
+                    let live = list
+                        .iter()
+                        .any(|s| s.id == silence_id && s.state != SilenceState::Expired);
+                    if !live {
+                        return Ok(silence_id.to_string());
+                    }
+                }
+                Err(e) => {
+                    last = classify(&e);
+                    continue;
+                }
+            }
+            match r.expire_silence(silence_id).await {
+                Ok(()) => {
+                    self.await_gossip(cluster, silence_id, true).await;
+                    return Ok(silence_id.to_string());
+                }
+                Err(e) => last = classify(&e),
+            }
+        }
+        Err(last)
     }
 
     /// Posts the silence to the first replica that answers, unless one like it (same matchers,

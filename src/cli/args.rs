@@ -101,6 +101,66 @@ pub enum SilenceCommand {
         #[arg(long)]
         cluster: Option<String>,
     },
+    /// Create a silence on every configured cluster (or one), through the outbox and the audit
+    /// log as the cockpit's acks go; prints each new silence's id. Exit 0 when every cluster
+    /// took it, 1 when one refused it or it was not delivered within --wait (then it stays in
+    /// the outbox and the next cockpit started here sends it).
+    Add {
+        /// Matchers as the alert filter writes them: `alertname=DiskFull`, `instance=~"db-.*"`,
+        /// `env!=staging`, or one `{...}`.
+        #[arg(required = true)]
+        matchers: Vec<String>,
+        /// Why (required): who looks at the silence later reads it.
+        #[arg(long)]
+        comment: String,
+        /// When it starts: now, +2h, 14:00 (local time, the next one), 2026-12-04 02:00 or
+        /// RFC 3339.
+        #[arg(long, default_value = "now")]
+        start: String,
+        /// How long it lasts, e.g. 2h (default 1h); or give --end.
+        #[arg(long, value_parser = parse_duration, conflicts_with = "end")]
+        duration: Option<std::time::Duration>,
+        /// When it ends, in the forms --start takes.
+        #[arg(long)]
+        end: Option<String>,
+        #[command(flatten)]
+        act: SilenceActArgs,
+    },
+    /// Move a silence's end: --for 2h (from now) or --until TIME. Alertmanager may answer with a
+    /// new id, which is printed.
+    Extend {
+        id: String,
+        #[arg(long = "for", value_parser = parse_duration, conflicts_with = "until")]
+        for_: Option<std::time::Duration>,
+        #[arg(long)]
+        until: Option<String>,
+        /// A new comment (the old one is kept otherwise).
+        #[arg(long)]
+        comment: Option<String>,
+        #[command(flatten)]
+        act: SilenceActArgs,
+    },
+    /// Expire one or more silences by id, wherever they are.
+    Expire {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        act: SilenceActArgs,
+    },
+}
+
+/// What every acting `silence` command takes.
+#[derive(Clone, Debug, clap::Args)]
+pub struct SilenceActArgs {
+    /// Only this Alertmanager cluster (its `name` in the config); default: every one (`add`),
+    /// wherever the silence is (`extend`, `expire`).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// How long to wait for delivery before leaving it to the outbox.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub wait: std::time::Duration,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

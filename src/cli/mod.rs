@@ -12,13 +12,14 @@ mod logging;
 pub mod notify;
 pub mod setup;
 mod silence;
+mod silence_act;
 mod slo_rules;
 mod snapshot;
 mod timeline;
 
 pub use args::{
-    Cli, Command, ListFormat, RulesFormat, SilenceCommand, SloCommand, SnapshotFormat,
-    TimelineCommand,
+    Cli, Command, ListFormat, RulesFormat, SilenceActArgs, SilenceCommand, SloCommand,
+    SnapshotFormat, TimelineCommand,
 };
 
 use crate::config::{self, Config, ConfigError};
@@ -90,21 +91,8 @@ pub fn run(cli: Cli) -> i32 {
             Ok((config, _)) => slo_rules::print(&config, format),
             Err(code) => code,
         },
-        Some(Command::Silence {
-            command:
-                SilenceCommand::List {
-                    format,
-                    expired,
-                    cluster,
-                },
-        }) => match load_config(&cli) {
-            Ok((config, _)) => runtime.block_on(silence::list(
-                &cli,
-                &config,
-                format,
-                expired,
-                cluster.as_deref(),
-            )),
+        Some(Command::Silence { command }) => match load_config(&cli) {
+            Ok((config, _)) => runtime.block_on(silence_act::run(&cli, &config, command)),
             Err(code) => code,
         },
     }

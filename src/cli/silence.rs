@@ -71,7 +71,7 @@ pub async fn list(
 
 /// The config with only its Alertmanager clusters (`only`, when given), or `None` after saying
 /// why there is nothing to ask.
-fn alertmanagers_only(config: &Config, only: Option<&str>) -> Option<Config> {
+pub(super) fn alertmanagers_only(config: &Config, only: Option<&str>) -> Option<Config> {
     if config.alertmanager.is_empty() {
         eprintln!("onwatch silence: the config has no [[alertmanager]]");
         return None;

@@ -2,7 +2,7 @@
 //! un-ack, extend, escalate, PagerDuty acknowledge), how a request is written to the outbox, and
 //! what the executor answers. Pure data and naming.
 
-use super::alerts::{GetLabel, Labels};
+use super::alerts::{GetLabel, Labels, Matcher};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -115,6 +115,19 @@ pub enum ActKind {
         labels: Labels,
         dedup_key: String,
     },
+    /// A silence on any Alertmanager matchers (`=~` and `!~` too): a new one, or, with
+    /// `replaces`, that silence changed (Alertmanager may answer with a new id).
+    Silence {
+        cluster: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+        matchers: Vec<Matcher>,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        comment: String,
+    },
+    /// Expire a silence, whatever it is.
+    Expire { cluster: String, silence_id: String },
 }
 
 impl ActKind {
@@ -125,6 +138,9 @@ impl ActKind {
             ActKind::Extend { .. } => "extend",
             ActKind::Escalate { .. } => "escalate",
             ActKind::PagerdutyAck { .. } => "pagerduty_ack",
+            ActKind::Silence { replaces: None, .. } => "silence",
+            ActKind::Silence { .. } => "silence_update",
+            ActKind::Expire { .. } => "expire",
         }
     }
 
@@ -134,17 +150,22 @@ impl ActKind {
             | ActKind::Unack { cluster, .. }
             | ActKind::Extend { cluster, .. }
             | ActKind::Escalate { cluster, .. }
-            | ActKind::PagerdutyAck { cluster, .. } => cluster,
+            | ActKind::PagerdutyAck { cluster, .. }
+            | ActKind::Silence { cluster, .. }
+            | ActKind::Expire { cluster, .. } => cluster,
         }
     }
 
-    /// The labels that pick the alert(s) this action is about.
+    /// The labels that pick the alert(s) this action is about; none for a silence on any
+    /// matchers (`Silence`, `Expire`), which is about the silence, not alerts.
     pub fn matchers(&self) -> &Labels {
+        static NONE: std::sync::LazyLock<Labels> = std::sync::LazyLock::new(Labels::new);
         match self {
             ActKind::Ack { matchers, .. }
             | ActKind::Unack { matchers, .. }
             | ActKind::Extend { matchers, .. } => matchers,
             ActKind::Escalate { labels, .. } | ActKind::PagerdutyAck { labels, .. } => labels,
+            ActKind::Silence { .. } | ActKind::Expire { .. } => &NONE,
         }
     }
 
@@ -172,6 +193,17 @@ impl ActKind {
             ActKind::PagerdutyAck { dedup_key, .. } => {
                 format!("PagerDuty acknowledge {dedup_key:?}")
             }
+            ActKind::Silence {
+                cluster, matchers, ..
+            } => format!(
+                "{} {cluster} {}",
+                self.name(),
+                super::silence_list::matchers_text(matchers)
+            ),
+            ActKind::Expire {
+                cluster,
+                silence_id,
+            } => format!("expire silence {silence_id} on {cluster}"),
             other => format!("{} {} {m}", other.name(), other.cluster()),
         }
     }

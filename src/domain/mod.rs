@@ -17,6 +17,7 @@ pub mod publish;
 pub mod redact;
 pub mod sgr;
 pub mod silence_list;
+pub mod silence_spec;
 pub mod size;
 pub mod sli;
 pub mod slo;

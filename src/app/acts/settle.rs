@@ -46,6 +46,9 @@ pub fn on_result(state: &mut State, r: ActionResult) -> Vec<Effect> {
                     state.acts.extending.remove(silence_id);
                     state.acts.pending.remove(&id);
                 }
+                ActKind::Silence { .. } | ActKind::Expire { .. } => {
+                    state.acts.pending.remove(&id);
+                }
                 ActKind::Escalate {
                     cluster,
                     labels,

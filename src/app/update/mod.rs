@@ -149,6 +149,8 @@ fn record_action(state: &mut State, r: &acts::ActionResult) {
         },
         // part of the ack, which has its own entry
         acts::ActKind::Extend { .. } | acts::ActKind::PagerdutyAck { .. } => return,
+        // seen on the polls that follow, as any silence is
+        acts::ActKind::Silence { .. } | acts::ActKind::Expire { .. } => return,
     };
     state.records.push(Entry {
         at: state.now,

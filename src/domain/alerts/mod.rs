@@ -19,7 +19,7 @@ pub use share::AlertShare;
 pub use sort::{AlertSort, is_unacked_page, sort_groups};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -64,7 +64,7 @@ pub struct Alert {
     pub receivers: Arc<[String]>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Matcher {
     pub name: String,
     pub value: String,
