@@ -1,11 +1,10 @@
 //! Alertmanager API v2 client: alerts, silences (list, create, expire), status.
 //! Wire types are lenient so 0.25 (Debian stable) and current releases both decode.
 
+use super::am_alert::{decode_alert, decode_alert_shared};
 use super::http::{BuildError, HttpClient, endpoint, parse_base, short_text};
 use super::lenient::{ItemDecoder, decode_each};
-use crate::domain::alerts::{
-    Alert, AlertShare, AmState, LabelSet, Labels, Matcher, Silence, SilenceState,
-};
+use crate::domain::alerts::{Alert, AlertShare, Labels, Matcher, Silence, SilenceState};
 use crate::domain::health::{SourceError, Unreadable};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -67,102 +66,6 @@ pub struct DatedSilence {
 }
 
 // ---- wire types ----
-
-/// Borrows from the body where it can (`'a`): 10,000 alerts per poll are decoded in the budget.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireAlert<'a> {
-    labels: LabelSet,
-    #[serde(default)]
-    annotations: LabelSet,
-    #[serde(default)]
-    receivers: Vec<WireReceiver>,
-    #[serde(default)]
-    fingerprint: String,
-    #[serde(deserialize_with = "timestamp::starts_at")]
-    starts_at: DateTime<Utc>,
-    #[serde(default, deserialize_with = "timestamp::updated_at")]
-    updated_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "timestamp::ends_at")]
-    ends_at: Option<DateTime<Utc>>,
-    #[serde(default, rename = "generatorURL")]
-    generator_url: Option<String>,
-    #[serde(default, borrow)]
-    status: WireAlertStatus<'a>,
-}
-
-#[derive(Deserialize)]
-struct WireReceiver {
-    #[serde(default)]
-    name: String,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireAlertStatus<'a> {
-    #[serde(default, borrow)]
-    state: std::borrow::Cow<'a, str>,
-    #[serde(default)]
-    silenced_by: Vec<String>,
-    #[serde(default)]
-    inhibited_by: Vec<String>,
-    // `mutedBy` (added after 0.25) is not read: unknown fields are skipped, so both the Debian
-    // 0.25 server and current releases parse.
-}
-
-/// Alertmanager's timestamps (Go's RFC 3339) through chrono's strict RFC 3339 parser, about
-/// four times faster than the relaxed one chrono's serde support uses; that one is the
-/// fallback, so anything it reads still reads.
-mod timestamp {
-    use chrono::{DateTime, FixedOffset, Utc};
-    use serde::de::{self, Deserialize, Deserializer, Visitor};
-
-    struct Rfc3339;
-
-    impl Visitor<'_> for Rfc3339 {
-        type Value = DateTime<Utc>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an RFC 3339 timestamp")
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            DateTime::parse_from_rfc3339(v)
-                .or_else(|_| v.parse::<DateTime<FixedOffset>>())
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(E::custom)
-        }
-    }
-
-    struct Timestamp(DateTime<Utc>);
-
-    impl<'de> Deserialize<'de> for Timestamp {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_str(Rfc3339).map(Timestamp)
-        }
-    }
-
-    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        d.deserialize_str(Rfc3339)
-    }
-
-    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<Timestamp>::deserialize(d).map(|t| t.map(|t| t.0))
-    }
-
-    // Named per field: an unreadable alert's reason says which timestamp (and not its text).
-    pub fn starts_at<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        required(d).map_err(|_| de::Error::custom("bad startsAt"))
-    }
-
-    pub fn updated_at<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        optional(d).map_err(|_| de::Error::custom("bad updatedAt"))
-    }
-
-    pub fn ends_at<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        optional(d).map_err(|_| de::Error::custom("bad endsAt"))
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -249,32 +152,6 @@ struct WireVersion {
 
 // ---- mapping ----
 
-fn am_state(text: &str) -> AmState {
-    match text {
-        "suppressed" => AmState::Suppressed,
-        "unprocessed" => AmState::Unprocessed,
-        // "active" and anything a future release invents: show it rather than hide it.
-        _ => AmState::Active,
-    }
-}
-
-fn map_alert(w: WireAlert<'_>) -> Alert {
-    Alert {
-        labels: Arc::new(w.labels),
-        annotations: Arc::new(w.annotations),
-        state: am_state(&w.status.state),
-        silenced_by: w.status.silenced_by,
-        inhibited_by: w.status.inhibited_by,
-        starts_at: w.starts_at,
-        updated_at: w.updated_at.unwrap_or(w.starts_at),
-        // Go's zero time means "no end".
-        ends_at: w.ends_at.filter(|t| t.timestamp() > 0),
-        generator_url: w.generator_url.filter(|u| !u.is_empty()).map(Arc::from),
-        fingerprint: w.fingerprint,
-        receivers: w.receivers.into_iter().map(|r| r.name).collect(),
-    }
-}
-
 fn map_silence(w: WireSilence) -> DatedSilence {
     DatedSilence {
         silence: Silence {
@@ -311,10 +188,6 @@ pub fn parse_alerts(body: &[u8]) -> Result<(Vec<Alert>, Unreadable), SourceError
 
 const ALERTS: &str = "a list of alerts";
 
-fn decode_alert(raw: &str) -> Result<Alert, serde_json::Error> {
-    serde_json::from_str::<WireAlert<'_>>(raw).map(map_alert)
-}
-
 fn decode_silence(raw: &str) -> Result<DatedSilence, serde_json::Error> {
     serde_json::from_str::<WireSilence>(raw).map(map_silence)
 }
@@ -348,7 +221,7 @@ impl AlertmanagerClient {
 
     /// `alerts`, with the count of those that could not be read.
     pub async fn alerts_lenient(&self) -> Result<(Vec<Alert>, Unreadable), SourceError> {
-        self.alerts_as(|a| a).await
+        self.alerts_as(decode_alert).await
     }
 
     /// `alerts_lenient`, each alert held once: a copy equal to one `share` keeps (another
@@ -357,12 +230,12 @@ impl AlertmanagerClient {
         &self,
         share: &AlertShare,
     ) -> Result<(Vec<Arc<Alert>>, Unreadable), SourceError> {
-        self.alerts_as(|a| share.share(a)).await
+        self.alerts_as(|raw| decode_alert_shared(raw, share)).await
     }
 
     async fn alerts_as<T: Send>(
         &self,
-        mut keep: impl FnMut(Alert) -> T + Send,
+        decode: impl FnMut(&str) -> Result<T, serde_json::Error> + Send,
     ) -> Result<(Vec<T>, Unreadable), SourceError> {
         let request = self.http.get(self.url(&["alerts"])).query(&[
             ("active", "true"),
@@ -372,7 +245,7 @@ impl AlertmanagerClient {
         ]);
         // Decoded as it arrives: a storm's answer is never held whole, and decoding overlaps
         // the transfer (each replica on its own worker).
-        let mut items = ItemDecoder::new(ALERTS, "alert", |raw| decode_alert(raw).map(&mut keep));
+        let mut items = ItemDecoder::new(ALERTS, "alert", decode);
         self.http.stream(request, |chunk| items.feed(chunk)).await?;
         items.finish()
     }
@@ -478,42 +351,6 @@ impl AlertmanagerClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn minimal_alert_decodes_with_defaults() {
-        let w: WireAlert = serde_json::from_str(
-            r#"{"labels":{"alertname":"X"},"startsAt":"2026-11-22T03:00:00Z","status":{"state":"weird"},"extra":1}"#,
-        )
-        .unwrap();
-        let a = map_alert(w);
-        assert_eq!(a.state, AmState::Active);
-        assert_eq!(a.updated_at, a.starts_at);
-        assert_eq!(a.ends_at, None);
-        assert!(a.receivers.is_empty());
-    }
-
-    #[test]
-    fn timestamps_read_strict_and_relaxed_rfc3339() {
-        let w: WireAlert = serde_json::from_str(
-            r#"{"labels":{},"startsAt":"2026-11-22T04:00:00.5+01:00","updatedAt":"2026-11-22 03:00:01Z","endsAt":null}"#,
-        )
-        .unwrap();
-        let a = map_alert(w);
-        assert_eq!(a.starts_at.to_rfc3339(), "2026-11-22T03:00:00.500+00:00");
-        assert_eq!(a.updated_at.to_rfc3339(), "2026-11-22T03:00:01+00:00");
-        assert_eq!(a.ends_at, None);
-        let bad = parse_alerts(br#"{"labels":{},"startsAt":"yesterday"}"#).unwrap_err();
-        assert!(bad.to_string().contains("a list of alerts"), "{bad}");
-    }
-
-    #[test]
-    fn zero_end_time_reads_as_none() {
-        let w: WireAlert = serde_json::from_str(
-            r#"{"labels":{},"startsAt":"2026-11-22T03:00:00Z","endsAt":"0001-01-01T00:00:00Z"}"#,
-        )
-        .unwrap();
-        assert_eq!(map_alert(w).ends_at, None);
-    }
 
     #[test]
     fn matcher_is_equal_defaults_to_true() {

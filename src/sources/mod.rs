@@ -1,6 +1,7 @@
 //! One client per backend API; serde wire types mapped to domain types.
 
 pub mod alertmanager;
+mod am_alert;
 pub mod command;
 pub mod elasticsearch;
 pub mod file;

@@ -34,6 +34,15 @@ impl Generations {
         }
         self.receivers.intern(&mut alert.receivers);
     }
+
+    /// A kept alert's parts are this poll's too (shared by what arrives after it).
+    fn keep_parts(&mut self, alert: &Alert) {
+        self.annotations.keep(&alert.annotations);
+        if let Some(url) = &alert.generator_url {
+            self.generator_urls.keep(url);
+        }
+        self.receivers.keep(&alert.receivers);
+    }
 }
 
 /// A kept alert, found by its fingerprint (no second copy of it as a key).
@@ -90,6 +99,13 @@ impl<T: ?Sized + Eq + std::hash::Hash> Interned<T> {
         self.now.insert(Arc::clone(value));
     }
 
+    fn keep(&mut self, value: &Arc<T>) {
+        if !self.now.contains(&**value) {
+            self.before.remove(&**value);
+            self.now.insert(Arc::clone(value));
+        }
+    }
+
     fn end_poll(&mut self) {
         self.before = std::mem::take(&mut self.now);
     }
@@ -114,7 +130,10 @@ impl AlertShare {
             return Arc::new(alert);
         }
         let kept = match g.previous.take(alert.fingerprint.as_str()).map(|k| k.0) {
-            Some(old) if *old == alert => old,
+            Some(old) if *old == alert => {
+                g.keep_parts(&old);
+                old
+            }
             Some(old) => {
                 reuse_parts(&mut alert, &old);
                 g.intern_parts(&mut alert);
@@ -127,6 +146,31 @@ impl AlertShare {
         };
         g.current.insert(ByFingerprint(Arc::clone(&kept)));
         kept
+    }
+
+    /// The kept alert with `fingerprint` when `unchanged` says it is the one just read (this
+    /// poll's, or the last poll's, kept from now on): the caller then builds nothing.
+    pub fn kept_if(
+        &self,
+        fingerprint: &str,
+        unchanged: impl Fn(&Alert) -> bool,
+    ) -> Option<Arc<Alert>> {
+        if fingerprint.is_empty() {
+            return None;
+        }
+        let mut g = self.gens.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(ByFingerprint(kept)) = g.current.get(fingerprint) {
+            return unchanged(kept).then(|| Arc::clone(kept));
+        }
+        let old = g.previous.get(fingerprint)?;
+        if !unchanged(&old.0) {
+            return None;
+        }
+        let kept = g.previous.take(fingerprint)?;
+        let alert = Arc::clone(&kept.0);
+        g.current.insert(kept);
+        g.keep_parts(&alert);
+        Some(alert)
     }
 
     /// The poll is over: its alerts are the ones the next poll compares with; alerts it did
