@@ -6,6 +6,7 @@ use super::alerts::{AlertPolicy, DedupedAlert, LabelSet, Matcher, Silence, Silen
 use super::matchers::{Op, ValueMatcher};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// How far back expired silences are listed when asked for.
 pub const EXPIRED_WITHIN: Duration = Duration::hours(24);
@@ -52,6 +53,13 @@ pub fn silence_rows<'a>(
 ) -> Vec<SilenceRow<'a>> {
     let mut rows = Vec::new();
     for (cluster, silences, alerts) in clusters {
+        // What Alertmanager says each silence silences, counted in one pass over the alerts.
+        let mut silencing: HashMap<&str, usize> = HashMap::new();
+        for a in alerts {
+            for id in &a.alert.silenced_by {
+                *silencing.entry(id.as_str()).or_default() += 1;
+            }
+        }
         for s in silences {
             let shown = match s.state {
                 SilenceState::Active | SilenceState::Pending => true,
@@ -61,10 +69,7 @@ pub fn silence_rows<'a>(
                 continue;
             }
             let matching = match s.state {
-                SilenceState::Active => alerts
-                    .iter()
-                    .filter(|a| a.alert.silenced_by.contains(&s.id))
-                    .count(),
+                SilenceState::Active => silencing.get(s.id.as_str()).copied().unwrap_or(0),
                 _ => match compile(&s.matchers) {
                     Some(ms) => alerts
                         .iter()

@@ -29,6 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Some(View::Audit { lines, scroll }) => {
                 audit(frame, area, lines.as_ref(), *scroll, theme)
             }
+            Some(View::Silences(v)) => super::silences_view::draw(frame, area, state, v, theme),
             None => {}
         }
     }

@@ -16,6 +16,7 @@ pub mod logs_pane;
 pub mod mask;
 mod overlay;
 mod pane;
+mod silences_view;
 mod slo_detail;
 mod slo_pane;
 pub mod terminal;

@@ -11,6 +11,9 @@ pub fn on_key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
     if state.acts.dialog.is_some() {
         return Some(dialog_key(state, key));
     }
+    if let Some(View::Silences(_)) = &state.acts.view {
+        return Some(super::silences::on_key(state, key));
+    }
     let view = state.acts.view.as_mut()?;
     let (scroll, len) = match view {
         View::Runbook { scroll, text, .. } => (
@@ -26,7 +29,7 @@ pub fn on_key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
                 .and_then(|l| l.as_ref().ok())
                 .map_or(0, Vec::len),
         ),
-        View::Link { .. } => (None, 0),
+        View::Link { .. } | View::Silences(_) => (None, 0),
     };
     if line_edit::cancels(key) {
         state.acts.view = None;

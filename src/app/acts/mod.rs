@@ -7,6 +7,7 @@
 mod dialogs;
 mod keys;
 mod settle;
+pub mod silences;
 
 /// Drawn on the alert's row; lives with the other read-only helpers of the view.
 pub use super::view::row_note;
@@ -139,7 +140,7 @@ pub struct EscalateDialog {
     pub note: LineEdit,
 }
 
-/// Read-only views opened by `r` (over SSH) and `:audit`.
+/// Views opened by `r` (over SSH), `:audit` and `:silences`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum View {
     /// A local markdown runbook, rendered (or the error reading it).
@@ -154,6 +155,8 @@ pub enum View {
         lines: Option<Result<Vec<String>, String>>,
         scroll: usize,
     },
+    /// `:silences`: every silence of every cluster.
+    Silences(silences::SilencesView),
 }
 
 pub(super) fn matches(labels: &impl GetLabel, matchers: &Labels) -> bool {

@@ -1,4 +1,4 @@
-//! The `:` commands: quit, theme, refresh, help, audit, timeline, wall.
+//! The `:` commands: quit, theme, refresh, help, audit, timeline, silences, wall.
 
 use crate::app::acts;
 use crate::app::msg::Effect;
@@ -24,6 +24,7 @@ pub(super) fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         (Some("help"), None) => state.open_overlay(Overlay::Help),
         (Some("audit"), None) => return acts::open_audit(state),
         (Some("wall"), None) => toggle_wall(state),
+        (Some("silences"), None) => acts::silences::open(state),
         (Some("timeline"), None) => {
             state.acts.view = Some(acts::View::Runbook {
                 title: "incident timeline, last 24 h".into(),
@@ -35,7 +36,7 @@ pub(super) fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         (None, _) => {}
         (Some(other), _) => {
             state.status = Some(format!(
-                "unknown command ':{other}' (try :theme NAME, :refresh, :audit, :timeline, :wall, :help, :quit)"
+                "unknown command ':{other}' (try :theme NAME, :refresh, :audit, :timeline, :silences, :wall, :help, :quit)"
             ))
         }
     }

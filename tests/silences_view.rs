@@ -1,0 +1,163 @@
+//! `:silences` through `update` and drawn into a `TestBackend`: every silence once, active then
+//! pending, an ack said as such, expired ones on `x`; marks and a confirmed bulk expiry become
+//! one expire request each; refused read-only.
+
+#![allow(clippy::unwrap_used)]
+
+mod kit;
+
+use chrono::Duration;
+use kit::Cockpit;
+use onwatch::app::Effect;
+use onwatch::domain::act::ActKind;
+use onwatch::domain::alerts::{Matcher, Silence, SilenceState};
+use onwatch::domain::keymap::{Key, KeyCode};
+
+fn silence(c: &Cockpit, id: &str, state: SilenceState, ends_in_min: i64, comment: &str) -> Silence {
+    let now = c.now();
+    Silence {
+        id: id.into(),
+        matchers: vec![Matcher {
+            name: "alertname".into(),
+            value: format!("Alert-{id}"),
+            is_regex: false,
+            is_equal: true,
+        }],
+        starts_at: match state {
+            SilenceState::Pending => now + Duration::minutes(10),
+            _ => now - Duration::minutes(30),
+        },
+        ends_at: now + Duration::minutes(ends_in_min),
+        created_by: "bob".into(),
+        comment: comment.into(),
+        state,
+    }
+}
+
+fn open(c: &mut Cockpit) {
+    c.key(Key::char(':'));
+    for ch in "silences".chars() {
+        c.key(Key::char(ch));
+    }
+    c.key(Key::plain(KeyCode::Enter));
+}
+
+fn expiries(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Act(req) => match &req.kind {
+                ActKind::Expire { silence_id, .. } => Some(silence_id.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn cockpit_with_silences() -> Cockpit {
+    let mut c = Cockpit::new();
+    let now = c.now();
+    let alert = kit::silenced(kit::alert(&[("alertname", "Alert-s1")], now), &["s1"]);
+    let silences = vec![
+        silence(&c, "s2", SilenceState::Active, 120, "db maintenance"),
+        silence(&c, "s1", SilenceState::Active, 20, "ACK: looking"),
+        silence(&c, "p1", SilenceState::Pending, 240, "Sunday window"),
+        silence(&c, "old", SilenceState::Expired, -60, "done"),
+    ];
+    c.poll(vec![alert], silences);
+    c
+}
+
+#[test]
+fn every_silence_is_listed_once_active_first_and_the_expired_on_x() {
+    let mut c = cockpit_with_silences();
+    open(&mut c);
+    let screen = kit::screen::screen(&c.state, 120, 30);
+    assert!(screen.contains("Silences: 2 active, 1 pending"), "{screen}");
+    let row = |id: &str| {
+        screen
+            .lines()
+            .position(|l| l.contains(&format!("Alert-{id}")))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{screen}"))
+    };
+    assert!(row("s1") < row("s2") && row("s2") < row("p1"), "{screen}");
+    let s1 = screen.lines().nth(row("s1")).unwrap();
+    assert!(
+        s1.contains("ack") && s1.contains("20m left") && s1.contains("ACK: looking"),
+        "{s1}"
+    );
+    let p1 = screen.lines().nth(row("p1")).unwrap();
+    assert!(p1.contains("pending") && p1.contains("in 10m"), "{p1}");
+    assert!(!screen.contains("Alert-old"), "{screen}");
+    c.keys("x");
+    let screen = kit::screen::screen(&c.state, 120, 30);
+    assert!(
+        screen.contains("1 expired in 24 h") && screen.contains("Alert-old"),
+        "{screen}"
+    );
+    // 80x24 still shows the rows and the keys.
+    let small = kit::screen::screen(&c.state, 80, 24);
+    assert!(
+        small.contains("Alert-s1") && small.contains("esc close"),
+        "{small}"
+    );
+}
+
+#[test]
+fn marked_silences_are_expired_together_after_a_confirmation() {
+    let mut c = cockpit_with_silences();
+    open(&mut c);
+    // mark s1 and s2 (the cursor moves down after each mark)
+    let effects = c.keys("  ");
+    assert!(expiries(&effects).is_empty());
+    assert!(expiries(&c.keys("e")).is_empty(), "asked first");
+    let screen = kit::screen::screen(&c.state, 120, 30);
+    assert!(screen.contains("expire 2 silence(s)? y"), "{screen}");
+    let sent = expiries(&c.keys("y"));
+    assert_eq!(sent, ["s1", "s2"]);
+    // Without marks, `e` takes the row under the cursor; any key but y cancels.
+    c.keys("e");
+    assert!(expiries(&c.keys("n")).is_empty());
+    assert_eq!(c.state.status.as_deref(), Some("expiry cancelled"));
+}
+
+#[test]
+fn read_only_sends_nothing() {
+    let mut c = cockpit_with_silences();
+    c.state.read_only = true;
+    open(&mut c);
+    c.keys("e");
+    assert!(expiries(&c.keys("y")).is_empty());
+    assert!(c.state.status.as_deref().unwrap().contains("read-only"));
+    c.key(Key::plain(KeyCode::Esc));
+    assert!(c.state.acts.view.is_none());
+}
+
+#[test]
+fn the_cursor_row_stays_in_sight_in_a_long_list() {
+    let mut c = Cockpit::new();
+    let silences: Vec<Silence> = (0..60)
+        .map(|i| {
+            silence(
+                &c,
+                &format!("n{i:02}"),
+                SilenceState::Active,
+                10 + i,
+                "window",
+            )
+        })
+        .collect();
+    c.poll(vec![], silences);
+    open(&mut c);
+    c.keys("G");
+    let screen = kit::screen::screen(&c.state, 80, 24);
+    assert!(screen.contains("Alert-n59"), "{screen}");
+    assert!(!screen.contains("Alert-n00"), "{screen}");
+    c.keys("g");
+    let screen = kit::screen::screen(&c.state, 80, 24);
+    assert!(
+        screen.contains("Alert-n00") && !screen.contains("Alert-n59"),
+        "{screen}"
+    );
+}
