@@ -159,6 +159,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             return vec![Effect::Refresh(Vec::new())];
         }
         Action::Note => open_input(state, InputKind::Note),
+        Action::Silences => crate::app::acts::silences::open(state),
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
         // Answered by `log_keys::on_log_action` before this match.

@@ -97,6 +97,8 @@ actions! {
     OpenTrace => "open_trace", "trace";
     /// Show or hide silenced and inhibited alerts.
     ToggleSilenced => "toggle_silenced", "silenced";
+    /// Open the silences of every cluster (`:silences`).
+    Silences => "silences", "silences";
     /// Poll every source now.
     Refresh => "refresh", "refresh";
     /// Add a note to the incident timeline.

@@ -54,6 +54,7 @@ pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
         (PrevLogView, vec![k('V')]),
         (OpenTrace, vec![k('O')]),
         (ToggleSilenced, vec![k('s')]),
+        (Silences, vec![k('S')]),
         (Refresh, vec![k('R'), Key::ctrl('r')]),
         (Note, vec![k('n')]),
         (NextTheme, vec![k('t')]),
