@@ -161,3 +161,64 @@ fn the_cursor_row_stays_in_sight_in_a_long_list() {
         "{screen}"
     );
 }
+
+#[test]
+fn silences_made_extended_and_expired_by_anyone_reach_the_timeline_once() {
+    use onwatch::domain::timeline::{Entry, Event};
+    let records = |effects: Vec<Effect>| -> Vec<(String, String)> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Record(Entry {
+                    event:
+                        Event::Silence {
+                            silence_id, change, ..
+                        },
+                    ..
+                }) => Some((silence_id, change)),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut c = Cockpit::new();
+    let window = silence(&c, "w", SilenceState::Active, 60, "db maintenance");
+    assert!(
+        records(c.poll(vec![], vec![window.clone()])).is_empty(),
+        "there before we looked"
+    );
+    let mut longer = window.clone();
+    longer.ends_at += Duration::hours(1);
+    let fresh = silence(&c, "n", SilenceState::Active, 30, "known issue");
+    let ack = silence(&c, "k", SilenceState::Active, 30, "ack: on it");
+    assert_eq!(
+        records(c.poll(vec![], vec![longer.clone(), fresh.clone(), ack])),
+        [
+            ("w".to_string(), "extended".to_string()),
+            ("n".to_string(), "created".to_string())
+        ]
+    );
+    let mut gone = fresh.clone();
+    gone.state = SilenceState::Expired;
+    gone.ends_at = c.now();
+    assert_eq!(
+        records(c.poll(vec![], vec![longer.clone(), gone.clone()])),
+        [("n".to_string(), "expired".to_string())]
+    );
+    assert!(
+        records(c.poll(vec![], vec![longer, gone])).is_empty(),
+        "once"
+    );
+    let line = onwatch::domain::timeline::describe(&Event::Silence {
+        cluster: "prod".into(),
+        silence_id: "n".into(),
+        by: "bob".into(),
+        comment: "known issue".into(),
+        matchers: r#"{alertname="Disk"}"#.into(),
+        change: "created".into(),
+        ends_at: c.now(),
+    });
+    assert!(
+        line.starts_with(r#"bob silenced {alertname="Disk"} until "#),
+        "{line}"
+    );
+}

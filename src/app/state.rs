@@ -11,7 +11,7 @@ use crate::domain::logs::LogBuffer;
 use crate::domain::matchers::Filter;
 use crate::domain::slo::{BurnRule, SloDef, SloEvaluation, SloOrigin};
 use chrono::{DateTime, FixedOffset, Offset, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -226,6 +226,8 @@ pub struct State {
     pub timeline_seen: HashSet<AlertId>,
     /// Ack silences already in the timeline, (cluster, silence id): recorded once.
     pub acks_recorded: HashSet<(String, String)>,
+    /// What the last poll of each cluster showed of its silences (the timeline says changes).
+    pub silences_seen: BTreeMap<String, HashMap<String, crate::domain::silence_changes::Seen>>,
     /// Timeline entries made by the last message, handed out by `update` as `Effect::Record`.
     pub records: Vec<crate::domain::timeline::Entry>,
 
@@ -316,6 +318,7 @@ impl State {
             read_only_before_wall: None,
             timeline_seen: HashSet::new(),
             acks_recorded: HashSet::new(),
+            silences_seen: BTreeMap::new(),
             records: Vec::new(),
             sources: setup.sources.into_iter().map(SourceHealth::new).collect(),
             slos: setup

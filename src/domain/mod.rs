@@ -16,6 +16,7 @@ pub mod matchers;
 pub mod publish;
 pub mod redact;
 pub mod sgr;
+pub mod silence_changes;
 pub mod silence_list;
 pub mod silence_spec;
 pub mod size;

@@ -68,6 +68,19 @@ pub enum Event {
         by: String,
         text: String,
     },
+    /// A silence (not an ack) made, extended or expired by anyone, as a poll saw it.
+    Silence {
+        cluster: String,
+        silence_id: String,
+        /// Its author (who extended or expired it is not something Alertmanager records).
+        by: String,
+        comment: String,
+        /// As amtool writes them.
+        matchers: String,
+        /// `created`, `extended`, `expired` (before its end) or `ended`.
+        change: String,
+        ends_at: DateTime<Utc>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -184,7 +197,7 @@ pub fn export_markdown(entries: &[Entry], since: DateTime<Utc>, now: DateTime<Ut
             | Event::Escalation { by, .. }
             | Event::Note { by, .. } => push_unique(&mut people, by),
             Event::Storm { cluster, .. } => push_unique(&mut clusters, cluster),
-            Event::AlertResolved { .. } => {}
+            Event::AlertResolved { .. } | Event::Silence { .. } => {}
         }
     }
     let list = |v: &[&str]| {
@@ -342,6 +355,26 @@ pub fn describe(e: &Event) -> String {
             note,
         } => format!("{by} escalated {alert} to {target}: {note}"),
         Event::Note { by, text } => format!("note by {by}: {text}"),
+        Event::Silence {
+            cluster,
+            by,
+            comment,
+            matchers,
+            change,
+            ends_at,
+            ..
+        } => match change.as_str() {
+            "created" => format!(
+                "{by} silenced {matchers} until {} ({cluster}): {comment}",
+                ends_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            "extended" => format!(
+                "silence {matchers} by {by} extended to {} ({cluster})",
+                ends_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            "expired" => format!("silence {matchers} by {by} expired ({cluster})"),
+            other => format!("silence {matchers} by {by} {other} ({cluster})"),
+        },
     }
 }
 

@@ -20,8 +20,7 @@ pub const INPUT_KEYS: &[(&str, &str)] = &[
     ("ctrl-h/d", "delete a char ← / →"),
     ("ctrl-_ ctrl-r", "undo / redo"),
     ("↑/↓", "history (/ and :)"),
-    ("esc/ctrl-c", "cancel"),
-    ("enter", "apply / confirm"),
+    ("esc/ctrl-c enter", "cancel / apply"),
 ];
 
 /// Esc or Ctrl-C: what cancels an input line or a dialog (never quits from inside one).

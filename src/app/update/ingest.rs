@@ -59,6 +59,7 @@ pub(super) fn apply_source(state: &mut State, update: SourceUpdate) {
                 h.degraded = degraded;
             }
             record_seen_acks(state, &name, &snapshot.silences);
+            record_silence_changes(state, &name, &snapshot.silences);
             state.set_cluster(name, snapshot);
         }
         Payload::Logs(window) => {
@@ -103,6 +104,34 @@ fn record_seen_acks(state: &mut State, cluster: &str, silences: &[crate::domain:
             },
         });
     }
+}
+
+/// Silences made, extended and expired by anyone go to the timeline as a poll sees them (the
+/// first poll of a cluster only takes note of what is there).
+fn record_silence_changes(
+    state: &mut State,
+    cluster: &str,
+    silences: &[crate::domain::alerts::Silence],
+) {
+    use crate::domain::timeline::{Entry, Event};
+    let before = state.silences_seen.get(cluster);
+    let (changes, seen) =
+        crate::domain::silence_changes::changes(before, silences, &state.alert_policy);
+    for (s, change) in changes {
+        state.records.push(Entry {
+            at: state.now,
+            event: Event::Silence {
+                cluster: cluster.to_string(),
+                silence_id: s.id.clone(),
+                by: s.created_by.clone(),
+                comment: s.comment.clone(),
+                matchers: crate::domain::silence_list::matchers_text(&s.matchers),
+                change: change.as_str().to_string(),
+                ends_at: s.ends_at,
+            },
+        });
+    }
+    state.silences_seen.insert(cluster.to_string(), seen);
 }
 
 fn apply_slos(state: &mut State, source: &str, samples: &[SloSample], at: DateTime<Utc>) {
