@@ -465,3 +465,56 @@ async fn a_silence_made_while_alertmanager_is_down_is_kept_and_delivered_once_wh
         .count();
     assert_eq!(all, 1, "delivered once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_starting_soon_is_pending_then_active_on_the_next_poll_after_its_start() {
+    let pair = AmPair::start().await;
+    let urls: Vec<String> = pair.replicas.iter().map(|r| r.url()).collect();
+    let started = chrono::Utc::now() - chrono::Duration::minutes(1);
+    pair.post_alerts(&[prom_alert(
+        &[("alertname", "Soon")],
+        "prom-a",
+        started,
+        None,
+    )])
+    .await;
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let id = amtool(
+        &urls[0],
+        &[
+            "silence",
+            "add",
+            "--author=bob",
+            "--comment=starts in a moment",
+            &format!("--start={}", starts.to_rfc3339()),
+            "--duration=1h",
+            "alertname=Soon",
+        ],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let config = acting_config(home.path(), &urls);
+    let row = || {
+        let (code, out, err) = silence_cmd(home.path(), &config, &["list", "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        rows.into_iter().find(|r| r["id"] == id.as_str()).unwrap()
+    };
+    let first = row();
+    assert_eq!(first["state"], "pending");
+    assert_eq!(first["matching"], 1, "what it will silence");
+    // Polled until it turns, within a bound: its start plus Alertmanager's marking.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let active = loop {
+        let r = row();
+        if r["state"] == "active" && r["matching"] == 1 {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "still {r}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(chrono::Utc::now() >= starts, "not before its start");
+    assert!(
+        active["seconds"].as_i64().unwrap() > 3500,
+        "an hour from its start"
+    );
+}
