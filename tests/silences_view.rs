@@ -222,3 +222,137 @@ fn silences_made_extended_and_expired_by_anyone_reach_the_timeline_once() {
         "{line}"
     );
 }
+
+fn silences_made(effects: &[Effect]) -> Vec<(String, String, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Act(req) => match &req.kind {
+                ActKind::Silence {
+                    cluster,
+                    matchers,
+                    comment,
+                    replaces: None,
+                    ..
+                } => Some((
+                    cluster.clone(),
+                    onwatch::domain::silence_list::matchers_text(matchers),
+                    comment.clone(),
+                )),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn type_text(c: &mut Cockpit, text: &str) {
+    for ch in text.chars() {
+        c.key(Key::char(ch));
+    }
+}
+
+#[test]
+fn a_new_silence_is_previewed_then_sent_to_every_cluster_with_its_matchers_and_comment() {
+    let mut c = Cockpit::new();
+    let now = c.now();
+    let alerts = (1..=3)
+        .map(|i| {
+            kit::alert(
+                &[("alertname", "Disk"), ("instance", &format!("db-{i}"))],
+                now,
+            )
+        })
+        .chain([kit::alert(
+            &[("alertname", "Disk"), ("instance", "web-1")],
+            now,
+        )])
+        .collect();
+    c.poll(alerts, vec![]);
+    open(&mut c);
+    c.keys("c");
+    type_text(&mut c, "alertname=Disk, instance=~\"db-.*\"");
+    let screen = kit::screen::screen(&c.state, 100, 30);
+    assert!(screen.contains("New silence, every cluster"), "{screen}");
+    assert!(
+        screen.contains("matches 3 alerts now: Disk{instance=\"db-1\"}"),
+        "{screen}"
+    );
+    assert!(screen.contains("from now until"), "{screen}");
+    // No comment yet: refused, the dialog stays.
+    assert!(silences_made(&c.key(Key::plain(KeyCode::Enter))).is_empty());
+    assert!(
+        c.state
+            .status
+            .as_deref()
+            .unwrap()
+            .contains("comment is required")
+    );
+    c.key(Key::plain(KeyCode::Tab));
+    c.key(Key::plain(KeyCode::Tab));
+    type_text(&mut c, "disk swap");
+    let sent = silences_made(&c.key(Key::plain(KeyCode::Enter)));
+    assert_eq!(
+        sent,
+        [(
+            "prod".to_string(),
+            r#"{alertname="Disk", instance=~"db-.*"}"#.to_string(),
+            "disk swap".to_string()
+        )]
+    );
+    assert!(c.state.acts.dialog.is_none());
+    assert!(matches!(
+        c.state.acts.view,
+        Some(onwatch::app::acts::View::Silences(_))
+    ));
+}
+
+#[test]
+fn a_silence_that_takes_nothing_or_everything_is_said_before_enter() {
+    let mut c = Cockpit::new();
+    let now = c.now();
+    let alerts = (0..25)
+        .map(|i| kit::alert(&[("alertname", "Cpu"), ("instance", &format!("h{i}"))], now))
+        .collect();
+    c.poll(alerts, vec![]);
+    open(&mut c);
+    c.keys("c");
+    type_text(&mut c, "alertname=Nope");
+    let screen = kit::screen::screen(&c.state, 100, 30);
+    assert!(screen.contains("matches no alert now"), "{screen}");
+    for _ in 0.."alertname=Nope".len() {
+        c.key(Key::plain(KeyCode::Backspace));
+    }
+    type_text(&mut c, "alertname=Cpu");
+    let screen = kit::screen::screen(&c.state, 100, 30);
+    assert!(
+        screen.contains("matches 25 alerts now (more than 20"),
+        "{screen}"
+    );
+    for _ in 0.."alertname=Cpu".len() {
+        c.key(Key::plain(KeyCode::Backspace));
+    }
+    type_text(&mut c, "env!=prod");
+    let screen = kit::screen::screen(&c.state, 100, 30);
+    assert!(screen.contains("silence everything"), "{screen}");
+    c.key(Key::plain(KeyCode::Esc));
+    assert!(c.state.acts.dialog.is_none());
+    assert_eq!(c.state.status.as_deref(), Some("silence cancelled"));
+}
+
+#[test]
+fn the_alert_filter_prefills_the_matchers_and_read_only_refuses() {
+    let mut c = Cockpit::new();
+    c.type_filter("severity=critical");
+    c.state.read_only = true;
+    open(&mut c);
+    c.keys("c");
+    let Some(onwatch::app::acts::Dialog::Silence(d)) = &c.state.acts.dialog else {
+        panic!("no dialog");
+    };
+    assert_eq!(d.matchers.text(), "severity=critical");
+    assert_eq!(d.field, 2, "straight to the comment");
+    type_text(&mut c, "known issue");
+    assert!(silences_made(&c.key(Key::plain(KeyCode::Enter))).is_empty());
+    assert!(c.state.status.as_deref().unwrap().contains("read-only"));
+}

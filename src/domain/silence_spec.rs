@@ -39,10 +39,7 @@ pub fn parse_matchers(args: &[String]) -> Result<Vec<Matcher>, String> {
         return Err("a silence needs at least one matcher, such as alertname=DiskFull".into());
     }
     if !any_picks {
-        return Err(
-            "every matcher also holds for an alert without the label: the silence would silence everything"
-                .into(),
-        );
+        return Err("every matcher holds for a missing label: it would silence everything".into());
     }
     Ok(out)
 }

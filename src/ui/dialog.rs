@@ -16,6 +16,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Dialog::Ack(d)) => ack(frame, area, state, d, theme),
         Some(Dialog::Unack(d)) => unack(frame, area, d, theme),
         Some(Dialog::Escalate(d)) => escalate(frame, area, d, theme),
+        Some(Dialog::Silence(d)) => super::silences_view::dialog(frame, area, state, d, theme),
         None => {}
     }
     if state.acts.dialog.is_none() {
@@ -35,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-fn boxed(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn boxed(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width.saturating_sub(2)).max(area.width.min(20));
     let h = h.min(area.height.saturating_sub(2)).max(area.height.min(6));
     Rect {
@@ -46,7 +47,7 @@ fn boxed(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn frame_block(frame: &mut Frame, rect: Rect, title: &str, theme: &Theme) -> Rect {
+pub(super) fn frame_block(frame: &mut Frame, rect: Rect, title: &str, theme: &Theme) -> Rect {
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .border_style(theme.style(Role::BorderFocus))
@@ -57,11 +58,11 @@ fn frame_block(frame: &mut Frame, rect: Rect, title: &str, theme: &Theme) -> Rec
     inner
 }
 
-fn keys_line(text: &str, theme: &Theme) -> Line<'static> {
+pub(super) fn keys_line(text: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), theme.style(Role::FooterKey)))
 }
 
-fn textarea(frame: &mut Frame, rect: Rect, edit: &LineEdit, theme: &Theme) {
+pub(super) fn textarea(frame: &mut Frame, rect: Rect, edit: &LineEdit, theme: &Theme) {
     let mut ta = super::input::text_area(edit, theme);
     ta.set_block(Block::bordered().border_style(theme.style(Role::Border)));
     frame.render_widget(&ta, rect);
@@ -181,7 +182,7 @@ fn ack(frame: &mut Frame, area: Rect, state: &State, d: &AckDialog, theme: &Them
 }
 
 /// Splits `area` top-down into the given heights and the rest.
-fn split(area: Rect, heights: &[u16]) -> Vec<Rect> {
+pub(super) fn split(area: Rect, heights: &[u16]) -> Vec<Rect> {
     let mut out = Vec::new();
     let mut y = area.y;
     let end = area.y + area.height;

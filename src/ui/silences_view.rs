@@ -4,6 +4,7 @@
 use super::text::{safe, truncate};
 use super::theme::{Role, Theme};
 use crate::app::State;
+use crate::app::acts::silence_dialog::{SilenceDialog, WARN_ABOVE, preview};
 use crate::app::acts::silences::{SilencesView, rows};
 use crate::domain::alerts::SilenceState;
 use crate::domain::duration;
@@ -111,4 +112,89 @@ fn row_text(row: &SilenceRow, marked: bool, state: &State) -> String {
         safe(&matchers_text(&s.matchers)),
         safe(&s.comment),
     )
+}
+
+/// The new-silence dialog over the view: three fields, the live preview, the keys.
+pub fn dialog(frame: &mut Frame, area: Rect, state: &State, d: &SilenceDialog, theme: &Theme) {
+    use super::dialog::{boxed, frame_block, keys_line, split, textarea};
+    let rect = boxed(area, 90, 19);
+    let inner = frame_block(frame, rect, "New silence, every cluster", theme);
+    let w = inner.width as usize;
+    let p = preview(state, d);
+    let label = |i: usize, text: &str| {
+        let role = if d.field == i {
+            Role::Selection
+        } else {
+            Role::Muted
+        };
+        Paragraph::new(Line::from(Span::styled(
+            text.to_string(),
+            theme.style(role),
+        )))
+    };
+    let parts = split(inner, &[1, 3, 1, 3, 1, 3, 2]);
+    frame.render_widget(
+        label(
+            0,
+            "matchers (alertname=Disk, instance=~\"db-.*\", env!=staging):",
+        ),
+        parts[0],
+    );
+    textarea(frame, parts[1], &d.matchers, theme);
+    frame.render_widget(
+        label(1, "for (2h) or until (14:00, 2026-12-04 02:00):"),
+        parts[2],
+    );
+    textarea(frame, parts[3], &d.length, theme);
+    frame.render_widget(label(2, "comment (required):"), parts[4]);
+    textarea(frame, parts[5], &d.comment, theme);
+    let takes = match &p.matchers {
+        Err(e) => Line::from(Span::styled(
+            truncate(&safe(e), w),
+            theme.style(Role::Error),
+        )),
+        Ok(_) => {
+            let role = if p.matching == 0 || p.matching > WARN_ABOVE {
+                Role::Degraded
+            } else {
+                Role::Fg
+            };
+            let text = match p.matching {
+                0 => "matches no alert now".to_string(),
+                n => format!(
+                    "matches {n} alert{} now{}: {}",
+                    if n == 1 { "" } else { "s" },
+                    if n > WARN_ABOVE {
+                        " (more than 20: check the matchers)"
+                    } else {
+                        ""
+                    },
+                    safe(&p.names.join(", "))
+                ),
+            };
+            Line::from(Span::styled(truncate(&text, w), theme.style(role)))
+        }
+    };
+    let ends = match &p.ends_at {
+        Ok(end) => Line::from(truncate(
+            &format!(
+                "from now until {}",
+                end.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M %Z")
+            ),
+            w,
+        )),
+        Err(e) => Line::from(Span::styled(
+            truncate(&safe(e), w),
+            theme.style(Role::Error),
+        )),
+    };
+    frame.render_widget(Paragraph::new(vec![takes, ends]), parts[6]);
+    frame.render_widget(
+        Paragraph::new(keys_line(
+            "Enter create · Tab next field · Esc cancel",
+            theme,
+        )),
+        parts[7],
+    );
 }

@@ -81,6 +81,7 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
             Some(Dialog::Ack(_)) => "ack",
             Some(Dialog::Unack(_)) => "unack",
             Some(Dialog::Escalate(_)) => "escalate",
+            Some(Dialog::Silence(_)) => "silence",
             None => "action",
         };
         state.acts.dialog = None;
@@ -88,6 +89,7 @@ fn dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
         return Vec::new();
     }
     match state.acts.dialog.take() {
+        Some(Dialog::Silence(d)) => return super::silence_dialog::key(state, d, key),
         Some(Dialog::Ack(mut d)) => match key.code {
             KeyCode::Enter => return confirm_ack(state, d),
             KeyCode::Tab | KeyCode::BackTab => {

@@ -7,6 +7,7 @@
 mod dialogs;
 mod keys;
 mod settle;
+pub mod silence_dialog;
 pub mod silences;
 
 /// Drawn on the alert's row; lives with the other read-only helpers of the view.
@@ -74,6 +75,7 @@ pub enum Dialog {
     Ack(AckDialog),
     Unack(UnackDialog),
     Escalate(EscalateDialog),
+    Silence(silence_dialog::SilenceDialog),
 }
 
 #[derive(Debug)]

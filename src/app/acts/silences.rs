@@ -83,6 +83,9 @@ pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             KeyCode::Char('k') | KeyCode::Up => view.cursor = view.cursor.saturating_sub(1),
             KeyCode::Char('g') | KeyCode::Home => view.cursor = 0,
             KeyCode::Char('G') | KeyCode::End => view.cursor = last,
+            KeyCode::Char('c') => {
+                super::silence_dialog::open(state);
+            }
             KeyCode::Char('x') => {
                 view.expired = !view.expired;
                 view.cursor = 0;

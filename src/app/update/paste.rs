@@ -31,11 +31,13 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The open action dialog's text field: the ack comment or the escalation note.
+/// The open action dialog's text field: the ack comment, the escalation note, the silence's
+/// focused field.
 fn dialog_field(state: &mut State) -> Option<&mut LineEdit> {
     match state.acts.dialog.as_mut()? {
         Dialog::Ack(d) => Some(&mut d.comment),
         Dialog::Escalate(d) => Some(&mut d.note),
+        Dialog::Silence(d) => Some(d.focused()),
         Dialog::Unack(_) => None,
     }
 }
