@@ -11,21 +11,6 @@ use am_support::{AmPair, prom_alert};
 use chrono::Utc;
 use kit::pty::{Session, eventually};
 use serde_json::Value;
-use std::process::Command;
-
-fn amtool_silences(url: &str) -> Vec<Value> {
-    let out = Command::new("amtool")
-        .arg(format!("--alertmanager.url={url}"))
-        .args(["silence", "query", "-o", "json"])
-        .output()
-        .expect("amtool is installed with prometheus-alertmanager");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn a_silence_typed_in_the_cockpit_is_what_amtool_shows_on_both_replicas() {
@@ -67,7 +52,7 @@ fn a_silence_typed_in_the_cockpit_is_what_amtool_shows_on_both_replicas() {
     let made = eventually("the silence on both replicas", || {
         let found: Vec<Value> = urls
             .iter()
-            .flat_map(|u| amtool_silences(u))
+            .flat_map(|u| kit::amtool::silences(u, false).into_values())
             .filter(|x| x["comment"] == "disk swap on the db hosts")
             .collect();
         (found.len() == 2).then_some(found)
@@ -76,24 +61,11 @@ fn a_silence_typed_in_the_cockpit_is_what_amtool_shows_on_both_replicas() {
     let sil = &made[0];
     assert_eq!(sil["createdBy"], "pty");
     assert_eq!(sil["status"]["state"], "active");
-    let mut matchers: Vec<(String, String, bool)> = sil["matchers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["name"].as_str().unwrap().to_string(),
-                m["value"].as_str().unwrap().to_string(),
-                m["isRegex"].as_bool().unwrap(),
-            )
-        })
-        .collect();
-    matchers.sort();
     assert_eq!(
-        matchers,
+        kit::amtool::matchers_of(&sil["matchers"], "isRegex", "isEqual"),
         [
-            ("alertname".to_string(), "DiskFull".to_string(), false),
-            ("instance".to_string(), "db-.*".to_string(), true)
+            ("alertname".to_string(), "DiskFull".to_string(), false, true),
+            ("instance".to_string(), "db-.*".to_string(), true, true)
         ]
     );
     let at = |k: &str| {

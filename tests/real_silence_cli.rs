@@ -10,55 +10,7 @@ mod kit;
 
 use am_support::{AmPair, prom_alert};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn amtool(url: &str, args: &[&str]) -> String {
-    let out = Command::new("amtool")
-        .arg(format!("--alertmanager.url={url}"))
-        .args(args)
-        .output()
-        .expect("amtool is installed with prometheus-alertmanager");
-    assert!(
-        out.status.success(),
-        "amtool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// amtool's JSON silences by id (`silence query -o json`, `--expired` for expired ones).
-fn amtool_silences(url: &str, expired: bool) -> BTreeMap<String, Value> {
-    let mut args = vec!["silence", "query", "-o", "json"];
-    if expired {
-        args.push("--expired");
-    }
-    let list: Vec<Value> = serde_json::from_str(&amtool(url, &args)).unwrap();
-    list.into_iter()
-        .map(|s| (s["id"].as_str().unwrap().to_string(), s))
-        .collect()
-}
-
-/// Matchers as (name, value, regex, equal), sorted; `regex` and `equal` name the flags (amtool
-/// writes `isRegex`, onwatch `is_regex`; an absent `isEqual` is Alertmanager's default, true).
-fn matchers_of(v: &Value, regex: &str, equal: &str) -> Vec<(String, String, bool, bool)> {
-    let mut out: Vec<_> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["name"].as_str().unwrap().to_string(),
-                m["value"].as_str().unwrap().to_string(),
-                m[regex].as_bool().unwrap(),
-                m[equal].as_bool().unwrap_or(true),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
 
 fn instant(v: &Value) -> chrono::DateTime<chrono::Utc> {
     v.as_str().unwrap().parse().unwrap()
@@ -81,7 +33,7 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
     }
     pair.post_alerts(&posted).await;
     let url = pair.replicas[0].url();
-    let active = amtool(
+    let active = kit::amtool::run(
         &url,
         &[
             "silence",
@@ -93,7 +45,7 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
             "instance=~db-.*",
         ],
     );
-    let ack = amtool(
+    let ack = kit::amtool::run(
         &url,
         &[
             "silence",
@@ -105,7 +57,7 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
         ],
     );
     let start = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-    let pending = amtool(
+    let pending = kit::amtool::run(
         &url,
         &[
             "silence",
@@ -117,7 +69,7 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
             "alertname=DiskFull",
         ],
     );
-    let gone = amtool(
+    let gone = kit::amtool::run(
         &url,
         &[
             "silence",
@@ -128,13 +80,14 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
             "alertname=Old",
         ],
     );
-    amtool(&url, &["silence", "expire", &gone]);
+    kit::amtool::run(&url, &["silence", "expire", &gone]);
 
     // Both replicas know all four (gossip), and Alertmanager has marked the silenced alerts.
     let other = pair.replicas[1].url();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let known = amtool_silences(&other, false).len() + amtool_silences(&other, true).len();
+        let known =
+            kit::amtool::silences(&other, false).len() + kit::amtool::silences(&other, true).len();
         let marked = pair
             .client(0)
             .alerts()
@@ -174,7 +127,7 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
         out
     };
     let rows: Vec<Value> = serde_json::from_str(&list(&["--format", "json"])).unwrap();
-    let oracle = amtool_silences(&url, false);
+    let oracle = kit::amtool::silences(&url, false);
     let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
@@ -189,8 +142,8 @@ async fn silences_made_with_amtool_are_listed_once_each_as_amtool_shows_them() {
         assert_eq!(instant(&row["starts_at"]), instant(&want["startsAt"]));
         assert_eq!(instant(&row["ends_at"]), instant(&want["endsAt"]));
         assert_eq!(
-            matchers_of(&row["matchers"], "is_regex", "is_equal"),
-            matchers_of(&want["matchers"], "isRegex", "isEqual")
+            kit::amtool::matchers_of(&row["matchers"], "is_regex", "is_equal"),
+            kit::amtool::matchers_of(&want["matchers"], "isRegex", "isEqual")
         );
     }
     let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap();
@@ -317,7 +270,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
     assert_eq!(sent[0]["outcome"], "done");
     let id = sent[0]["detail"].as_str().unwrap().to_string();
     // The executor waited for gossip: the other replica already has it.
-    let theirs = amtool_silences(&urls[1], false);
+    let theirs = kit::amtool::silences(&urls[1], false);
     let s = &theirs[&id];
     assert_eq!(s["createdBy"], "tester");
     assert_eq!(s["comment"], "disk swap");
@@ -330,7 +283,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
             && ends <= chrono::Utc::now() + chrono::Duration::hours(2)
     );
     assert_eq!(
-        matchers_of(&s["matchers"], "isRegex", "isEqual"),
+        kit::amtool::matchers_of(&s["matchers"], "isRegex", "isEqual"),
         [
             ("alertname".to_string(), "DiskFull".to_string(), false, true),
             ("instance".to_string(), "db-.*".to_string(), true, true)
@@ -346,7 +299,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
     assert_eq!(code, 0, "{out}{err}");
     let extended: Vec<Value> = serde_json::from_str(&out).unwrap();
     let new_id = extended[0]["detail"].as_str().unwrap().to_string();
-    let live = amtool_silences(&urls[0], false);
+    let live = kit::amtool::silences(&urls[0], false);
     let end = instant(&live[&new_id]["endsAt"]);
     let want = chrono::Utc::now() + chrono::Duration::hours(5);
     assert!((want - end).num_seconds().abs() < 30, "{end} vs {want}");
@@ -357,7 +310,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
     );
 
     // Bulk expiry: three silences (two more made with amtool) expired in one command.
-    let a = amtool(
+    let a = kit::amtool::run(
         &urls[0],
         &[
             "silence",
@@ -367,7 +320,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
             "alertname=A",
         ],
     );
-    let b = amtool(
+    let b = kit::amtool::run(
         &urls[0],
         &[
             "silence",
@@ -378,7 +331,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
         ],
     );
     let deadline = Instant::now() + Duration::from_secs(20);
-    while amtool_silences(&urls[1], false).len() < 3 {
+    while kit::amtool::silences(&urls[1], false).len() < 3 {
         assert!(Instant::now() < deadline, "gossip");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -391,7 +344,7 @@ async fn add_extend_and_bulk_expire_are_what_amtool_then_shows_on_both_replicas(
     );
     for url in &urls {
         assert!(
-            amtool_silences(url, false).is_empty(),
+            kit::amtool::silences(url, false).is_empty(),
             "none active on {url}"
         );
     }
@@ -449,7 +402,7 @@ async fn a_silence_made_while_alertmanager_is_down_is_kept_and_delivered_once_wh
     let made = kit::pty::eventually("the silence on both replicas", || {
         let found: Vec<Value> = [&url, &other]
             .iter()
-            .flat_map(|u| amtool_silences(u, false).into_values())
+            .flat_map(|u| kit::amtool::silences(u, false).into_values())
             .filter(|s| s["comment"] == "made while down")
             .collect();
         (found.len() == 2).then_some(found)
@@ -459,7 +412,7 @@ async fn a_silence_made_while_alertmanager_is_down_is_kept_and_delivered_once_wh
     kit::pty::eventually("the outbox emptied", || (outbox() == 0).then_some(()));
     cockpit.send(b"q");
     cockpit.wait_exit();
-    let all: usize = amtool_silences(&url, false)
+    let all: usize = kit::amtool::silences(&url, false)
         .values()
         .filter(|s| s["comment"] == "made while down")
         .count();
@@ -479,7 +432,7 @@ async fn a_silence_starting_soon_is_pending_then_active_on_the_next_poll_after_i
     )])
     .await;
     let starts = chrono::Utc::now() + chrono::Duration::seconds(3);
-    let id = amtool(
+    let id = kit::amtool::run(
         &urls[0],
         &[
             "silence",

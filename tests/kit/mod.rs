@@ -5,6 +5,7 @@
 
 pub mod acts;
 pub mod alerts;
+pub mod amtool;
 pub mod binary;
 pub mod clients;
 pub mod cockpit;
