@@ -356,3 +356,32 @@ fn the_alert_filter_prefills_the_matchers_and_read_only_refuses() {
     assert!(silences_made(&c.key(Key::plain(KeyCode::Enter))).is_empty());
     assert!(c.state.status.as_deref().unwrap().contains("read-only"));
 }
+
+#[test]
+fn plus_makes_the_silence_under_the_cursor_an_hour_longer() {
+    let mut c = cockpit_with_silences();
+    open(&mut c);
+    let effects = c.keys("+");
+    let sent: Vec<(Option<String>, chrono::DateTime<chrono::Utc>)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Act(req) => match &req.kind {
+                ActKind::Silence {
+                    replaces, ends_at, ..
+                } => Some((replaces.clone(), *ends_at)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [(
+            Some("s1".to_string()),
+            c.now() + Duration::minutes(20) + Duration::hours(1)
+        )],
+        "the first row, soonest to end"
+    );
+    c.state.read_only = true;
+    assert!(c.keys("+").is_empty());
+}

@@ -76,7 +76,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView, t
     }
     let keys = match &view.confirm {
         Some(t) => format!("expire {} silence(s)? y: yes, any other key: no", t.len()),
-        None => "j/k move · space mark · e expire · x expired · esc close".to_string(),
+        None => "j/k move · c new · + 1h longer · space mark · e expire · x expired · esc close"
+            .to_string(),
     };
     lines.push(Line::from(Span::styled(
         truncate(&keys, w),

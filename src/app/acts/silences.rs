@@ -86,6 +86,7 @@ pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             KeyCode::Char('c') => {
                 super::silence_dialog::open(state);
             }
+            KeyCode::Char('+') => effects.extend(extend(state, &view)),
             KeyCode::Char('x') => {
                 view.expired = !view.expired;
                 view.cursor = 0;
@@ -126,6 +127,37 @@ pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     }
     state.acts.view = Some(View::Silences(view));
     effects
+}
+
+/// How much `+` adds to a silence's end.
+pub const EXTEND_BY: chrono::Duration = chrono::Duration::hours(1);
+
+/// `+`: the silence under the cursor an hour longer (from its end, or from now when it is
+/// about to end), its matchers, start and comment kept; Alertmanager may give it a new id.
+fn extend(state: &mut State, view: &SilencesView) -> Option<Effect> {
+    let kind = {
+        let listed = rows(state, view);
+        let row = listed.get(view.cursor)?;
+        let s = row.silence;
+        if s.state == SilenceState::Expired {
+            state.status = Some("an expired silence cannot be extended; c makes a new one".into());
+            return None;
+        }
+        ActKind::Silence {
+            cluster: row.cluster.to_string(),
+            replaces: Some(s.id.clone()),
+            matchers: s.matchers.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at.max(state.now) + EXTEND_BY,
+            comment: s.comment.clone(),
+        }
+    };
+    if state.read_only {
+        state.status = Some("read-only: silences are not extended here".into());
+        return None;
+    }
+    state.status = Some("extending the silence by 1h".into());
+    Some(request(state, kind))
 }
 
 fn plural(n: usize) -> &'static str {
