@@ -401,8 +401,10 @@ impl State {
     /// Takes a cluster's new snapshot. Its alerts are deduplicated here, once per snapshot,
     /// and kept beside it for every regroup, dialog preview and ack settling until the next.
     pub fn set_cluster(&mut self, name: String, snapshot: Arc<ClusterSnapshot>) {
-        let deduped = alerts::dedup_refs(
+        let previous = self.deduped.remove(&name).unwrap_or_default();
+        let deduped = alerts::dedup_since(
             &snapshot.observations,
+            &previous,
             &self.dedup_labels,
             |_| snapshot.silences.as_slice(),
             &self.alert_policy,

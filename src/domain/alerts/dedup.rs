@@ -61,6 +61,24 @@ pub fn dedup_refs<'a, 's>(
     silences_of: impl Fn(&str) -> &'s [Silence],
     policy: &AlertPolicy,
 ) -> Vec<DedupedAlert> {
+    dedup_since(observations, &[], dedup_labels, silences_of, policy)
+}
+
+/// `dedup_refs`, reusing the identities of `previous` (the last poll's result): an alert whose
+/// labels are the very ones it kept (`AlertShare` hands out the same) keeps its `AlertId`, so
+/// a quiet poll builds no identity.
+pub fn dedup_since<'a, 's>(
+    observations: impl IntoIterator<Item = &'a Observation>,
+    previous: &[DedupedAlert],
+    dedup_labels: &[String],
+    silences_of: impl Fn(&str) -> &'s [Silence],
+    policy: &AlertPolicy,
+) -> Vec<DedupedAlert> {
+    // The previous alerts hold their labels alive, so an address here is those labels.
+    let known: rustc_hash::FxHashMap<usize, &AlertId> = previous
+        .iter()
+        .map(|d| (Arc::as_ptr(&d.alert.labels) as usize, &d.id))
+        .collect();
     let is_dedup = |k: &str| dedup_labels.iter().any(|d| d == k);
     let mut index: rustc_hash::FxHashMap<u64, usize> = Default::default();
     let mut slots: Vec<Slot<'a>> = Vec::new();
@@ -143,12 +161,21 @@ pub fn dedup_refs<'a, 's>(
                 (silences, Arc::clone(&best.cluster))
             });
             let reading = read_state_with(&best.alert, |id| silences.get(id).copied(), policy);
+            let id = known
+                .get(&(Arc::as_ptr(&best.alert.labels) as usize))
+                .filter(|id| id.cluster() == &**cluster)
+                .map_or_else(
+                    || {
+                        AlertId::with_hash(
+                            Arc::clone(cluster),
+                            identity(&best.alert.labels, dedup_labels),
+                            slot.hash,
+                        )
+                    },
+                    |id| (*id).clone(),
+                );
             DedupedAlert {
-                id: AlertId::with_hash(
-                    Arc::clone(cluster),
-                    identity(&best.alert.labels, dedup_labels),
-                    slot.hash,
-                ),
+                id,
                 alert: Arc::clone(&best.alert),
                 sources: match lists.get(&slot.sources) {
                     Some(list) => Arc::clone(list),

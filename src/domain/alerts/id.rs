@@ -41,6 +41,11 @@ impl AlertId {
         }))
     }
 
+    /// The very same identity (one built once and handed on), not just an equal one.
+    pub fn is_same(&self, other: &AlertId) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     pub fn cluster(&self) -> &str {
         &self.0.cluster
     }

@@ -10,7 +10,7 @@ mod sort;
 #[cfg(test)]
 mod tests;
 
-pub use dedup::{dedup, dedup_refs, identity, identity_key};
+pub use dedup::{dedup, dedup_refs, dedup_since, identity, identity_key};
 pub use group::{AlertGroup, CLUSTER, group};
 pub use id::AlertId;
 pub use label_set::{GetLabel, LabelSet};

@@ -82,6 +82,47 @@ fn replicas_sharing_an_alerts_labels_are_one_alert_per_cluster() {
 }
 
 #[test]
+fn a_quiet_poll_keeps_each_identity_it_had_and_a_changed_alert_gets_its_own() {
+    let kept = Arc::new(alert(&[("alertname", "Disk"), ("replica", "a")], 0));
+    let cluster: Arc<str> = "prod".into();
+    let seen = |a: &Arc<Alert>| Observation {
+        cluster: Arc::clone(&cluster),
+        replica: "am-0".into(),
+        alert: Arc::clone(a),
+    };
+    let first = dedup_refs(
+        [&seen(&kept)],
+        &dedup_labels(),
+        |_| &[],
+        &AlertPolicy::default(),
+    );
+    let again = dedup_since(
+        [&seen(&kept)],
+        &first,
+        &dedup_labels(),
+        |_| &[],
+        &AlertPolicy::default(),
+    );
+    assert!(
+        again[0].id.is_same(&first[0].id),
+        "the same labels: the same identity, not rebuilt"
+    );
+    let other = Arc::new(alert(&[("alertname", "Disk"), ("replica", "a")], 0));
+    let rebuilt = dedup_since(
+        [&seen(&other)],
+        &first,
+        &dedup_labels(),
+        |_| &[],
+        &AlertPolicy::default(),
+    );
+    assert!(
+        !rebuilt[0].id.is_same(&first[0].id),
+        "other labels (equal or not): built anew"
+    );
+    assert_eq!(rebuilt[0].id, first[0].id, "and equal when they are equal");
+}
+
+#[test]
 fn same_alert_from_two_replicas_and_two_prometheus_is_one() {
     let a = |r: &str| {
         alert(
