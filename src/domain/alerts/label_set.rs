@@ -144,10 +144,6 @@ impl LabelSet {
         self.iter().map(|(k, _)| k)
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &str> + Clone {
-        self.iter().map(|(_, v)| v)
-    }
-
     /// This set without the labels named in `drop` (an alert's identity: its labels without the
     /// HA replica labels).
     pub fn without(&self, drop: &[String]) -> Self {
