@@ -203,7 +203,7 @@ fn invalid_configs_give_exact_messages() {
             "bad key name",
             format!("{BASE}\n[keys]\njump = \"j\"\n"),
             format!(
-                "{p}:20:1: [keys]: unknown action `jump`; actions are: move_down, move_up, top, bottom, page_down, page_up, newest_page, cycle_sort, select, back, next_pane, prev_pane, focus_slo, focus_alerts, focus_logs, filter, command, help, ack, unack, escalate, runbook, logs, follow, toggle_wrap, toggle_time, next_log_view, prev_log_view, open_trace, toggle_silenced, silences, refresh, note, next_theme, quit"
+                "{p}:20:1: [keys]: unknown action `jump`; actions are: move_down, move_up, top, bottom, page_down, page_up, newest_page, cycle_sort, select, back, next_pane, prev_pane, focus_slo, focus_alerts, focus_logs, filter, command, help, ack, unack, escalate, runbook, logs, follow, toggle_wrap, toggle_time, next_log_view, prev_log_view, open_trace, toggle_silenced, silences, new_silence, refresh, note, next_theme, quit"
             ),
         ),
         (

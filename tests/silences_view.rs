@@ -385,3 +385,37 @@ fn plus_makes_the_silence_under_the_cursor_an_hour_longer() {
     c.state.read_only = true;
     assert!(c.keys("+").is_empty());
 }
+
+#[test]
+fn c_on_a_group_or_an_alert_prefills_what_it_selects() {
+    let mut c = Cockpit::new();
+    let now = c.now();
+    let alerts = ["db-1", "db-2"]
+        .iter()
+        .map(|i| kit::alert(&[("alertname", "Disk"), ("instance", i)], now))
+        .collect();
+    c.poll(alerts, vec![]);
+    c.keys("2");
+    let matchers = |c: &Cockpit| match &c.state.acts.dialog {
+        Some(onwatch::app::acts::Dialog::Silence(d)) => d.matchers.text().to_string(),
+        other => panic!("no silence dialog: {other:?}"),
+    };
+    c.keys("c");
+    assert_eq!(
+        matchers(&c),
+        r#"alertname="Disk""#,
+        "the group's shared labels"
+    );
+    c.key(Key::plain(KeyCode::Esc));
+    c.key(Key::plain(KeyCode::Enter)); // expand the group
+    c.keys("j");
+    c.keys("c");
+    assert_eq!(
+        matchers(&c),
+        r#"alertname="Disk", instance="db-1""#,
+        "the alert's identity"
+    );
+    type_text(&mut c, "disk swap");
+    let sent = silences_made(&c.key(Key::plain(KeyCode::Enter)));
+    assert_eq!(sent[0].1, r#"{alertname="Disk", instance="db-1"}"#);
+}

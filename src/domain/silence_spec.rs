@@ -44,6 +44,18 @@ pub fn parse_matchers(args: &[String]) -> Result<Vec<Matcher>, String> {
     Ok(out)
 }
 
+/// `value` as a quoted matcher value, with Alertmanager's escapes: what `parse_matchers`
+/// reads back as `value`.
+pub fn quote(value: &str) -> String {
+    format!(
+        "\"{}\"",
+        value
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
+}
+
 /// A start or end time: `now`, `+DURATION` from now, `HH:MM` (the next such time, today or
 /// tomorrow), `YYYY-MM-DD HH:MM`, or RFC 3339; wall times in `zone`.
 pub fn parse_when<Tz: TimeZone>(
@@ -126,6 +138,14 @@ mod tests {
         assert!(e.contains("only label matchers"), "{e}");
         let e = parse_matchers(&args(&["instance=~(db"])).unwrap_err();
         assert!(e.contains("bad regex"), "{e}");
+    }
+
+    #[test]
+    fn a_quoted_value_reads_back_as_itself() {
+        for v in [r#"say "hi""#, r"back\slash", "two\nlines", "a, b=c", ""] {
+            let ms = parse_matchers(&[format!("job={}, alertname=X", quote(v))]).unwrap();
+            assert_eq!(ms[0].value, v);
+        }
     }
 
     #[test]

@@ -19,6 +19,25 @@ fn selection(state: &State) -> Option<(Vec<DedupedAlert>, bool)> {
     Some((t.alerts, t.is_group))
 }
 
+/// `c`: a new silence, its matchers those of the selected alert (its identity) or group (the
+/// labels all its alerts share), else the alert filter's.
+pub fn open_silence(state: &mut State) {
+    let Some((selected, is_group)) = selection(state) else {
+        super::silence_dialog::open(state);
+        return;
+    };
+    let matchers = match (is_group, selected.first()) {
+        (true, _) => group_matchers(state, &selected),
+        (false, Some(a)) => a.identity().to_map(),
+        (false, None) => Labels::new(),
+    };
+    let text: Vec<String> = matchers
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::domain::silence_spec::quote(v)))
+        .collect();
+    super::silence_dialog::open_with(state, &text.join(", "));
+}
+
 /// `a`: opens the ack dialog for the selection.
 pub fn open_ack(state: &mut State) {
     let Some((selected, is_group)) = selection(state) else {

@@ -12,7 +12,7 @@ pub mod silences;
 
 /// Drawn on the alert's row; lives with the other read-only helpers of the view.
 pub use super::view::row_note;
-pub use dialogs::{open_ack, open_audit, open_escalate, open_unack, runbook};
+pub use dialogs::{open_ack, open_audit, open_escalate, open_silence, open_unack, runbook};
 pub use keys::on_key;
 pub use settle::{on_alerts, on_result, on_tick};
 

@@ -46,14 +46,20 @@ pub struct Preview {
     pub names: Vec<String>,
 }
 
+/// From `:silences`: the matchers are the alert filter's, when it is only label matchers
+/// (where the engineer already is).
 pub fn open(state: &mut State) {
-    // The alert filter, when it is only label matchers, is where the engineer already is.
     let filter = state.alert_filter.trim();
     let prefill = if !filter.is_empty() && parse_matchers(&[filter.to_string()]).is_ok() {
-        filter
+        filter.to_string()
     } else {
-        ""
+        String::new()
     };
+    open_with(state, &prefill);
+}
+
+/// The dialog with `prefill` as its matchers (the comment is next when there are some).
+pub fn open_with(state: &mut State, prefill: &str) {
     state.acts.dialog = Some(Dialog::Silence(SilenceDialog {
         matchers: LineEdit::with_text(prefill),
         length: LineEdit::with_text("2h"),

@@ -160,6 +160,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Note => open_input(state, InputKind::Note),
         Action::Silences => crate::app::acts::silences::open(state),
+        Action::NewSilence => crate::app::acts::open_silence(state),
         Action::Filter => open_input(state, InputKind::Filter),
         Action::Command => open_input(state, InputKind::Command),
         // Answered by `log_keys::on_log_action` before this match.

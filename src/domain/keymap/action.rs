@@ -99,6 +99,8 @@ actions! {
     ToggleSilenced => "toggle_silenced", "silenced";
     /// Open the silences of every cluster (`:silences`).
     Silences => "silences", "silences";
+    /// A new silence on the selected alert or group.
+    NewSilence => "new_silence", "silence";
     /// Poll every source now.
     Refresh => "refresh", "refresh";
     /// Add a note to the incident timeline.
@@ -116,7 +118,7 @@ impl Action {
     pub fn is_mutating(self) -> bool {
         matches!(
             self,
-            Action::Ack | Action::Unack | Action::Escalate | Action::Note
+            Action::Ack | Action::Unack | Action::Escalate | Action::Note | Action::NewSilence
         )
     }
 }

@@ -55,6 +55,7 @@ pub fn default_bindings() -> BTreeMap<Action, Vec<Key>> {
         (OpenTrace, vec![k('O')]),
         (ToggleSilenced, vec![k('s')]),
         (Silences, vec![k('S')]),
+        (NewSilence, vec![k('c')]),
         (Refresh, vec![k('R'), Key::ctrl('r')]),
         (Note, vec![k('n')]),
         (NextTheme, vec![k('t')]),
