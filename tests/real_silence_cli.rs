@@ -431,7 +431,7 @@ async fn a_silence_starting_soon_is_pending_then_active_on_the_next_poll_after_i
         None,
     )])
     .await;
-    let starts = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(6);
     let id = kit::amtool::run(
         &urls[0],
         &[
