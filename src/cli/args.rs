@@ -104,7 +104,8 @@ pub enum SilenceCommand {
     /// Create a silence on every configured cluster (or one), through the outbox and the audit
     /// log as the cockpit's acks go; prints each new silence's id. Exit 0 when every cluster
     /// took it, 1 when one refused it or it was not delivered within --wait (then it stays in
-    /// the outbox and the next cockpit started here sends it).
+    /// the outbox and the next cockpit started here sends it), 2 when the arguments or the
+    /// config are refused (nothing is sent).
     Add {
         /// Matchers as the alert filter writes them: `alertname=DiskFull`, `instance=~"db-.*"`,
         /// `env!=staging`, or one `{...}`.
