@@ -5,7 +5,6 @@ use super::{Cli, EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, ListFormat};
 use crate::app::{self, Msg, SystemClock};
 use crate::config::Config;
 use crate::domain::alerts::{Matcher, SilenceState};
-use crate::domain::duration;
 use crate::domain::redact::Redactor;
 use crate::domain::silence_list::{self, SilenceKind, SilenceRow};
 use crate::poll;
@@ -104,24 +103,6 @@ pub(super) fn alertmanagers_only(config: &Config, only: Option<&str>) -> Option<
     Some(polled)
 }
 
-fn state_name(s: SilenceState) -> &'static str {
-    match s {
-        SilenceState::Active => "active",
-        SilenceState::Pending => "pending",
-        SilenceState::Expired => "expired",
-    }
-}
-
-/// `1h20m left`, `starts in 5m`, `ended 2h ago`.
-fn when(row: &SilenceRow, now: DateTime<Utc>) -> String {
-    let span = duration::label(row.time_left(now).to_std().unwrap_or_default());
-    match row.silence.state {
-        SilenceState::Active => format!("{span} left"),
-        SilenceState::Pending => format!("starts in {span}"),
-        SilenceState::Expired => format!("ended {span} ago"),
-    }
-}
-
 /// Aligned columns, every outside string made safe for the terminal and masked.
 fn text(rows: &[SilenceRow], now: DateTime<Utc>, r: &Redactor) -> String {
     if rows.is_empty() {
@@ -135,13 +116,13 @@ fn text(rows: &[SilenceRow], now: DateTime<Utc>, r: &Redactor) -> String {
             [
                 cell(row.cluster),
                 cell(&s.id),
-                state_name(s.state).into(),
+                row.state_word().into(),
                 match row.kind {
                     SilenceKind::Ack => "ack".into(),
                     SilenceKind::Silence => "silence".into(),
                 },
                 s.ends_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                when(row, now),
+                row.when(now),
                 row.matching.to_string(),
                 cell(&s.created_by),
                 cell(&format!(

@@ -32,6 +32,24 @@ pub struct SilenceRow<'a> {
 }
 
 impl SilenceRow<'_> {
+    pub fn state_word(&self) -> &'static str {
+        match self.silence.state {
+            SilenceState::Active => "active",
+            SilenceState::Pending => "pending",
+            SilenceState::Expired => "expired",
+        }
+    }
+
+    /// `1h20m left`, `in 5m` (until it starts), `2h ago` (since it ended).
+    pub fn when(&self, now: DateTime<Utc>) -> String {
+        let span = super::duration::label(self.time_left(now).to_std().unwrap_or_default());
+        match self.silence.state {
+            SilenceState::Active => format!("{span} left"),
+            SilenceState::Pending => format!("in {span}"),
+            SilenceState::Expired => format!("{span} ago"),
+        }
+    }
+
     /// Until its end (active), until its start (pending), since its end (expired).
     pub fn time_left(&self, now: DateTime<Utc>) -> Duration {
         match self.silence.state {

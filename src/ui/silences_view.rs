@@ -7,7 +7,6 @@ use crate::app::State;
 use crate::app::acts::silence_dialog::{SilenceDialog, WARN_ABOVE, preview};
 use crate::app::acts::silences::{SilencesView, rows};
 use crate::domain::alerts::SilenceState;
-use crate::domain::duration;
 use crate::domain::silence_list::{SilenceKind, SilenceRow, matchers_text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -89,17 +88,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &SilencesView, t
 /// `* active  ack  1h20m left  3 alerts  bob  prod  {alertname="Disk"} comment`.
 fn row_text(row: &SilenceRow, marked: bool, state: &State) -> String {
     let s = row.silence;
-    let span = duration::label(row.time_left(state.now).to_std().unwrap_or_default());
-    let when = match s.state {
-        SilenceState::Active => format!("{span} left"),
-        SilenceState::Pending => format!("in {span}"),
-        SilenceState::Expired => format!("{span} ago"),
-    };
-    let state_word = match s.state {
-        SilenceState::Active => "active",
-        SilenceState::Pending => "pending",
-        SilenceState::Expired => "expired",
-    };
+    let when = row.when(state.now);
+    let state_word = row.state_word();
     let kind = match row.kind {
         SilenceKind::Ack => "ack",
         SilenceKind::Silence => "",

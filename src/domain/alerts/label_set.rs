@@ -3,9 +3,7 @@
 //! entries, an allocation per name and per value). Here a set is two allocations: the names
 //! and values back to back in name order, and where each ends.
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -284,52 +282,6 @@ impl Serialize for LabelSet {
     }
 }
 
-/// A string borrowed from the input where it has no escapes: no allocation per name or value
-/// on the way to the set.
-struct Text<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for LabelSet {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = LabelSet;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a map of strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LabelSet, A::Error> {
-                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
-                while let Some((k, v)) = map.next_entry::<Text, Text>()? {
-                    pairs.push((k.0, v.0));
-                }
-                Ok(LabelSet::from_pairs(pairs))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,16 +317,12 @@ mod tests {
     }
 
     #[test]
-    fn decodes_json_escaped_or_not_and_encodes_back() {
-        let set: LabelSet =
-            serde_json::from_str(r#"{"z":"1","msg":"say \"hi\"","é":"ü"}"#).expect("decodes");
-        assert_eq!(set.get("msg"), Some(r#"say "hi""#));
-        assert_eq!(set.get("é"), Some("ü"));
+    fn encodes_as_a_json_map_in_name_order() {
+        let set = LabelSet::from([("z", "1"), ("msg", r#"say "hi""#), ("é", "ü")]);
         assert_eq!(
             serde_json::to_string(&set).expect("encodes"),
             r#"{"msg":"say \"hi\"","z":"1","é":"ü"}"#
         );
-        assert!(serde_json::from_str::<LabelSet>(r#"{"a":1}"#).is_err());
     }
 
     #[test]
